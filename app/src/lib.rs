@@ -1,0 +1,21 @@
+//! nimo's client: thin Leptos views over `nimo-core`.
+//!
+//! `shell` lays out the screen (top bar, current screen, bottom navigation);
+//! `route` maps the URL hash to a screen; `i18n` holds every UI string in
+//! Japanese and English; `net` watches connectivity; `pwa` bridges the
+//! service worker's update notice.
+
+mod i18n;
+mod net;
+mod pwa;
+mod route;
+mod screens;
+mod shell;
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(shell::App);
+}

@@ -1,0 +1,131 @@
+// Browser-test harness: the real server binary on 127.0.0.1 with a fresh
+// SQLite file, and Debian's headless Chromium driven by playwright-core.
+//
+// Why Playwright (from npm) rather than a Rust WebDriver client: it speaks
+// CDP natively, so the tests can use service workers, several isolated
+// browser contexts (two "devices"), downloads, CPU/network throttling and
+// installability checks without a chromedriver in between; and the
+// benchmarks and the axe-core accessibility checks run in the same tool.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const SERVER = process.env.NIMO_SERVER_BIN;
+export const DIST = process.env.NIMO_DIST;
+export const CHROMIUM = process.env.NIMO_CHROMIUM || '/usr/bin/chromium';
+
+if (!SERVER || !DIST) {
+  throw new Error('run the browser tests through `cargo xtask test` (NIMO_SERVER_BIN and NIMO_DIST are not set)');
+}
+
+/** A fresh temporary directory, removed by `cleanup()`. */
+export async function tempDir() {
+  return mkdtemp(path.join(tmpdir(), 'nimo-browser-'));
+}
+
+/**
+ * Starts the server. `port: 0` picks a free port; pass the port of a stopped
+ * server to restart it on the same origin (the service worker and the
+ * browser storage are per origin).
+ */
+export async function startServer({ dir, port = 0, extraArgs = [], assets = DIST } = {}) {
+  dir ??= await tempDir();
+  const database = path.join(dir, 'nimo.sqlite3');
+  const child = spawn(SERVER, ['serve', '--listen', `127.0.0.1:${port}`, '--database', database, '--assets', assets, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NIMO_LOG: process.env.NIMO_LOG || 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/nimo listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${stderr}`)); });
+  });
+  const actualPort = Number(new URL(url).port);
+  const server = {
+    url, port: actualPort, dir, database, child,
+    get stderr() { return stderr; },
+    /** Stops the server gracefully (SIGTERM) and waits for it. */
+    async stop() { await stopChild(child, 'SIGTERM'); },
+    /** Kills the server at once (SIGKILL). */
+    async kill() { await stopChild(child, 'SIGKILL'); },
+    /** Starts a new server process on the same port and database. */
+    async restart() { return startServer({ dir, port: actualPort, extraArgs, assets }); },
+  };
+  return server;
+}
+
+function stopChild(child, signal) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--disable-default-apps', '--disable-features=Translate,MediaRouter,OptimizationHints',
+];
+
+/** A 360×740 touch phone in Japan. */
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'ja-JP',
+  timezoneId: 'Asia/Tokyo',
+};
+
+/** Launches headless Chromium with the flags this machine needs. */
+export async function launchBrowser() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+/** A fresh phone-sized browser context (incognito-like, isolated storage). */
+export async function phone(browser, options = {}) {
+  return browser.newContext({ ...PHONE, ...options });
+}
+
+/**
+ * A phone with a real on-disk profile, as a user's browser has (needed
+ * where Chromium treats incognito differently, e.g. installability).
+ */
+export async function persistentPhone(userDataDir, options = {}) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, ...PHONE, ...options,
+  });
+}
+
+/** Opens the app and waits until it has rendered and the service worker controls it. */
+export async function openApp(context, server, hash = '') {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) problems.push(`csp: ${m.text()}`);
+  });
+  page.problems = problems;
+  await page.goto(`${server.url}/${hash}`);
+  await page.locator('nav.tabbar').waitFor();
+  return page;
+}
+
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+}
+
+export async function cleanup(...dirs) {
+  for (const dir of dirs) if (dir) await rm(dir, { recursive: true, force: true });
+}

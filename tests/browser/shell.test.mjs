@@ -1,0 +1,135 @@
+// The app shell: home screen, language switch, offline start, manifest, CSP.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, launchBrowser, openApp, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+
+describe('app shell', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await cleanup(server?.dir);
+  });
+
+  test('loads and shows the Japanese home screen', async () => {
+    const context = await phone(browser);
+    const page = await openApp(context, server);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
+    assert.equal(await page.locator('h1').textContent(), '記録');
+    const tabs = await page.locator('nav.tabbar a').allTextContents();
+    assert.deepEqual(tabs.map((t) => t.trim()), ['記録', '窓口', '協議の場', '設定']);
+    assert.equal((await page.getByTestId('connection').textContent()).trim(), 'オンライン');
+    assert.equal(await page.locator('#loading').count(), 0, 'the loading notice is removed');
+    // Nothing is wider than the 360 px screen.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  });
+
+  test('switches to English and remembers it across a reload', async () => {
+    const context = await phone(browser);
+    const page = await openApp(context, server, '#/settings');
+    assert.equal(await page.locator('h1').textContent(), '設定');
+    await page.getByLabel('English（英語）').check();
+    await page.locator('h1', { hasText: 'Settings' }).waitFor();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    await page.reload();
+    await page.locator('h1', { hasText: 'Settings' }).waitFor();
+    const tabs = await page.locator('nav.tabbar a').allTextContents();
+    assert.deepEqual(tabs.map((t) => t.trim()), ['Records', 'Windows', 'Meetings', 'Settings']);
+    await page.getByLabel('日本語 (Japanese)').check();
+    await page.locator('h1', { hasText: '設定' }).waitFor();
+    await page.reload();
+    await page.locator('h1', { hasText: '設定' }).waitFor();
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  });
+
+  test('the navigation marks the current screen', async () => {
+    const context = await phone(browser);
+    const page = await openApp(context, server);
+    await page.locator('nav.tabbar a', { hasText: '窓口' }).click();
+    await page.locator('h1', { hasText: '相談窓口' }).waitFor();
+    assert.equal(await page.locator('nav.tabbar a[aria-current="page"]').textContent(), '窓口');
+    await context.close();
+  });
+
+  test('GET / carries a strict Content-Security-Policy and cache headers', async () => {
+    const response = await fetch(`${server.url}/`);
+    const csp = response.headers.get('content-security-policy');
+    assert.ok(csp, 'CSP present');
+    const scriptSrc = csp.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'));
+    assert.equal(scriptSrc, "script-src 'self' 'wasm-unsafe-eval'");
+    assert.doesNotMatch(csp, /unsafe-inline|https?:|\*/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.equal(response.headers.get('cache-control'), 'no-cache');
+    const html = await response.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline <script>');
+    const sw = await fetch(`${server.url}/sw.js`);
+    assert.equal(sw.headers.get('cache-control'), 'no-cache');
+    const boot = html.match(/src="(\/boot-[0-9a-f]{16}\.js)"/)[1];
+    const js = await fetch(`${server.url}${boot}`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal(js.headers.get('content-encoding'), 'br');
+    assert.match(js.headers.get('content-type'), /javascript/);
+  });
+
+  test('the web manifest is valid and the app is installable', async () => {
+    const profile = await tempDir();
+    const context = await persistentPhone(profile);
+    const page = await openApp(context, server);
+    await waitForServiceWorker(page);
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const manifest = await (await fetch(`${server.url}${href}`)).json();
+    assert.equal(manifest.short_name, 'nimo');
+    assert.ok(manifest.name.length > 0);
+    assert.equal(manifest.start_url, '/');
+    assert.equal(manifest.display, 'standalone');
+    assert.equal(manifest.lang, 'ja');
+    const sizes = new Map();
+    for (const icon of manifest.icons) {
+      const res = await fetch(`${server.url}${icon.src}`);
+      assert.equal(res.status, 200, icon.src);
+      assert.equal(res.headers.get('content-type'), 'image/png');
+      const png = Buffer.from(await res.arrayBuffer());
+      const [w, h] = [png.readUInt32BE(16), png.readUInt32BE(20)];
+      assert.equal(`${w}x${h}`, icon.sizes, `${icon.src} has the size it declares`);
+      sizes.set(`${icon.sizes}/${icon.purpose}`, true);
+    }
+    assert.ok(sizes.has('192x192/any') && sizes.has('512x512/any') && sizes.has('512x512/maskable'));
+    const cdp = await context.newCDPSession(page);
+    const { errors } = await cdp.send('Page.getAppManifest');
+    assert.deepEqual(errors, [], 'Chromium parses the manifest without errors');
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert.deepEqual(installabilityErrors, [], 'Chromium finds the app installable');
+    await context.close();
+    await cleanup(profile);
+  });
+
+  test('with the server stopped, a reload still shows the app and says offline', async () => {
+    const own = await startServer();
+    const context = await phone(browser);
+    try {
+      const page = await openApp(context, own);
+      await waitForServiceWorker(page);
+      assert.equal((await page.getByTestId('connection').textContent()).trim(), 'オンライン');
+      await own.stop();
+      await page.reload();
+      await page.locator('h1', { hasText: '記録' }).waitFor();
+      await page.getByTestId('connection').filter({ hasText: 'オフライン' }).waitFor();
+      await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+      await page.locator('h1', { hasText: '設定' }).waitFor();
+      assert.deepEqual(page.problems, []);
+    } finally {
+      await context.close();
+      await own.stop();
+      await cleanup(own.dir);
+    }
+  });
+});

@@ -1,0 +1,230 @@
+//! The client build: cargo (wasm32) → wasm-bindgen → wasm-opt → content
+//! hashed names → service-worker precache list → brotli and gzip copies →
+//! size report. The result replaces `dist/` in one rename.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+use wasm_bindgen_cli_support::Bindgen;
+
+use crate::util::{self, Error, cargo, read, root, write};
+
+/// Files served under their own name and revalidated on every visit; every
+/// other file gets a content hash in its name and is cached for a year.
+const UNHASHED: [&str; 2] = ["index.html", "sw.js"];
+/// First-visit budget from the foundation issue, in brotli bytes.
+const FIRST_VISIT_BUDGET: usize = 150 * 1024;
+
+pub struct ShippedFile {
+    pub path: String,
+    pub raw: usize,
+    pub brotli: usize,
+    /// Fetched on the first visit (the service worker precaches all of it).
+    pub first_visit: bool,
+}
+
+pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
+    let root = root();
+    let profile = if dev { "dev" } else { "wasm-release" };
+    util::run(cargo().args(["build", "--package", "nimo-app", "--target", "wasm32-unknown-unknown", "--profile", profile]))?;
+    let profile_dir = if dev { "debug" } else { profile };
+    let wasm = root.join("target/wasm32-unknown-unknown").join(profile_dir).join("nimo_app.wasm");
+
+    let work = root.join("target/xtask");
+    let bindgen_dir = work.join("bindgen");
+    let _ = std::fs::remove_dir_all(&bindgen_dir);
+    Bindgen::new()
+        .input_path(&wasm)
+        .out_name("app")
+        .web(true)
+        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?
+        .typescript(false)
+        .generate(&bindgen_dir)
+        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?;
+
+    let mut wasm_bytes = read(&bindgen_dir.join("app_bg.wasm"))?;
+    if !dev {
+        wasm_bytes = wasm_opt(&root, &bindgen_dir.join("app_bg.wasm"), &work.join("app.opt.wasm"))?;
+    }
+
+    // Sources: everything in public/, plus the generated module and wasm.
+    let mut sources: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    collect(&root.join("public"), &root.join("public"), &mut sources)?;
+    sources.insert("app.js".into(), read(&bindgen_dir.join("app.js"))?);
+    sources.insert("app.wasm".into(), wasm_bytes);
+    let snippets = bindgen_dir.join("snippets");
+    if snippets.exists() {
+        collect(&bindgen_dir, &snippets, &mut sources)?;
+    }
+
+    let staged = work.join("dist.new");
+    let _ = std::fs::remove_dir_all(&staged);
+    let names = emit(&sources, &staged)?;
+    let report = compress_and_measure(&staged, &names)?;
+
+    let dist = root.join("dist");
+    let _ = std::fs::remove_dir_all(&dist);
+    std::fs::rename(&staged, &dist)?;
+    print_report(&report);
+    Ok(report)
+}
+
+fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<Vec<u8>, Error> {
+    let tool = root.join("node_modules/.bin/wasm-opt");
+    if !tool.exists() {
+        return Err(Error::msg("wasm-opt is missing; run `cargo xtask setup` (it comes from npm's binaryen)"));
+    }
+    // The features rustc ≥ 1.87 emits for wasm32 by default.
+    util::run(Command::new(tool).arg("-Oz").args([
+        "--enable-bulk-memory",
+        "--enable-reference-types",
+        "--enable-nontrapping-float-to-int",
+        "--enable-sign-ext",
+        "--enable-mutable-globals",
+        "--strip-debug",
+        "--strip-producers",
+    ]).arg(input).arg("-o").arg(output))?;
+    read(output)
+}
+
+fn collect(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            collect(base, &path, out)?;
+        } else {
+            let rel = path.strip_prefix(base).expect("under base").to_string_lossy().replace('\\', "/");
+            out.insert(rel, read(&path)?);
+        }
+    }
+    Ok(())
+}
+
+fn is_text(name: &str) -> bool {
+    [".js", ".css", ".html", ".webmanifest", ".json", ".svg", ".txt"].iter().any(|ext| name.ends_with(ext))
+}
+
+/// Order in which text files are rewritten and hashed: a file is processed
+/// after every file it may name.
+fn rank(name: &str) -> u8 {
+    match name {
+        n if !is_text(n) => 0,
+        "app.js" => 1,
+        n if n.starts_with("snippets/") => 1,
+        n if n.ends_with(".css") || n.ends_with(".svg") || n.ends_with(".json") => 2,
+        n if n.ends_with(".webmanifest") => 3,
+        "index.html" => 5,
+        "sw.js" => 6,
+        _ => 4,
+    }
+}
+
+/// Writes every source under its final name into `out`; returns
+/// original name → served name.
+fn emit(sources: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<BTreeMap<String, String>, Error> {
+    let mut order: Vec<&String> = sources.keys().collect();
+    order.sort_by_key(|n| (rank(n), n.as_str()));
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for name in order {
+        let mut bytes = sources[name].clone();
+        if is_text(name) {
+            let text = String::from_utf8(bytes).map_err(|_| Error::msg(format!("{name} is not UTF-8")))?;
+            bytes = rewrite(&text, &names).into_bytes();
+        }
+        if name == "sw.js" {
+            bytes = service_worker(&String::from_utf8_lossy(&bytes), &names)?.into_bytes();
+        }
+        let served = if UNHASHED.contains(&name.as_str()) { name.clone() } else { hashed_name(name, &bytes) };
+        write(&out.join(&served), &bytes)?;
+        names.insert(name.clone(), served);
+    }
+    Ok(names)
+}
+
+/// Replaces quoted absolute references (`"/app.js"`, `'/app.js'`) to files
+/// already renamed.
+fn rewrite(text: &str, names: &BTreeMap<String, String>) -> String {
+    let mut text = text.to_owned();
+    for (from, to) in names {
+        for q in ['"', '\''] {
+            text = text.replace(&format!("{q}/{from}{q}"), &format!("{q}/{to}{q}"));
+        }
+    }
+    text
+}
+
+fn hash_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn hashed_name(name: &str, bytes: &[u8]) -> String {
+    let (dir, file) = name.rsplit_once('/').map_or(("", name), |(d, f)| (d, f));
+    let (stem, ext) = file.split_once('.').unwrap_or((file, ""));
+    let hashed = format!("{stem}-{}.{ext}", hash_hex(bytes));
+    if dir.is_empty() { hashed } else { format!("{dir}/{hashed}") }
+}
+
+/// Fills the service-worker template with the build id and the precache
+/// list: the page itself and every hashed file.
+fn service_worker(template: &str, names: &BTreeMap<String, String>) -> Result<String, Error> {
+    let mut assets: Vec<String> = vec!["/".to_owned()];
+    assets.extend(names.values().filter(|n| !UNHASHED.contains(&n.as_str())).map(|n| format!("/{n}")));
+    let build_id = hash_hex(assets.join("\n").as_bytes());
+    if !template.contains("__BUILD_ID__") || !template.contains("__PRECACHE__") {
+        return Err(Error::msg("public/sw.js must contain __BUILD_ID__ and __PRECACHE__"));
+    }
+    let list = serde_json::to_string(&assets).map_err(|e| Error::msg(e.to_string()))?;
+    Ok(template.replace("__BUILD_ID__", &build_id).replace("__PRECACHE__", &list))
+}
+
+fn compress_and_measure(dir: &Path, names: &BTreeMap<String, String>) -> Result<Vec<ShippedFile>, Error> {
+    let mut report = Vec::new();
+    for served in names.values() {
+        let path = dir.join(served);
+        let raw = read(&path)?;
+        let mut brotli_size = raw.len();
+        if is_text(served) || served.ends_with(".wasm") {
+            let br = brotli(&raw)?;
+            let gz = gzip(&raw)?;
+            brotli_size = br.len();
+            if br.len() < raw.len() {
+                write(&dir.join(format!("{served}.br")), &br)?;
+            }
+            if gz.len() < raw.len() {
+                write(&dir.join(format!("{served}.gz")), &gz)?;
+            }
+        }
+        report.push(ShippedFile { path: served.clone(), raw: raw.len(), brotli: brotli_size.min(raw.len()), first_visit: true });
+    }
+    Ok(report)
+}
+
+fn brotli(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(out)
+}
+
+fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)?;
+    Ok(enc.finish()?)
+}
+
+fn print_report(files: &[ShippedFile]) {
+    println!("\n{:<52} {:>10} {:>10}", "shipped file", "raw B", "brotli B");
+    for f in files {
+        println!("{:<52} {:>10} {:>10}", f.path, f.raw, f.brotli);
+    }
+    let raw: usize = files.iter().filter(|f| f.first_visit).map(|f| f.raw).sum();
+    let br: usize = files.iter().filter(|f| f.first_visit).map(|f| f.brotli).sum();
+    println!("{:<52} {:>10} {:>10}", "first visit (everything above)", raw, br);
+    let verdict = if br <= FIRST_VISIT_BUDGET { "within" } else { "OVER" };
+    println!("first-visit budget {} B brotli: {verdict} ({:.1} KiB)\n", FIRST_VISIT_BUDGET, br as f64 / 1024.0);
+}

@@ -1,0 +1,83 @@
+//! nimo's developer commands. Run `cargo xtask help`.
+//!
+//! Plain Rust instead of shell scripts so that the same steps run on any
+//! machine with cargo, and fail with a message that says what to do.
+
+mod build;
+mod setup;
+mod util;
+
+use std::process::ExitCode;
+
+use util::{Error, cargo, root};
+
+const HELP: &str = "\
+cargo xtask <command>
+
+  run        set up what is missing, build the app and serve it on
+             http://127.0.0.1:8080 with the database ./nimo.sqlite3
+  test       set up what is missing, then run every test: unit, API,
+             simulation, crash and browser tests
+  build      build the app into dist/ (add --dev for a quick unoptimised build)
+  setup      install what is missing: the wasm32 target, npm tools,
+             Chromium (apt-get)
+  help       this text
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(&args[1..]),
+        Some("build") => build::client(args.iter().any(|a| a == "--dev")).map(|_| ()),
+        Some("setup") => setup::all(),
+        Some("help") | None => {
+            print!("{HELP}");
+            Ok(())
+        }
+        Some(other) => Err(Error::msg(format!("unknown command {other:?}\n\n{HELP}"))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(extra: &[String]) -> Result<(), Error> {
+    setup::build_tools()?;
+    build::client(false)?;
+    let mut cmd = cargo();
+    cmd.args(["run", "--release", "--package", "nimo-server", "--", "serve"]);
+    cmd.arg("--assets").arg(root().join("dist"));
+    cmd.args(extra);
+    util::run(&mut cmd)
+}
+
+fn test(extra: &[String]) -> Result<(), Error> {
+    setup::all()?;
+    // Host tests first: they are fast and catch most mistakes.
+    util::run(cargo().args(["test", "--workspace", "--exclude", "nimo-app", "--exclude", "xtask"]).args(extra))?;
+    build::client(false)?;
+    util::run(cargo().args(["build", "--package", "nimo-server"]))?;
+    browser_tests()
+}
+
+fn browser_tests() -> Result<(), Error> {
+    let dir = root().join("tests/browser");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map_err(|e| Error::msg(format!("cannot read {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(".test.mjs")))
+        .collect();
+    files.sort();
+    let mut cmd = std::process::Command::new("node");
+    cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
+    cmd.args(&files);
+    cmd.env("NIMO_SERVER_BIN", root().join("target/debug/nimo-server"));
+    cmd.env("NIMO_DIST", root().join("dist"));
+    cmd.current_dir(root());
+    util::run(&mut cmd)
+}

@@ -1,0 +1,75 @@
+//! Installs what the build and the tests need, when it is missing:
+//! the wasm32 target (rustup), npm tools (`npm ci`), Chromium and
+//! ChromeDriver (apt-get). Each step checks first, so a second run is quick.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{self, Error, output, root};
+
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Everything `cargo xtask test` needs.
+pub fn all() -> Result<(), Error> {
+    build_tools()?;
+    chromium()
+}
+
+/// What building the client needs.
+pub fn build_tools() -> Result<(), Error> {
+    wasm_target()?;
+    npm_tools()
+}
+
+fn wasm_target() -> Result<(), Error> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    eprintln!("xtask: adding the wasm32-unknown-unknown target");
+    util::run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+fn npm_tools() -> Result<(), Error> {
+    let root = root();
+    let lock = root.join("package-lock.json");
+    let installed = root.join("node_modules/.package-lock.json");
+    if is_newer_or_same(&installed, &lock) && root.join("node_modules/.bin/wasm-opt").exists() {
+        return Ok(());
+    }
+    if output(Command::new("npm").arg("--version")).is_none() {
+        return Err(Error::msg("npm is not installed; install Node.js 20 or later"));
+    }
+    eprintln!("xtask: installing npm tools (npm ci)");
+    util::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))
+}
+
+fn chromium() -> Result<(), Error> {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Chromium and ChromeDriver with apt-get");
+    let root_user = output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root_user { Command::new("apt-get") } else { sudo_apt() };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        util::run(&mut cmd)
+    };
+    apt(&["update", "-q"])?;
+    apt(&["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+}
+
+fn sudo_apt() -> Command {
+    let mut cmd = Command::new("sudo");
+    cmd.arg("apt-get");
+    cmd
+}
+
+fn is_newer_or_same(a: &Path, b: &Path) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (modified(a), modified(b)) {
+        (Some(a), Some(b)) => a >= b,
+        _ => false,
+    }
+}
