@@ -1,4 +1,8 @@
-//! Command line: `nimo-server [serve] [--listen ADDR] [--database FILE] [--assets DIR]`.
+//! Command line:
+//!
+//! - `nimo-server [serve] [--listen ADDR] [--database FILE] [--assets DIR]`
+//! - `nimo-server create-group --name NAME [--kind KIND]`: first-run setup;
+//!   creates a group and prints the invite for its first coordinator.
 //!
 //! Every flag has an environment variable so that a service manager can
 //! configure the server without a wrapper script.
@@ -8,9 +12,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use nimo_core::api::format_invite_code;
+use nimo_core::collection::Role;
+use nimo_core::ids::GroupId;
 
+use crate::auth;
 use crate::config::Config;
-use crate::startup::Application;
+use crate::routes::groups;
+use crate::startup::{self, Application};
+use crate::storage::{Database, accounts};
 
 #[derive(Debug, Parser)]
 #[command(name = "nimo-server", version, about = "nimo: offline-first records for peer supporters and family associations")]
@@ -25,6 +35,19 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve(ServeArgs),
+    /// Create a group and print the invite for its first coordinator.
+    CreateGroup(CreateGroupArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct Common {
+    /// SQLite database file (created if absent).
+    #[arg(long, env = "NIMO_DATABASE", default_value = Config::DEFAULT_DATABASE)]
+    database: PathBuf,
+    /// The address people open nimo at; invite links start with it, and
+    /// https makes session cookies Secure.
+    #[arg(long, env = "NIMO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    public_url: String,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -32,23 +55,42 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "NIMO_LISTEN", default_value = Config::DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// SQLite database file (created if absent).
-    #[arg(long, env = "NIMO_DATABASE", default_value = Config::DEFAULT_DATABASE)]
-    database: PathBuf,
+    #[command(flatten)]
+    common: Common,
     /// Directory of the built app, as made by `cargo xtask build`.
     #[arg(long, env = "NIMO_ASSETS", default_value = Config::DEFAULT_ASSETS)]
     assets: PathBuf,
     /// Serve the API only, without the app.
-    #[arg(long, conflicts_with = "assets")]
+    #[arg(long)]
     api_only: bool,
+    /// Days a deleted record's tombstone is kept for devices to see.
+    #[arg(long, env = "NIMO_TOMBSTONE_DAYS", default_value_t = Config::DEFAULT_TOMBSTONE_DAYS)]
+    tombstone_days: u32,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct CreateGroupArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The group's name, e.g. 「○○市家族会」.
+    #[arg(long)]
+    name: String,
+    /// peer_support, family_association or other.
+    #[arg(long, default_value = "family_association")]
+    kind: String,
+    /// Days the first invite stays valid.
+    #[arg(long, default_value_t = 7)]
+    days: u32,
 }
 
 impl ServeArgs {
     fn into_config(self) -> Config {
         Config {
             listen: self.listen,
-            database: self.database,
+            database: self.common.database,
             assets: (!self.api_only).then_some(self.assets),
+            public_url: self.common.public_url,
+            tombstone_days: self.tombstone_days,
         }
     }
 }
@@ -56,10 +98,6 @@ impl ServeArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
-    let args = match cli.command {
-        Some(Command::Serve(args)) => args,
-        None => cli.serve,
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -67,7 +105,11 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(serve(args.into_config()))
+    match cli.command {
+        Some(Command::Serve(args)) => runtime.block_on(serve(args.into_config())),
+        None => runtime.block_on(serve(cli.serve.into_config())),
+        Some(Command::CreateGroup(args)) => runtime.block_on(create_group(args)),
+    }
 }
 
 async fn serve(config: Config) -> ExitCode {
@@ -85,6 +127,66 @@ async fn serve(config: Config) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("nimo-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn create_group(args: CreateGroupArgs) -> ExitCode {
+    let name = match nimo_core::api::check_name(&args.name, 60) {
+        Ok(name) => name,
+        Err(e) => {
+            eprintln!("nimo-server: --name: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !["peer_support", "family_association", "other"].contains(&args.kind.as_str()) {
+        eprintln!("nimo-server: --kind must be peer_support, family_association or other");
+        return ExitCode::FAILURE;
+    }
+    if !(1..=30).contains(&args.days) {
+        eprintln!("nimo-server: --days must be 1 to 30");
+        return ExitCode::FAILURE;
+    }
+    let path = args.common.database.clone();
+    let db = match tokio::task::spawn_blocking(move || Database::open(&path)).await {
+        Ok(Ok(db)) => db,
+        Ok(Err(e)) => {
+            eprintln!("nimo-server: cannot use the database {}: {e}", args.common.database.display());
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut config = Config::for_database(args.common.database.clone());
+    config.public_url = args.common.public_url.clone();
+    let state = startup::state(&config, db.clone());
+    let now = auth::now_ms();
+    let group = match GroupId::parse(&auth::new_uuid()) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let (g, n, k) = (group.clone(), name.clone(), args.kind.clone());
+    if let Err(e) = db.write(move |tx| accounts::create_group(tx, &g, &n, &k, now)).await {
+        eprintln!("nimo-server: cannot create the group: {e}");
+        return ExitCode::FAILURE;
+    }
+    match groups::create(&state, &group, Role::Coordinator, args.days, 1, None, now).await {
+        Ok(invite) => {
+            let base = args.common.public_url.trim_end_matches('/');
+            println!("Created the group 「{name}」 ({group}).");
+            println!("Invite for its first coordinator (valid {} days, one use):", args.days);
+            println!("  code: {}", format_invite_code(&invite.code));
+            println!("  link: {base}/#/join/{}", invite.code);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("nimo-server: cannot create the invite: {e}");
             ExitCode::FAILURE
         }
     }

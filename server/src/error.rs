@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nimo_core::api::{ErrorBody, ErrorCode};
+use nimo_core::protocol::ResyncReason;
 
 use crate::storage::StorageError;
 
@@ -34,18 +35,54 @@ pub enum ApiError {
     /// 400: one field is wrong; the body names it.
     #[error("invalid field {field}: {message}")]
     InvalidField { field: String, message: String },
-    /// 404: no such endpoint or object (or one the caller may not know of).
+    /// 401: no session (or an unknown one).
+    #[error("sign in first")]
+    Unauthenticated,
+    /// 401: the session was idle too long.
+    #[error("the session has expired; sign in again")]
+    SessionExpired,
+    /// 401: this device was signed out remotely; the reason is a code.
+    #[error("this device was revoked ({0})")]
+    DeviceRevoked(String),
+    /// 401: wrong login or passphrase (which of the two is not said).
+    #[error("wrong login name or passphrase")]
+    InvalidCredentials,
+    /// 403: signed in but not allowed.
+    #[error("not allowed")]
+    Forbidden,
+    /// 404: no such thing, or one the caller may not know of.
     #[error("not found")]
     NotFound,
+    /// 409: the invite cannot be used (reason: unknown, expired, used_up, revoked).
+    #[error("the invite cannot be used ({0})")]
+    InviteInvalid(&'static str),
+    /// 409: the login name is taken.
+    #[error("that login name is taken")]
+    LoginTaken,
+    /// 409: the client's server epoch is old: restart its mutation stream.
+    #[error("the server's data was replaced; start a new sync stream")]
+    EpochChanged,
+    /// 409: the pull cursor cannot continue; pull everything again.
+    #[error("pull everything again ({0:?})")]
+    Resync(ResyncReason),
     /// 413: the body is over the endpoint's limit.
     #[error("request body too large")]
     PayloadTooLarge,
     /// 415: the body is not JSON.
     #[error("expected a JSON body")]
     UnsupportedMediaType,
+    /// 426: the app speaks an older protocol.
+    #[error("this version of the app is too old; update it")]
+    ClientOutdated,
+    /// 429: too many failed attempts; retry after this many seconds.
+    #[error("too many attempts; try again in {0} s")]
+    Throttled(u64),
     /// 500: details are logged, never sent.
     #[error("storage: {0}")]
     Storage(#[from] StorageError),
+    /// 500: details are logged, never sent.
+    #[error("internal: {0}")]
+    Internal(String),
 }
 
 impl ApiError {
@@ -53,31 +90,73 @@ impl ApiError {
         Self::InvalidField { field: field.into(), message: message.into() }
     }
 
-    fn status_and_body(&self) -> (StatusCode, ErrorBody) {
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn parts(&self) -> (StatusCode, ErrorCode) {
         use ErrorCode as C;
-        let (status, code, field) = match self {
-            Self::Malformed(_) => (StatusCode::BAD_REQUEST, C::Malformed, None),
-            Self::InvalidField { field, .. } => (StatusCode::BAD_REQUEST, C::InvalidField, Some(field.clone())),
-            Self::NotFound => (StatusCode::NOT_FOUND, C::NotFound, None),
-            Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, C::PayloadTooLarge, None),
-            Self::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType, None),
-            Self::Storage(_) => (StatusCode::INTERNAL_SERVER_ERROR, C::Internal, None),
-        };
+        use StatusCode as S;
+        match self {
+            Self::Malformed(_) => (S::BAD_REQUEST, C::Malformed),
+            Self::InvalidField { .. } => (S::BAD_REQUEST, C::InvalidField),
+            Self::Unauthenticated => (S::UNAUTHORIZED, C::Unauthenticated),
+            Self::SessionExpired => (S::UNAUTHORIZED, C::SessionExpired),
+            Self::DeviceRevoked(_) => (S::UNAUTHORIZED, C::DeviceRevoked),
+            Self::InvalidCredentials => (S::UNAUTHORIZED, C::InvalidCredentials),
+            Self::Forbidden => (S::FORBIDDEN, C::Forbidden),
+            Self::NotFound => (S::NOT_FOUND, C::NotFound),
+            Self::InviteInvalid(_) => (S::CONFLICT, C::InviteInvalid),
+            Self::LoginTaken => (S::CONFLICT, C::LoginTaken),
+            Self::EpochChanged => (S::CONFLICT, C::EpochChanged),
+            Self::Resync(_) => (S::CONFLICT, C::Resync),
+            Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
+            Self::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
+            Self::ClientOutdated => (S::UPGRADE_REQUIRED, C::ClientOutdated),
+            Self::Throttled(_) => (S::TOO_MANY_REQUESTS, C::Throttled),
+            Self::Storage(_) | Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        let (_, code) = self.parts();
         let message = match self {
             // Internal details stay in the log.
-            Self::Storage(_) => "internal error".to_owned(),
+            Self::Storage(_) | Self::Internal(_) => "internal error".to_owned(),
             other => other.to_string(),
         };
-        (status, ErrorBody { error: code, field, message })
+        ErrorBody {
+            error: code,
+            field: match self {
+                Self::InvalidField { field, .. } => Some(field.clone()),
+                _ => None,
+            },
+            message,
+            reason: match self {
+                Self::Resync(r) => Some(*r),
+                _ => None,
+            },
+            detail: match self {
+                Self::DeviceRevoked(reason) => Some(reason.clone()),
+                Self::InviteInvalid(reason) => Some((*reason).to_owned()),
+                _ => None,
+            },
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = self.status_and_body();
+        let (status, _) = self.parts();
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(self.body())).into_response();
+        if let Self::Throttled(seconds) = self {
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
     }
 }

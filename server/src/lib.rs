@@ -5,10 +5,13 @@
 //! `routes` holds the handlers; `storage` owns every SQL statement.
 
 pub mod assets;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
 pub mod headers;
+pub mod json;
 pub mod routes;
 pub mod startup;
 pub mod storage;
+pub mod throttle;

@@ -9,14 +9,18 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::error::StartupError;
 use crate::routes::{self, AppState};
-use crate::storage::Database;
-use crate::{assets, headers};
+use crate::storage::{Database, records};
+use crate::{assets, auth, headers};
+
+/// How often old tombstones are purged.
+const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     router: Router,
     db: Database,
+    tombstone_days: u32,
 }
 
 impl Application {
@@ -41,8 +45,8 @@ impl Application {
             .await
             .map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
             .map_err(|source| StartupError::Database { path: config.database.clone(), source })?;
-        let router = build_router(&config, db.clone());
-        Ok(Self { listener, addr, router, db })
+        let router = build_router(&config, state(&config, db.clone()));
+        Ok(Self { listener, addr, router, db, tombstone_days: config.tombstone_days })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -60,15 +64,36 @@ impl Application {
 
     /// Serves until `stop` completes, then finishes the requests in flight.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
-        axum::serve(self.listener, self.router)
+        let purger = tokio::spawn(purge_periodically(self.db.clone(), self.tombstone_days));
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(stop)
             .await
-            .map_err(StartupError::Serve)
+            .map_err(StartupError::Serve);
+        purger.abort();
+        served
     }
 }
 
-fn build_router(config: &Config, db: Database) -> Router {
-    let api = routes::api(AppState { db });
+/// The shared state of the handlers.
+pub fn state(config: &Config, db: Database) -> AppState {
+    AppState { db, throttle: Default::default(), secure_cookies: config.secure_cookies() }
+}
+
+async fn purge_periodically(db: Database, days: u32) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    loop {
+        every.tick().await;
+        let before = auth::now_ms().saturating_sub(u64::from(days) * 24 * 3600 * 1000);
+        match db.write(move |tx| records::purge(tx, before)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(rows = n, "purged old tombstones"),
+            Err(e) => tracing::warn!(error = %e, "purging tombstones failed"),
+        }
+    }
+}
+
+fn build_router(config: &Config, state: AppState) -> Router {
+    let api = routes::api(state);
     let router = Router::new().nest("/api", api);
     let router = match &config.assets {
         Some(dir) => router.merge(assets::router(dir)),

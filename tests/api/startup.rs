@@ -3,7 +3,7 @@ use nimo_server::error::StartupError;
 use nimo_server::startup::Application;
 
 fn config(dir: &std::path::Path) -> Config {
-    Config { listen: "127.0.0.1:0".parse().unwrap(), database: dir.join("nimo.sqlite3"), assets: None }
+    Config::for_database(dir.join("nimo.sqlite3"))
 }
 
 #[tokio::test]

@@ -7,16 +7,36 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, Me};
+use nimo_core::collection::Role;
+use nimo_core::ids::GroupId;
 use nimo_server::config::Config;
-use nimo_server::startup::Application;
+use nimo_server::routes::{AppState, groups};
+use nimo_server::startup::{self, Application};
+use nimo_server::storage::{Database, accounts};
 use tokio::sync::oneshot;
+
+pub mod sim;
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    pub state: AppState,
     dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// A signed-in user with their own HTTP client (their device).
+pub struct Member {
+    pub client: reqwest::Client,
+    pub me: Me,
+}
+
+impl Member {
+    pub fn group(&self) -> &GroupId {
+        &self.me.groups[0].id
+    }
 }
 
 impl TestApp {
@@ -28,29 +48,96 @@ impl TestApp {
         self.dir.path().join("nimo.sqlite3")
     }
 
+    pub fn db(&self) -> &Database {
+        &self.state.db
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }
 
-    /// A second, independent HTTP client (another device: its own cookies).
-    pub fn new_client(&self) -> reqwest::Client {
-        new_client()
-    }
-
-    /// Stops the server and waits until it has finished.
+    /// Stops the server and hands back its directory (to restart on it).
     pub async fn stop(mut self) -> tempfile::TempDir {
-        self.shutdown().await;
-        let dir = tempfile::tempdir().expect("tempdir");
-        std::mem::replace(&mut self.dir, dir)
-    }
-
-    async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    /// Creates a group as the `create-group` command does; returns it and
+    /// the invite code for its first coordinator.
+    pub async fn create_group(&self, name: &str) -> (GroupId, String) {
+        let group = GroupId::parse(&nimo_server::auth::new_uuid()).unwrap();
+        let (g, n) = (group.clone(), name.to_owned());
+        let now = nimo_server::auth::now_ms();
+        self.db().write(move |tx| accounts::create_group(tx, &g, &n, "family_association", now)).await.unwrap();
+        let invite = groups::create(&self.state, &group, Role::Coordinator, 7, 1, None, now).await.unwrap();
+        (group, invite.code)
+    }
+
+    /// Creates an account with an invite, on a new device.
+    pub async fn join(&self, code: &str, login: &str) -> Member {
+        let client = new_client();
+        let response = client
+            .post(self.url("/api/join"))
+            .json(&JoinRequest {
+                code: code.to_owned(),
+                login: login.to_owned(),
+                display_name: format!("{login}さん"),
+                passphrase: format!("{login} passphrase"),
+                device_name: "test phone".into(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "join as {login}: {}", response.text().await.unwrap_or_default());
+        let me = response.json().await.unwrap();
+        Member { client, me }
+    }
+
+    /// Signs an existing account in on a new device.
+    pub async fn login(&self, login: &str) -> Member {
+        let client = new_client();
+        let response = client
+            .post(self.url("/api/auth/login"))
+            .json(&nimo_core::api::LoginRequest {
+                login: login.to_owned(),
+                passphrase: format!("{login} passphrase"),
+                device_name: "second device".into(),
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "login as {login}");
+        Member { me: response.json().await.unwrap(), client }
+    }
+
+    pub async fn invite(&self, by: &Member, role: Role) -> InviteCreated {
+        let response = by
+            .client
+            .post(self.url(&format!("/api/groups/{}/invites", by.group())))
+            .json(&InviteRequest { role, days: 7, max_uses: 1 })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    /// A group with a coordinator and `members` members, all signed in.
+    pub async fn group_with(&self, name: &str, members: usize) -> (Member, Vec<Member>) {
+        let (_, code) = self.create_group(name).await;
+        let coordinator = self.join(&code, &format!("coord{}", name.len())).await;
+        let mut out = Vec::new();
+        for i in 0..members {
+            let invite = self.invite(&coordinator, Role::Member).await;
+            out.push(self.join(&invite.code, &format!("{}m{i}", name.chars().filter(char::is_ascii_alphanumeric).collect::<String>())).await);
+        }
+        (coordinator, out)
     }
 }
 
@@ -63,11 +150,7 @@ impl Drop for TestApp {
 }
 
 pub fn new_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .no_proxy()
-        .build()
-        .expect("http client")
+    reqwest::Client::builder().cookie_store(true).no_proxy().build().expect("http client")
 }
 
 /// Starts a server with a fresh database and no app assets (API only).
@@ -78,13 +161,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (reused across restarts).
 pub async fn spawn_app_in(dir: tempfile::TempDir, assets: Option<PathBuf>) -> TestApp {
-    let config = Config {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        database: dir.path().join("nimo.sqlite3"),
-        assets,
-    };
-    let app = Application::build(config).await.expect("the server starts");
+    let mut config = Config::for_database(dir.path().join("nimo.sqlite3"));
+    config.assets = assets;
+    let app = Application::build(config.clone()).await.expect("the server starts");
     let addr = app.local_addr();
+    let state = startup::state(&config, app.database().clone());
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = app
@@ -93,5 +174,5 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, assets: Option<PathBuf>) -> Te
             })
             .await;
     });
-    TestApp { addr, client: new_client(), dir, stop: Some(stop), task: Some(task) }
+    TestApp { addr, client: new_client(), state, dir, stop: Some(stop), task: Some(task) }
 }

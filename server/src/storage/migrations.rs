@@ -17,6 +17,104 @@ const MIGRATIONS: &[&str] = &[
         value TEXT NOT NULL
     ) STRICT;
     INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))));",
+    // 2: accounts, groups, sessions, and the records with their sync
+    // bookkeeping. `records.body` is the record as JSON (nimo_core::record);
+    // the other columns are what the access rules and the pull need.
+    "CREATE TABLE counters (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) STRICT;
+    INSERT INTO counters (name, value) VALUES ('seq', 0), ('horizon', 0);
+
+    CREATE TABLE users (
+        id              TEXT PRIMARY KEY,
+        login           TEXT NOT NULL UNIQUE,
+        display_name    TEXT NOT NULL,
+        passphrase_hash TEXT NOT NULL,
+        created_ms      INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE groups (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('peer_support', 'family_association', 'other')),
+        created_ms INTEGER NOT NULL
+    ) STRICT;
+
+    CREATE TABLE memberships (
+        group_id  TEXT NOT NULL REFERENCES groups (id),
+        user_id   TEXT NOT NULL REFERENCES users (id),
+        role      TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
+        joined_ms INTEGER NOT NULL,
+        PRIMARY KEY (group_id, user_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX memberships_by_user ON memberships (user_id);
+
+    CREATE TABLE invites (
+        id         TEXT PRIMARY KEY,
+        group_id   TEXT NOT NULL REFERENCES groups (id),
+        code_hash  BLOB NOT NULL UNIQUE,
+        role       TEXT NOT NULL CHECK (role IN ('coordinator', 'member')),
+        created_by TEXT REFERENCES users (id),
+        created_ms INTEGER NOT NULL,
+        expires_ms INTEGER NOT NULL,
+        max_uses   INTEGER NOT NULL CHECK (max_uses > 0),
+        uses       INTEGER NOT NULL DEFAULT 0,
+        revoked    INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    CREATE INDEX invites_by_group ON invites (group_id);
+
+    CREATE TABLE sessions (
+        id             TEXT PRIMARY KEY,
+        user_id        TEXT NOT NULL REFERENCES users (id),
+        token_hash     BLOB NOT NULL UNIQUE,
+        device_name    TEXT NOT NULL,
+        created_ms     INTEGER NOT NULL,
+        last_seen_ms   INTEGER NOT NULL,
+        revoked_ms     INTEGER,
+        revoked_reason TEXT
+    ) STRICT;
+    CREATE INDEX sessions_by_user ON sessions (user_id);
+
+    CREATE TABLE clients (
+        id       TEXT PRIMARY KEY,
+        user_id  TEXT NOT NULL REFERENCES users (id),
+        last_seq INTEGER NOT NULL
+    ) STRICT;
+
+    -- Why a mutation was rejected, so that a retried push whose first
+    -- answer was lost gets the same answer instead of a bare duplicate.
+    CREATE TABLE rejections (
+        client_id  TEXT NOT NULL,
+        seq        INTEGER NOT NULL,
+        error      TEXT NOT NULL,
+        field      TEXT,
+        message    TEXT NOT NULL,
+        changed_ms INTEGER NOT NULL,
+        PRIMARY KEY (client_id, seq)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE records (
+        id         TEXT PRIMARY KEY,
+        group_id   TEXT NOT NULL REFERENCES groups (id),
+        owner_id   TEXT NOT NULL,
+        collection TEXT NOT NULL,
+        visibility TEXT NOT NULL CHECK (visibility IN ('private', 'group')),
+        deleted    INTEGER NOT NULL,
+        seq        INTEGER NOT NULL UNIQUE,
+        changed_ms INTEGER NOT NULL,
+        body       TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX records_by_group_seq ON records (group_id, seq);
+    CREATE INDEX records_tombstones ON records (changed_ms) WHERE deleted = 1;
+
+    CREATE TABLE revocations (
+        seq        INTEGER PRIMARY KEY,
+        group_id   TEXT NOT NULL,
+        record_id  TEXT NOT NULL,
+        owner_id   TEXT NOT NULL,
+        changed_ms INTEGER NOT NULL
+    ) STRICT;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

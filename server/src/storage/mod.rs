@@ -6,7 +6,9 @@
 //! avoids `SQLITE_BUSY`); reads use a small pool so that pulls from many
 //! devices run in parallel with a push.
 
+pub mod accounts;
 mod migrations;
+pub mod records;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -27,6 +29,16 @@ pub enum StorageError {
 
 const READERS: usize = 4;
 
+/// How hard SQLite works to keep a committed transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous = FULL`: a commit survives a power cut. The server.
+    Full,
+    /// `synchronous = OFF`: survives a process crash only if the OS does not
+    /// crash. For simulations that reopen the file thousands of times.
+    Fast,
+}
+
 /// A handle to the database; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
@@ -35,6 +47,7 @@ pub struct Database {
 
 struct Inner {
     path: PathBuf,
+    durability: Durability,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
 }
@@ -44,20 +57,25 @@ impl Database {
     /// applies pending migrations. Fails early when the file is not a
     /// database or cannot be read or written.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
+        Self::open_with(path, Durability::Full)
+    }
+
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StorageError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|source| StorageError::CreateDir { path: dir.to_owned(), source })?;
         }
-        let mut writer = open_connection(path)?;
+        let mut writer = open_connection(path, durability)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "the database could not switch to WAL mode");
         }
         migrations::apply(&mut writer)?;
-        let readers = (0..READERS).map(|_| open_connection(path)).collect::<Result<Vec<_>, _>>()?;
+        let readers = (0..READERS).map(|_| open_connection(path, durability)).collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
+                durability,
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
             }),
@@ -100,7 +118,7 @@ impl Database {
         run_blocking(move || {
             let mut conn = match lock(&inner.readers).pop() {
                 Some(conn) => conn,
-                None => open_connection(&inner.path)?,
+                None => open_connection(&inner.path, inner.durability)?,
             };
             let result = (|| {
                 let tx = conn.transaction().map_err(StorageError::from)?;
@@ -118,18 +136,17 @@ impl Database {
     }
 }
 
-fn open_connection(path: &Path) -> Result<Connection, StorageError> {
+fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StorageError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
         | OpenFlags::SQLITE_OPEN_URI;
     let conn = Connection::open_with_flags(path, flags)?;
     // FULL: an acknowledged push must survive a power cut, not only a crash.
-    conn.execute_batch(
-        "PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
-    )?;
+    conn.execute_batch(match durability {
+        Durability::Full => "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+        Durability::Fast => "PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+    })?;
     // Reading the schema forces SQLite to open the file now, so that a file
     // that is not a database fails at start-up with a clear message.
     conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get::<_, i64>(0))?;

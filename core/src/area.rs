@@ -1,0 +1,134 @@
+//! 全国地方公共団体コード: six digits, the last a check digit over the first
+//! five (weights 6,5,4,3,2; check = (11 − sum mod 11) mod 10). The first two
+//! digits are the prefecture; a prefecture's own code is `PP000C`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AreaCodeError {
+    #[error("a local government code is 6 digits (or 5 without the check digit)")]
+    Format,
+    #[error("the check digit does not match: expected {expected}")]
+    CheckDigit { expected: u8 },
+    #[error("prefecture code must be 01–47")]
+    Prefecture,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AreaCode([u8; 6]);
+
+pub fn check_digit(first5: &[u8; 5]) -> u8 {
+    let sum: u32 = first5.iter().zip([6u32, 5, 4, 3, 2]).map(|(d, w)| u32::from(*d) * w).sum();
+    ((11 - sum % 11) % 10) as u8
+}
+
+impl AreaCode {
+    /// Parses the 6-digit form (check digit verified) or the 5-digit form
+    /// (check digit added), as open-data files use both.
+    pub fn parse(s: &str) -> Result<Self, AreaCodeError> {
+        let s = s.trim();
+        if !(s.len() == 5 || s.len() == 6) || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AreaCodeError::Format);
+        }
+        let digits: Vec<u8> = s.bytes().map(|b| b - b'0').collect();
+        let first5: [u8; 5] = [digits[0], digits[1], digits[2], digits[3], digits[4]];
+        let expected = check_digit(&first5);
+        if digits.len() == 6 && digits[5] != expected {
+            return Err(AreaCodeError::CheckDigit { expected });
+        }
+        let pref = digits[0] * 10 + digits[1];
+        if !(1..=47).contains(&pref) {
+            return Err(AreaCodeError::Prefecture);
+        }
+        Ok(Self([first5[0], first5[1], first5[2], first5[3], first5[4], expected]))
+    }
+
+    /// The prefecture number, 1–47.
+    pub fn prefecture(self) -> u8 {
+        self.0[0] * 10 + self.0[1]
+    }
+
+    /// Whether this is a prefecture's own code (`PP000C`).
+    pub fn is_prefecture(self) -> bool {
+        self.0[2..5] == [0, 0, 0]
+    }
+
+    /// The code of the prefecture this area is in.
+    pub fn prefecture_code(self) -> Self {
+        let first5 = [self.0[0], self.0[1], 0, 0, 0];
+        Self([first5[0], first5[1], 0, 0, 0, check_digit(&first5)])
+    }
+
+    /// The 5-digit form without the check digit.
+    pub fn five(self) -> String {
+        self.0[..5].iter().map(|d| char::from(b'0' + d)).collect()
+    }
+}
+
+impl fmt::Display for AreaCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in self.0 {
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for AreaCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AreaCode({self})")
+    }
+}
+
+impl From<AreaCode> for String {
+    fn from(c: AreaCode) -> String {
+        c.to_string()
+    }
+}
+
+impl TryFrom<String> for AreaCode {
+    type Error = AreaCodeError;
+    fn try_from(s: String) -> Result<Self, AreaCodeError> {
+        Self::parse(&s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_codes_have_valid_check_digits() {
+        // 札幌市, 千代田区, 神戸市, 那覇市, 北海道, 東京都, 沖縄県.
+        for code in ["011002", "131016", "281000", "472018", "010006", "130001", "470007"] {
+            assert!(AreaCode::parse(code).is_ok(), "{code}");
+        }
+    }
+
+    #[test]
+    fn five_digit_codes_get_their_check_digit() {
+        assert_eq!(AreaCode::parse("13101").unwrap().to_string(), "131016");
+        assert_eq!(AreaCode::parse("28100").unwrap().to_string(), "281000");
+    }
+
+    #[test]
+    fn wrong_check_digits_and_formats_are_refused() {
+        assert_eq!(AreaCode::parse("131017"), Err(AreaCodeError::CheckDigit { expected: 6 }));
+        assert_eq!(AreaCode::parse("13101a"), Err(AreaCodeError::Format));
+        assert_eq!(AreaCode::parse("1310"), Err(AreaCodeError::Format));
+        assert_eq!(AreaCode::parse("481000").err().map(|e| matches!(e, AreaCodeError::CheckDigit { .. } | AreaCodeError::Prefecture)), Some(true));
+        assert_eq!(AreaCode::parse("00000"), Err(AreaCodeError::Prefecture));
+    }
+
+    #[test]
+    fn prefecture_of_a_city() {
+        let kobe = AreaCode::parse("281000").unwrap();
+        assert_eq!(kobe.prefecture(), 28);
+        assert!(!kobe.is_prefecture());
+        assert_eq!(kobe.prefecture_code().to_string(), "280003");
+        assert!(kobe.prefecture_code().is_prefecture());
+    }
+}

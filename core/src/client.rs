@@ -1,0 +1,643 @@
+//! The device side of sync, written once for every platform: the browser
+//! implements [`Store`] over IndexedDB and [`Transport`] over `fetch`; the
+//! simulation tests implement them in memory and in-process.
+//!
+//! Every local change is written in one store transaction together with its
+//! outbox entry, so a change is either fully saved and queued, or not at
+//! all. Sync pushes the outbox in order, then pulls pages after the cursor
+//! and merges them in; pending local changes survive any pull because the
+//! merge keeps the newer stamp (an unsent edit never flickers away).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::{ErrorBody, ErrorCode};
+use crate::collection::{Collection, Visibility};
+use crate::hlc::{Clock, Hlc};
+use crate::ids::{ClientId, GroupId, RecordId, UserId};
+use crate::protocol::{
+    AckResult, DEFAULT_PULL_LIMIT, FieldError, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse,
+    ResyncReason,
+};
+use crate::record::{Record, Stamped};
+
+/// How many mutations one push carries.
+pub const PUSH_BATCH: usize = 200;
+/// How many rejected changes the device remembers for the user.
+const REJECTED_LOG: usize = 100;
+
+/// The device's sync bookkeeping, saved with every change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// Whose data this store holds.
+    pub user: UserId,
+    pub client: ClientId,
+    /// Sequence number of the next local mutation.
+    pub next_seq: u64,
+    pub clock: Clock,
+    pub epoch: Option<String>,
+    pub cursor: Option<String>,
+    /// After a server restore: give back what the server lost.
+    #[serde(default)]
+    pub repair: bool,
+    pub last_sync_ms: Option<u64>,
+    /// Server time minus device time, learned at each sync, so that a
+    /// device with a wrong clock still stamps sensibly.
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+    #[serde(default)]
+    pub rejected: Vec<Rejected>,
+}
+
+/// A change the server refused; kept so that nothing typed is lost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejected {
+    pub mutation: Mutation,
+    pub error: ErrorCode,
+    pub field: Option<String>,
+    pub message: String,
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The browser's storage quota is full.
+    #[error("storage is full")]
+    QuotaExceeded,
+    #[error("storage: {0}")]
+    Other(String),
+}
+
+/// Local storage of records, outbox and state. Operations on one `Tx` are
+/// atomic: all or nothing, and isolated from other transactions.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    type Tx<'a>: StoreTx
+    where
+        Self: 'a;
+    async fn begin(&self) -> Result<Self::Tx<'_>, StoreError>;
+}
+
+#[allow(async_fn_in_trait)]
+pub trait StoreTx {
+    async fn state(&mut self) -> Result<Option<SyncState>, StoreError>;
+    async fn put_state(&mut self, state: &SyncState) -> Result<(), StoreError>;
+    async fn get(&mut self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError>;
+    async fn put(&mut self, record: &Record) -> Result<(), StoreError>;
+    async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError>;
+    /// Every record's collection and id.
+    async fn ids(&mut self) -> Result<Vec<(Collection, RecordId)>, StoreError>;
+    /// The oldest `limit` queued mutations, in sequence order.
+    async fn outbox(&mut self, limit: usize) -> Result<Vec<Mutation>, StoreError>;
+    async fn outbox_len(&mut self) -> Result<usize, StoreError>;
+    async fn enqueue(&mut self, mutation: &Mutation) -> Result<(), StoreError>;
+    async fn dequeue(&mut self, seq: u64) -> Result<(), StoreError>;
+    /// Removes everything: records, outbox and state.
+    async fn clear(&mut self) -> Result<(), StoreError>;
+    /// Makes the transaction's writes durable. Dropping it uncommitted
+    /// discards them.
+    async fn commit(self) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportError {
+    /// No answer: offline, server down, connection dropped.
+    Network(String),
+    /// The server answered with an error.
+    Api { status: u16, body: ErrorBody },
+    /// The server answered something unreadable.
+    Decode(String),
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError>;
+    async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError>;
+}
+
+/// Time and randomness, provided by the platform.
+pub trait Env {
+    fn now_ms(&self) -> u64;
+    fn random_bytes(&self, out: &mut [u8]);
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error("not signed in on this device")]
+    NotStarted,
+    #[error("this device holds another user's data")]
+    OtherUser,
+    #[error("no such record")]
+    NoSuchRecord,
+    #[error("invalid: {0}")]
+    Invalid(FieldError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    #[error("offline: {0}")]
+    Offline(String),
+    #[error("signed out")]
+    SignedOut,
+    /// Erase local data: the device was revoked.
+    #[error("this device was revoked")]
+    DeviceRevoked,
+    #[error("the app is out of date")]
+    Outdated,
+    #[error("server error: {0}")]
+    Server(String),
+    #[error("not signed in on this device")]
+    NotStarted,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub removed: usize,
+    pub resynced: bool,
+}
+
+/// One local change to a record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub collection: Collection,
+    pub id: RecordId,
+    pub group: GroupId,
+    pub kind: ChangeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChangeKind {
+    /// Set fields; `visibility` is required when creating.
+    Put { visibility: Option<Visibility>, fields: Vec<(String, Value)> },
+    Delete,
+    Resolve { field: String, t: Hlc },
+}
+
+enum Step {
+    Restart,
+    Fail(SyncError),
+}
+
+impl From<StoreError> for Step {
+    fn from(e: StoreError) -> Self {
+        Step::Fail(SyncError::Store(e))
+    }
+}
+
+pub struct Engine<S, T, E> {
+    pub store: S,
+    pub transport: T,
+    pub env: E,
+}
+
+impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
+    pub fn new(store: S, transport: T, env: E) -> Self {
+        Self { store, transport, env }
+    }
+
+    pub fn new_record_id(&self) -> RecordId {
+        let mut random = [0u8; 10];
+        self.env.random_bytes(&mut random);
+        RecordId::new_v7(self.env.now_ms(), random)
+    }
+
+    fn new_client_id(&self) -> ClientId {
+        let mut random = [0u8; 8];
+        self.env.random_bytes(&mut random);
+        ClientId::from_random(random)
+    }
+
+    pub async fn state(&self) -> Result<Option<SyncState>, StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.state().await
+    }
+
+    /// Prepares the store for `user`: creates the sync state the first
+    /// time. Refuses a store that holds someone else's data.
+    pub async fn start(&self, user: &UserId) -> Result<SyncState, EngineError> {
+        let mut tx = self.store.begin().await?;
+        match tx.state().await? {
+            Some(state) if state.user == *user => Ok(state),
+            Some(_) => Err(EngineError::OtherUser),
+            None => {
+                let client = self.new_client_id();
+                let state = SyncState {
+                    user: user.clone(),
+                    clock: Clock::new(client.clone()),
+                    client,
+                    next_seq: 1,
+                    epoch: None,
+                    cursor: None,
+                    repair: false,
+                    last_sync_ms: None,
+                    clock_offset_ms: 0,
+                    rejected: Vec::new(),
+                };
+                tx.put_state(&state).await?;
+                tx.commit().await?;
+                Ok(state)
+            }
+        }
+    }
+
+    fn wall_ms(&self, state: &SyncState) -> u64 {
+        (self.env.now_ms() as i64).saturating_add(state.clock_offset_ms).max(0) as u64
+    }
+
+    /// Saves a local change and queues it, in one transaction. Returns the
+    /// record as it now stands on this device.
+    pub async fn change(&self, change: Change) -> Result<Record, EngineError> {
+        let mut tx = self.store.begin().await?;
+        let mut state = tx.state().await?.ok_or(EngineError::NotStarted)?;
+        let existing = tx.get(change.collection, &change.id).await?;
+        let t = state.clock.tick(self.wall_ms(&state));
+        let op = match change.kind {
+            ChangeKind::Delete => Op::Delete { t },
+            ChangeKind::Resolve { field, t: lost } => Op::Resolve { field, t: lost },
+            ChangeKind::Put { visibility, fields } => {
+                let visibility = visibility
+                    .filter(|v| existing.as_ref().is_none_or(|r| r.visibility.v != *v))
+                    .map(|v| Stamped::new(v, t.clone()));
+                let fields: Vec<FieldWrite> = fields
+                    .into_iter()
+                    .filter(|(name, v)| {
+                        // Writing the value already there changes nothing; skip
+                        // it so it cannot win over someone else's edit.
+                        existing.as_ref().is_none_or(|r| r.fields.get(name).is_none_or(|s| s.v != *v))
+                    })
+                    .map(|(field, v)| {
+                        let base = existing.as_ref().and_then(|r| r.stamp(&field).cloned());
+                        FieldWrite { field, v, t: t.clone(), base }
+                    })
+                    .collect();
+                if visibility.is_none() && fields.is_empty() {
+                    return existing.ok_or(EngineError::NoSuchRecord);
+                }
+                Op::Put { visibility, fields }
+            }
+        };
+        let mutation = Mutation { seq: state.next_seq, id: change.id, collection: change.collection, group: change.group, op };
+        mutation.validate().map_err(EngineError::Invalid)?;
+        let record = match existing {
+            Some(mut record) => {
+                if record.group != mutation.group {
+                    return Err(EngineError::Invalid(FieldError { path: "group".into(), message: "a record cannot move to another group".into() }));
+                }
+                mutation.apply_to(&mut record, false);
+                record
+            }
+            None => {
+                if let Some(missing) = mutation.missing_required() {
+                    return Err(EngineError::Invalid(missing));
+                }
+                mutation.create(state.user.clone()).ok_or(EngineError::NoSuchRecord)?
+            }
+        };
+        state.next_seq += 1;
+        tx.put(&record).await?;
+        tx.enqueue(&mutation).await?;
+        tx.put_state(&state).await?;
+        tx.commit().await?;
+        Ok(record)
+    }
+
+    /// Number of changes not yet acknowledged by the server.
+    pub async fn unsent(&self) -> Result<usize, StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.outbox_len().await
+    }
+
+    /// Forgets everything this device holds (sign-out, remote erase).
+    pub async fn erase(&self) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        tx.clear().await?;
+        tx.commit().await
+    }
+
+    /// Pushes every queued change, then pulls everything new.
+    pub async fn sync(&self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        // A restart happens after a reset (new epoch, horizon, access); two
+        // in a row would mean the server keeps changing under us.
+        for _ in 0..4 {
+            match self.push_all(&mut report).await {
+                Ok(()) => {}
+                Err(Step::Restart) => continue,
+                Err(Step::Fail(e)) => return Err(e),
+            }
+            match self.pull_all(&mut report).await {
+                Ok(()) => {}
+                Err(Step::Restart) => continue,
+                Err(Step::Fail(e)) => return Err(e),
+            }
+            let mut tx = self.store.begin().await?;
+            if let Some(mut state) = tx.state().await? {
+                state.last_sync_ms = Some(self.env.now_ms());
+                tx.put_state(&state).await?;
+                tx.commit().await?;
+            }
+            return Ok(report);
+        }
+        Err(SyncError::Server("the server asked to start over too many times".into()))
+    }
+
+    async fn push_all(&self, report: &mut SyncReport) -> Result<(), Step> {
+        loop {
+            let (state, batch) = {
+                let mut tx = self.store.begin().await?;
+                let state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
+                let batch = tx.outbox(PUSH_BATCH).await?;
+                (state, batch)
+            };
+            let Some(first_seq) = batch.first().map(|m| m.seq) else { return Ok(()) };
+            let request = PushRequest {
+                schema: crate::SCHEMA_VERSION,
+                client: state.client.clone(),
+                epoch: state.epoch.clone(),
+                mutations: batch,
+            };
+            let response = match self.transport.push(&request).await {
+                Ok(r) => r,
+                Err(TransportError::Api { body, .. }) if body.error == ErrorCode::EpochChanged => {
+                    self.adopt_new_stream(true).await?;
+                    return Err(Step::Restart);
+                }
+                Err(e) => return Err(Step::Fail(map_transport(e))),
+            };
+            let mut tx = self.store.begin().await?;
+            let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
+            if state.client != request.client {
+                // Another tab started a new stream meanwhile; its sync owns it.
+                return Err(Step::Restart);
+            }
+            if response.acks.is_empty() {
+                if first_seq > response.next_seq {
+                    // The server lost mutations it had acknowledged without
+                    // changing its epoch: start a new stream and repair.
+                    drop(tx);
+                    self.adopt_new_stream(true).await?;
+                    return Err(Step::Restart);
+                }
+                return Err(Step::Fail(SyncError::Server("the server acknowledged nothing".into())));
+            }
+            for ack in &response.acks {
+                let Some(mutation) = request.mutations.iter().find(|m| m.seq == ack.seq) else { continue };
+                tx.dequeue(ack.seq).await?;
+                report.pushed += 1;
+                if let AckResult::Rejected { error, field, message, current } = &ack.result {
+                    report.rejected += 1;
+                    restore_rejected(&mut tx, mutation, current.as_deref()).await?;
+                    state.rejected.push(Rejected {
+                        mutation: mutation.clone(),
+                        error: *error,
+                        field: field.clone(),
+                        message: message.clone(),
+                        at_ms: self.env.now_ms(),
+                    });
+                    let excess = state.rejected.len().saturating_sub(REJECTED_LOG);
+                    state.rejected.drain(..excess);
+                }
+            }
+            state.epoch = Some(response.epoch.clone());
+            state.clock_offset_ms = offset(response.server_ms, self.env.now_ms());
+            tx.put_state(&state).await?;
+            tx.commit().await?;
+        }
+    }
+
+    async fn pull_all(&self, report: &mut SyncReport) -> Result<(), Step> {
+        let (state, has_records) = {
+            let mut tx = self.store.begin().await?;
+            let state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
+            let has_records = state.cursor.is_none() && !tx.ids().await?.is_empty();
+            (state, has_records)
+        };
+        let full = state.cursor.is_none();
+        let repair = state.repair;
+        // A full pull over existing records (a resync) ends with a sweep of
+        // what it did not see. It keeps the saved cursor at `None` until it
+        // completes, so that if it is interrupted it starts over instead of
+        // resuming without knowing what the earlier pages held.
+        let sweeping = full && (has_records || repair);
+        let saved_cursor = state.cursor.clone();
+        let mut cursor = state.cursor.clone();
+        let mut seen: HashSet<RecordId> = HashSet::new();
+        loop {
+            let page = match self.transport.pull(cursor.as_deref(), DEFAULT_PULL_LIMIT).await {
+                Ok(page) => page,
+                Err(TransportError::Api { body, .. }) if body.error == ErrorCode::Resync => {
+                    if body.reason == Some(ResyncReason::Epoch) {
+                        self.adopt_new_stream(true).await?;
+                    } else {
+                        self.forget_cursor().await?;
+                    }
+                    report.resynced = true;
+                    return Err(Step::Restart);
+                }
+                Err(e) => return Err(Step::Fail(map_transport(e))),
+            };
+            let mut tx = self.store.begin().await?;
+            let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
+            let expected = if sweeping { &saved_cursor } else { &cursor };
+            if state.cursor != *expected {
+                // Another tab moved the cursor; its pull covers this page.
+                return Err(Step::Restart);
+            }
+            // Removals first: a record in the same page is its newer state
+            // (made visible again), and must win.
+            for gone in &page.removed {
+                for collection in Collection::ALL {
+                    tx.remove(collection, gone).await?;
+                }
+                report.removed += 1;
+            }
+            let mut latest: Option<Hlc> = None;
+            for theirs in &page.records {
+                if sweeping {
+                    seen.insert(theirs.id.clone());
+                }
+                let merged = match tx.get(theirs.collection, &theirs.id).await? {
+                    Some(mut ours) => {
+                        if repair && ours.owner == state.user {
+                            if let Some(m) = repair_mutation(&ours, theirs, state.next_seq) {
+                                tx.enqueue(&m).await?;
+                                state.next_seq += 1;
+                            }
+                        }
+                        if ours.merge(theirs).is_err() {
+                            // Not the same record after all (an id reused by a
+                            // restored server): the server's copy is the truth.
+                            ours = theirs.clone();
+                        }
+                        ours
+                    }
+                    None => theirs.clone(),
+                };
+                let stamp = theirs.max_stamp();
+                if latest.as_ref().is_none_or(|l| stamp > l) {
+                    latest = Some(stamp.clone());
+                }
+                tx.put(&merged).await?;
+                report.pulled += 1;
+            }
+            if let Some(latest) = &latest {
+                state.clock.observe(latest);
+            }
+            cursor = Some(page.cursor.clone());
+            if !sweeping || !page.more {
+                state.cursor = cursor.clone();
+            }
+            state.epoch = Some(page.epoch.clone());
+            state.clock_offset_ms = offset(page.server_ms, self.env.now_ms());
+            if sweeping && !page.more {
+                self.sweep(&mut tx, &mut state, &seen, repair).await?;
+                state.repair = false;
+            }
+            tx.put_state(&state).await?;
+            tx.commit().await?;
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+
+    /// After a full pull: drop local records the server no longer has for
+    /// us, except those with changes still to send. In repair mode our own
+    /// records the server lost are queued again instead.
+    async fn sweep(&self, tx: &mut S::Tx<'_>, state: &mut SyncState, seen: &HashSet<RecordId>, repair: bool) -> Result<(), StoreError> {
+        let pending: HashSet<RecordId> = tx.outbox(usize::MAX).await?.into_iter().map(|m| m.id).collect();
+        for (collection, id) in tx.ids().await? {
+            if seen.contains(&id) || pending.contains(&id) {
+                continue;
+            }
+            let record = tx.get(collection, &id).await?;
+            match record {
+                Some(record) if repair && record.owner == state.user && !record.is_deleted() => {
+                    let m = recreate_mutation(&record, state.next_seq);
+                    tx.enqueue(&m).await?;
+                    state.next_seq += 1;
+                }
+                _ => tx.remove(collection, &id).await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn forget_cursor(&self) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        if let Some(mut state) = tx.state().await? {
+            state.cursor = None;
+            tx.put_state(&state).await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Starts a new mutation stream under a new client id (the server's
+    /// record of the old one is gone), renumbering what is queued, and
+    /// pulls everything again, giving back what the server lost.
+    async fn adopt_new_stream(&self, repair: bool) -> Result<(), StoreError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut state) = tx.state().await? else { return Ok(()) };
+        let client = self.new_client_id();
+        state.clock.set_node(client.clone());
+        state.client = client;
+        let queued = tx.outbox(usize::MAX).await?;
+        for m in &queued {
+            tx.dequeue(m.seq).await?;
+        }
+        for (i, m) in queued.into_iter().enumerate() {
+            let renumbered = Mutation { seq: i as u64 + 1, ..m };
+            tx.enqueue(&renumbered).await?;
+        }
+        state.next_seq = tx.outbox_len().await? as u64 + 1;
+        state.epoch = None;
+        state.cursor = None;
+        state.repair = repair;
+        tx.put_state(&state).await?;
+        tx.commit().await
+    }
+}
+
+fn offset(server_ms: u64, local_ms: u64) -> i64 {
+    let diff = server_ms as i64 - local_ms as i64;
+    // Ignore small differences (network time); correct real clock errors.
+    if diff.abs() < 60_000 { 0 } else { diff }
+}
+
+fn map_transport(e: TransportError) -> SyncError {
+    match e {
+        TransportError::Network(m) => SyncError::Offline(m),
+        TransportError::Decode(m) => SyncError::Server(m),
+        TransportError::Api { status, body } => match body.error {
+            ErrorCode::Unauthenticated | ErrorCode::SessionExpired => SyncError::SignedOut,
+            ErrorCode::DeviceRevoked => SyncError::DeviceRevoked,
+            ErrorCode::ClientOutdated => SyncError::Outdated,
+            _ if status >= 500 || status == 0 => SyncError::Offline(body.message),
+            _ => SyncError::Server(body.message),
+        },
+    }
+}
+
+/// After a rejection the server's copy is the truth, with this device's
+/// other pending changes to the same record laid on top again.
+async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, current: Option<&Record>) -> Result<(), StoreError> {
+    let pending: Vec<Mutation> =
+        tx.outbox(usize::MAX).await?.into_iter().filter(|m| m.id == rejected.id && m.seq != rejected.seq).collect();
+    match current {
+        Some(current) => {
+            let mut record = current.clone();
+            for m in &pending {
+                m.apply_to(&mut record, false);
+            }
+            tx.put(&record).await
+        }
+        None => tx.remove(rejected.collection, &rejected.id).await,
+    }
+}
+
+/// What our copy has that the server's lacks (newer stamps), as a
+/// mutation keeping the original stamps.
+fn repair_mutation(ours: &Record, theirs: &Record, seq: u64) -> Option<Mutation> {
+    if ours.is_deleted() && !theirs.is_deleted() {
+        let t = ours.deleted.clone()?;
+        return Some(Mutation { seq, id: ours.id.clone(), collection: ours.collection, group: ours.group.clone(), op: Op::Delete { t } });
+    }
+    if ours.is_deleted() || theirs.is_deleted() {
+        return None;
+    }
+    let fields: Vec<FieldWrite> = ours
+        .fields
+        .iter()
+        .filter(|(name, s)| theirs.fields.get(*name).is_none_or(|t| s.t > t.t))
+        .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: theirs.stamp(name).cloned() })
+        .collect();
+    let visibility = (ours.visibility.t > theirs.visibility.t).then(|| ours.visibility.clone());
+    if fields.is_empty() && visibility.is_none() {
+        return None;
+    }
+    Some(Mutation { seq, id: ours.id.clone(), collection: ours.collection, group: ours.group.clone(), op: Op::Put { visibility, fields } })
+}
+
+/// The whole (live) record as one creating mutation, original stamps kept.
+fn recreate_mutation(record: &Record, seq: u64) -> Mutation {
+    let op = Op::Put {
+        visibility: Some(record.visibility.clone()),
+        fields: record
+            .fields
+            .iter()
+            .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: None })
+            .collect(),
+    };
+    Mutation { seq, id: record.id.clone(), collection: record.collection, group: record.group.clone(), op }
+}

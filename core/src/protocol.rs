@@ -1,0 +1,336 @@
+//! The sync protocol's messages, and how a mutation is checked and applied.
+//! See ARCHITECTURE.md, "Sync protocol", for the exchange itself.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::ErrorCode;
+use crate::collection::{Collection, Visibility};
+use crate::hlc::Hlc;
+use crate::ids::{ClientId, GroupId, RecordId, UserId};
+use crate::record::{Record, Stamped, WriteOutcome};
+
+/// At most this many mutations in one push.
+pub const MAX_PUSH_MUTATIONS: usize = 500;
+/// At most this many field writes in one mutation.
+pub const MAX_FIELDS_PER_MUTATION: usize = 64;
+/// A page of a pull holds at most this many records.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+pub const DEFAULT_PULL_LIMIT: u32 = 500;
+
+/// One local change, as queued in the outbox and sent in a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mutation {
+    /// Position in this client's stream: 1, 2, 3… without gaps.
+    pub seq: u64,
+    pub id: RecordId,
+    pub collection: Collection,
+    pub group: GroupId,
+    pub op: Op,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Op {
+    /// Create or change fields (and/or the visibility).
+    Put {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        visibility: Option<Stamped<Visibility>>,
+        #[serde(default)]
+        fields: Vec<FieldWrite>,
+    },
+    Delete { t: Hlc },
+    /// Dismiss a conflict (the losing text of `field` written at `t`).
+    Resolve { field: String, t: Hlc },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldWrite {
+    pub field: String,
+    pub v: Value,
+    pub t: Hlc,
+    /// Stamp of the value the writer saw, if any (conflict detection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<Hlc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub schema: u32,
+    pub client: ClientId,
+    /// The server epoch this client last saw; `None` before its first sync.
+    #[serde(default)]
+    pub epoch: Option<String>,
+    pub mutations: Vec<Mutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub epoch: String,
+    pub acks: Vec<Ack>,
+    /// The next sequence number the server expects from this client.
+    pub next_seq: u64,
+    pub server_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {
+    pub seq: u64,
+    pub result: AckResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AckResult {
+    Applied,
+    /// Applied by an earlier delivery of the same push.
+    Duplicate,
+    /// Can never be applied; the client drops it, keeps it in its log of
+    /// rejected changes, and takes `current` as the record's true state.
+    Rejected {
+        error: ErrorCode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        current: Option<Box<Record>>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub epoch: String,
+    pub records: Vec<Record>,
+    /// Records this user may no longer see (made private by their owner).
+    /// Apply these before `records`: a record listed in both was shared
+    /// again later, and its copy in `records` is the current one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<RecordId>,
+    /// Give this back to continue after this page.
+    pub cursor: String,
+    /// More pages follow.
+    pub more: bool,
+    pub server_ms: u64,
+}
+
+/// Why a device must pull everything again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResyncReason {
+    /// The server's database was replaced (restored from a backup).
+    Epoch,
+    /// The device was away longer than deleted records are kept.
+    Horizon,
+    /// The user's groups or roles changed.
+    Access,
+}
+
+/// The pull cursor, opaque to clients: `epoch.seq.access.horizon`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub epoch: String,
+    /// Everything up to this server sequence number has been sent.
+    pub seq: u64,
+    /// Fingerprint of the user's groups and roles when it was made.
+    pub access: u64,
+    /// The tombstone horizon when it was made: a purge since then may have
+    /// removed deletes this device has not seen.
+    pub horizon: u64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}.{:016x}.{}", self.epoch, self.seq, self.access, self.horizon)
+    }
+
+    pub fn decode(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let epoch = parts.next()?;
+        let seq = parts.next()?.parse().ok()?;
+        let access = u64::from_str_radix(parts.next()?, 16).ok()?;
+        let horizon = parts.next()?.parse().ok()?;
+        if parts.next().is_some() || epoch.is_empty() || epoch.len() > 64 || !epoch.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
+        Some(Self { epoch: epoch.to_owned(), seq, access, horizon })
+    }
+}
+
+/// A field that failed validation: `path` names it, e.g. `fields.note`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+impl FieldError {
+    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { path: path.into(), message: message.into() }
+    }
+}
+
+impl Mutation {
+    /// Checks the mutation's own shape against the collection's schema:
+    /// known fields, well-typed values, allowed visibility.
+    pub fn validate(&self) -> Result<(), FieldError> {
+        match &self.op {
+            Op::Put { visibility, fields } => {
+                if let Some(vis) = visibility {
+                    if vis.v == Visibility::Private && !self.collection.allows_private() {
+                        return Err(FieldError::new("visibility", format!("{} records are always shared with the group", self.collection.id())));
+                    }
+                }
+                if fields.len() > MAX_FIELDS_PER_MUTATION {
+                    return Err(FieldError::new("fields", format!("at most {MAX_FIELDS_PER_MUTATION} fields per change")));
+                }
+                let schema = self.collection.schema();
+                for (i, w) in fields.iter().enumerate() {
+                    let kind = schema.kind(&w.field).ok_or_else(|| {
+                        FieldError::new(format!("fields.{}", w.field), format!("no such field in {}", self.collection.id()))
+                    })?;
+                    kind.check(&w.v).map_err(|m| FieldError::new(format!("fields.{}", w.field), m))?;
+                    if fields[..i].iter().any(|earlier| earlier.field == w.field) {
+                        return Err(FieldError::new(format!("fields.{}", w.field), "written twice in one change"));
+                    }
+                }
+                Ok(())
+            }
+            Op::Delete { .. } => Ok(()),
+            Op::Resolve { field, .. } => match self.collection.schema().kind(field) {
+                Some(kind) if kind.is_note() => Ok(()),
+                _ => Err(FieldError::new("field", format!("{field} is not a free-text field of {}", self.collection.id()))),
+            },
+        }
+    }
+
+    /// The greatest stamp the mutation carries.
+    pub fn max_stamp(&self) -> Option<&Hlc> {
+        match &self.op {
+            Op::Put { visibility, fields } => visibility.iter().map(|v| &v.t).chain(fields.iter().map(|w| &w.t)).max(),
+            Op::Delete { t } => Some(t),
+            Op::Resolve { .. } => None,
+        }
+    }
+
+    /// Fields a new record lacks among the required ones, as the path of
+    /// the first missing.
+    pub fn missing_required(&self) -> Option<FieldError> {
+        let schema = self.collection.schema();
+        let given: Vec<&str> = match &self.op {
+            Op::Put { fields, .. } => fields.iter().filter(|w| !w.v.is_null()).map(|w| w.field.as_str()).collect(),
+            _ => Vec::new(),
+        };
+        if let Op::Put { visibility: None, .. } = self.op {
+            return Some(FieldError::new("visibility", "required for a new record"));
+        }
+        schema
+            .required
+            .iter()
+            .find(|r| !given.contains(r))
+            .map(|r| FieldError::new(format!("fields.{r}"), "required for a new record"))
+    }
+
+    /// Creates the record a first mutation describes (owner: its author).
+    pub fn create(&self, owner: UserId) -> Option<Record> {
+        let Op::Put { visibility: Some(vis), .. } = &self.op else { return None };
+        let mut record = Record::new(self.id.clone(), self.collection, self.group.clone(), owner, vis.clone());
+        self.apply_to(&mut record, false);
+        Some(record)
+    }
+
+    /// Applies the mutation to a record. With `detect_conflicts` (the
+    /// server), free-text fields keep losing texts as conflicts.
+    pub fn apply_to(&self, record: &mut Record, detect_conflicts: bool) -> bool {
+        let mut changed = false;
+        match &self.op {
+            Op::Put { visibility, fields } => {
+                if let Some(vis) = visibility {
+                    let before = record.visibility.clone();
+                    record.set_visibility(vis.v, vis.t.clone());
+                    changed |= record.visibility != before;
+                }
+                let schema = self.collection.schema();
+                for w in fields {
+                    let note = detect_conflicts && schema.kind(&w.field).is_some_and(|k| k.is_note());
+                    let before_conflicts = record.conflicts.len();
+                    let outcome = record.write_detecting(&w.field, w.v.clone(), w.t.clone(), w.base.as_ref(), note);
+                    changed |= outcome == WriteOutcome::Won || record.conflicts.len() != before_conflicts;
+                }
+            }
+            Op::Delete { t } => {
+                changed = !record.is_deleted();
+                record.delete(t.clone());
+            }
+            Op::Resolve { field, t } => changed = record.resolve(field, t),
+        }
+        changed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn hlc(ms: u64) -> Hlc {
+        Hlc::new(ms, 0, ClientId::from_random([1; 8]))
+    }
+
+    fn put(collection: Collection, fields: Vec<(&str, Value)>, vis: Option<Visibility>) -> Mutation {
+        Mutation {
+            seq: 1,
+            id: RecordId::new_v7(1, [1; 10]),
+            collection,
+            group: GroupId::new_v7(1, [2; 10]),
+            op: Op::Put {
+                visibility: vis.map(|v| Stamped::new(v, hlc(1))),
+                fields: fields.into_iter().map(|(f, v)| FieldWrite { field: f.into(), v, t: hlc(2), base: None }).collect(),
+            },
+        }
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let m = put(Collection::Contact, vec![("mode", json!("carrier pigeon"))], Some(Visibility::Private));
+        let err = m.validate().unwrap_err();
+        assert_eq!(err.path, "fields.mode");
+        let m = put(Collection::Contact, vec![("full_name", json!("山田太郎"))], Some(Visibility::Private));
+        assert_eq!(m.validate().unwrap_err().path, "fields.full_name");
+        let m = put(Collection::Contact, vec![("duration_min", json!("ten"))], None);
+        assert_eq!(m.validate().unwrap_err().path, "fields.duration_min");
+        let m = put(Collection::Meeting, vec![], Some(Visibility::Private));
+        assert_eq!(m.validate().unwrap_err().path, "visibility");
+        let m = put(Collection::Contact, vec![("note", json!("a")), ("note", json!("b"))], None);
+        assert_eq!(m.validate().unwrap_err().path, "fields.note");
+    }
+
+    #[test]
+    fn a_new_record_needs_its_required_fields() {
+        let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00"))], Some(Visibility::Private));
+        assert_eq!(m.missing_required().unwrap().path, "fields.mode");
+        let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00")), ("mode", json!("phone"))], None);
+        assert_eq!(m.missing_required().unwrap().path, "visibility");
+        let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00")), ("mode", json!("phone"))], Some(Visibility::Private));
+        assert_eq!(m.missing_required(), None);
+        assert!(m.validate().is_ok());
+    }
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let c = Cursor { epoch: "ab12".into(), seq: 42, access: 7, horizon: 3 };
+        assert_eq!(Cursor::decode(&c.encode()), Some(c));
+        for bad in ["", "a.b.c", "ab.1", "ab.1.2", "ab.1.2.3.4", "a-b.1.0000000000000001.0"] {
+            assert_eq!(Cursor::decode(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn messages_have_a_stable_shape() {
+        let ack = Ack { seq: 3, result: AckResult::Applied };
+        assert_eq!(serde_json::to_value(&ack).unwrap(), json!({"seq": 3, "result": {"kind": "applied"}}));
+        let m = put(Collection::Contact, vec![("mode", json!("phone"))], None);
+        let back: Mutation = serde_json::from_value(serde_json::to_value(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
+    }
+}

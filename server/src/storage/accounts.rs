@@ -1,0 +1,325 @@
+//! Users, groups, memberships, invites and sessions.
+
+use nimo_core::api::{DeviceInfo, InviteInfo, MemberInfo};
+use nimo_core::collection::Role;
+use nimo_core::ids::{DeviceId, GroupId, UserId};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use super::StorageError;
+use crate::auth::{Caller, Membership, SESSION_IDLE_MS};
+use crate::error::ApiError;
+
+/// How often `last_seen` is written, at most.
+const TOUCH_EVERY_MS: u64 = 5 * 60 * 1000;
+
+fn parse_role(s: &str) -> Role {
+    Role::from_id(s).unwrap_or(Role::Member)
+}
+
+fn sql<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
+    r.map_err(StorageError::from)
+}
+
+/// Finds the caller behind a session token hash. Returns whether the
+/// session's `last_seen` is stale enough to refresh.
+pub fn authenticate(tx: &Transaction<'_>, token_hash: &[u8], now: u64) -> Result<(Caller, bool), ApiError> {
+    let row = sql(tx
+        .query_row(
+            "SELECT s.id, s.user_id, s.last_seen_ms, s.revoked_ms, s.revoked_reason, u.login, u.display_name
+             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1",
+            [token_hash],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<i64>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional())?;
+    let Some((device, user, last_seen, revoked, reason, login, display_name)) = row else {
+        return Err(ApiError::Unauthenticated);
+    };
+    if revoked.is_some() {
+        return Err(ApiError::DeviceRevoked(reason.unwrap_or_else(|| "revoked".into())));
+    }
+    let last_seen = last_seen as u64;
+    if now.saturating_sub(last_seen) > SESSION_IDLE_MS {
+        return Err(ApiError::SessionExpired);
+    }
+    let user = UserId::parse(&user).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let memberships = memberships(tx, &user)?;
+    let device = DeviceId::parse(&device).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let stale = now.saturating_sub(last_seen) > TOUCH_EVERY_MS;
+    Ok((Caller { user, login, display_name, device, memberships }, stale))
+}
+
+pub fn touch_session(tx: &Transaction<'_>, device: &DeviceId, now: u64) -> Result<(), ApiError> {
+    sql(tx.execute("UPDATE sessions SET last_seen_ms = ?2 WHERE id = ?1", params![device.as_str(), now as i64]))?;
+    Ok(())
+}
+
+pub fn memberships(tx: &Transaction<'_>, user: &UserId) -> Result<Vec<Membership>, ApiError> {
+    let mut stmt = sql(tx.prepare_cached(
+        "SELECT m.group_id, g.name, m.role FROM memberships m JOIN groups g ON g.id = m.group_id
+         WHERE m.user_id = ?1 ORDER BY g.name, m.group_id",
+    ))?;
+    let rows = sql(stmt.query_map([user.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (group, group_name, role) = sql(row)?;
+        let group = GroupId::parse(&group).map_err(|e| ApiError::Internal(e.to_string()))?;
+        out.push(Membership { group, group_name, role: parse_role(&role) });
+    }
+    Ok(out)
+}
+
+pub struct Credentials {
+    pub user: UserId,
+    pub passphrase_hash: String,
+}
+
+pub fn credentials(tx: &Transaction<'_>, login: &str) -> Result<Option<Credentials>, ApiError> {
+    let row = sql(tx
+        .query_row("SELECT id, passphrase_hash FROM users WHERE login = ?1", [login], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })
+        .optional())?;
+    row.map(|(id, hash)| {
+        Ok(Credentials { user: UserId::parse(&id).map_err(|e| ApiError::Internal(e.to_string()))?, passphrase_hash: hash })
+    })
+    .transpose()
+}
+
+pub fn create_session(
+    tx: &Transaction<'_>,
+    user: &UserId,
+    device: &str,
+    token_hash: &[u8],
+    device_name: &str,
+    now: u64,
+) -> Result<(), ApiError> {
+    sql(tx.execute(
+        "INSERT INTO sessions (id, user_id, token_hash, device_name, created_ms, last_seen_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![device, user.as_str(), token_hash, device_name, now as i64],
+    ))?;
+    Ok(())
+}
+
+/// Revokes one session of `user`. Returns whether it existed and was live.
+pub fn revoke_session(tx: &Transaction<'_>, user: &UserId, device: &str, reason: &str, now: u64) -> Result<bool, ApiError> {
+    let n = sql(tx.execute(
+        "UPDATE sessions SET revoked_ms = ?3, revoked_reason = ?4 WHERE id = ?1 AND user_id = ?2 AND revoked_ms IS NULL",
+        params![device, user.as_str(), now as i64, reason],
+    ))?;
+    Ok(n == 1)
+}
+
+pub fn revoke_all_sessions(tx: &Transaction<'_>, user: &UserId, reason: &str, now: u64) -> Result<usize, ApiError> {
+    Ok(sql(tx.execute(
+        "UPDATE sessions SET revoked_ms = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_ms IS NULL",
+        params![user.as_str(), now as i64, reason],
+    ))?)
+}
+
+pub fn devices(tx: &Transaction<'_>, user: &UserId, current: &DeviceId) -> Result<Vec<DeviceInfo>, ApiError> {
+    let mut stmt = sql(tx.prepare_cached(
+        "SELECT id, device_name, created_ms, last_seen_ms FROM sessions
+         WHERE user_id = ?1 AND revoked_ms IS NULL ORDER BY last_seen_ms DESC",
+    ))?;
+    let rows = sql(stmt.query_map([user.as_str()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)? as u64,
+            r.get::<_, i64>(3)? as u64,
+        ))
+    }))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, created_ms, last_seen_ms) = sql(row)?;
+        let id = DeviceId::parse(&id).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let current = id == *current;
+        out.push(DeviceInfo { id, name, created_ms, last_seen_ms, current });
+    }
+    Ok(out)
+}
+
+pub fn login_taken(tx: &Transaction<'_>, login: &str) -> Result<bool, ApiError> {
+    Ok(sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE login = ?1)", [login], |r| r.get(0)))?)
+}
+
+pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name: &str, hash: &str, now: u64) -> Result<(), ApiError> {
+    match tx.execute(
+        "INSERT INTO users (id, login, display_name, passphrase_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![id.as_str(), login, display_name, hash, now as i64],
+    ) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Err(ApiError::LoginTaken),
+        Err(e) => Err(StorageError::from(e).into()),
+    }
+}
+
+pub fn create_group(tx: &Transaction<'_>, id: &GroupId, name: &str, kind: &str, now: u64) -> Result<(), ApiError> {
+    sql(tx.execute("INSERT INTO groups (id, name, kind, created_ms) VALUES (?1, ?2, ?3, ?4)", params![id.as_str(), name, kind, now as i64]))?;
+    Ok(())
+}
+
+/// Adds `user` to `group` with `role`; an existing member keeps the higher role.
+pub fn add_member(tx: &Transaction<'_>, group: &GroupId, user: &UserId, role: Role, now: u64) -> Result<(), ApiError> {
+    sql(tx.execute(
+        "INSERT INTO memberships (group_id, user_id, role, joined_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (group_id, user_id) DO UPDATE SET role = CASE WHEN excluded.role = 'coordinator' THEN 'coordinator' ELSE role END",
+        params![group.as_str(), user.as_str(), role.id(), now as i64],
+    ))?;
+    Ok(())
+}
+
+pub fn remove_member(tx: &Transaction<'_>, group: &GroupId, user: &UserId) -> Result<bool, ApiError> {
+    Ok(sql(tx.execute("DELETE FROM memberships WHERE group_id = ?1 AND user_id = ?2", params![group.as_str(), user.as_str()]))? == 1)
+}
+
+pub fn set_role(tx: &Transaction<'_>, group: &GroupId, user: &UserId, role: Role) -> Result<bool, ApiError> {
+    Ok(sql(tx.execute(
+        "UPDATE memberships SET role = ?3 WHERE group_id = ?1 AND user_id = ?2",
+        params![group.as_str(), user.as_str(), role.id()],
+    ))? == 1)
+}
+
+pub fn coordinators(tx: &Transaction<'_>, group: &GroupId) -> Result<usize, ApiError> {
+    Ok(sql(tx.query_row(
+        "SELECT count(*) FROM memberships WHERE group_id = ?1 AND role = 'coordinator'",
+        [group.as_str()],
+        |r| r.get::<_, i64>(0),
+    ))? as usize)
+}
+
+pub fn members(tx: &Transaction<'_>, group: &GroupId) -> Result<Vec<MemberInfo>, ApiError> {
+    let mut stmt = sql(tx.prepare_cached(
+        "SELECT u.id, u.display_name, m.role, m.joined_ms FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.group_id = ?1 ORDER BY u.display_name, u.id",
+    ))?;
+    let rows = sql(stmt.query_map([group.as_str()], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)? as u64))
+    }))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, display_name, role, joined_ms) = sql(row)?;
+        let id = UserId::parse(&id).map_err(|e| ApiError::Internal(e.to_string()))?;
+        out.push(MemberInfo { id, display_name, role: parse_role(&role), joined_ms });
+    }
+    Ok(out)
+}
+
+pub struct NewInvite<'a> {
+    pub id: &'a str,
+    pub group: &'a GroupId,
+    pub code_hash: &'a [u8],
+    pub role: Role,
+    pub created_by: Option<&'a UserId>,
+    pub expires_ms: u64,
+    pub max_uses: u32,
+}
+
+pub fn create_invite(tx: &Transaction<'_>, invite: &NewInvite<'_>, now: u64) -> Result<(), ApiError> {
+    sql(tx.execute(
+        "INSERT INTO invites (id, group_id, code_hash, role, created_by, created_ms, expires_ms, max_uses)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            invite.id,
+            invite.group.as_str(),
+            invite.code_hash,
+            invite.role.id(),
+            invite.created_by.map(UserId::as_str),
+            now as i64,
+            invite.expires_ms as i64,
+            invite.max_uses
+        ],
+    ))?;
+    Ok(())
+}
+
+pub fn invites(tx: &Transaction<'_>, group: &GroupId) -> Result<Vec<InviteInfo>, ApiError> {
+    let mut stmt = sql(tx.prepare_cached(
+        "SELECT id, role, created_ms, expires_ms, max_uses, uses, revoked FROM invites WHERE group_id = ?1 ORDER BY created_ms DESC",
+    ))?;
+    let rows = sql(stmt.query_map([group.as_str()], |r| {
+        Ok(InviteInfo {
+            id: r.get(0)?,
+            role: parse_role(&r.get::<_, String>(1)?),
+            created_ms: r.get::<_, i64>(2)? as u64,
+            expires_ms: r.get::<_, i64>(3)? as u64,
+            max_uses: r.get(4)?,
+            uses: r.get(5)?,
+            revoked: r.get::<_, i64>(6)? != 0,
+        })
+    }))?;
+    rows.map(|r| sql(r).map_err(ApiError::from)).collect()
+}
+
+pub fn revoke_invite(tx: &Transaction<'_>, group: &GroupId, invite: &str) -> Result<bool, ApiError> {
+    Ok(sql(tx.execute("UPDATE invites SET revoked = 1 WHERE id = ?1 AND group_id = ?2", params![invite, group.as_str()]))? == 1)
+}
+
+/// Uses one invite: checks it is live (known, not expired, not used up, not
+/// revoked) and counts the use. Returns its group and role.
+pub fn redeem_invite(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<(GroupId, Role), ApiError> {
+    let row = sql(tx
+        .query_row(
+            "SELECT id, group_id, role, expires_ms, max_uses, uses, revoked FROM invites WHERE code_hash = ?1",
+            [code_hash],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            },
+        )
+        .optional())?;
+    let Some((id, group, role, expires, max_uses, uses, revoked)) = row else {
+        return Err(ApiError::InviteInvalid("unknown"));
+    };
+    if revoked != 0 {
+        return Err(ApiError::InviteInvalid("revoked"));
+    }
+    if (expires as u64) <= now {
+        return Err(ApiError::InviteInvalid("expired"));
+    }
+    if uses >= max_uses {
+        return Err(ApiError::InviteInvalid("used_up"));
+    }
+    sql(tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?1", [&id]))?;
+    let group = GroupId::parse(&group).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((group, parse_role(&role)))
+}
+
+pub fn group_name(tx: &Transaction<'_>, group: &GroupId) -> Result<Option<String>, ApiError> {
+    Ok(sql(tx.query_row("SELECT name FROM groups WHERE id = ?1", [group.as_str()], |r| r.get(0)).optional())?)
+}
+
+pub fn user_exists_in(tx: &Transaction<'_>, group: &GroupId, user: &UserId) -> Result<Option<Role>, ApiError> {
+    let role: Option<String> = sql(tx
+        .query_row("SELECT role FROM memberships WHERE group_id = ?1 AND user_id = ?2", params![group.as_str(), user.as_str()], |r| r.get(0))
+        .optional())?;
+    Ok(role.as_deref().map(parse_role))
+}
+
+/// The signed-in user's view of themselves.
+pub fn me(tx: &Transaction<'_>, user: &UserId, device: &DeviceId) -> Result<nimo_core::api::Me, ApiError> {
+    let (login, display_name): (String, String) =
+        sql(tx.query_row("SELECT login, display_name FROM users WHERE id = ?1", [user.as_str()], |r| Ok((r.get(0)?, r.get(1)?))))?;
+    let groups = memberships(tx, user)?
+        .into_iter()
+        .map(|m| nimo_core::api::GroupInfo { id: m.group, name: m.group_name, role: m.role })
+        .collect();
+    Ok(nimo_core::api::Me { user: user.clone(), login, display_name, device: device.clone(), groups })
+}

@@ -1,0 +1,312 @@
+//! Records on the server: the push (apply mutations exactly once) and the
+//! pull (what changed after a cursor that this caller may see).
+//!
+//! The access rules are applied here and only here: [`visible_sql`] is the
+//! one SQL filter for reading records, and [`apply_one`] the one gate for
+//! writing them. Handlers never touch the `records` table.
+
+use nimo_core::api::ErrorCode;
+use nimo_core::collection::{Visibility, access};
+use nimo_core::ids::RecordId;
+use nimo_core::protocol::{Ack, AckResult, Cursor, Mutation, Op, PushRequest, ResyncReason};
+use nimo_core::record::Record;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use super::StorageError;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// A stamp further ahead of the server's clock than this is refused: a
+/// device with its clock set years ahead would otherwise win every edit.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 24 * 3600 * 1000;
+
+fn sql<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
+    r.map_err(StorageError::from)
+}
+
+pub fn epoch(tx: &Transaction<'_>) -> Result<String, StorageError> {
+    sql(tx.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0)))
+}
+
+fn counter(tx: &Transaction<'_>, name: &str) -> Result<u64, StorageError> {
+    Ok(sql(tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| r.get::<_, i64>(0)))? as u64)
+}
+
+fn next_seq(tx: &Transaction<'_>) -> Result<u64, StorageError> {
+    Ok(sql(tx.query_row("UPDATE counters SET value = value + 1 WHERE name = 'seq' RETURNING value", [], |r| r.get::<_, i64>(0)))?
+        as u64)
+}
+
+/// The filter that decides which records a caller sees, as SQL over
+/// `records r` joined to the caller's membership `m` (?1 is the user id).
+/// Must agree with `nimo_core::collection::access::can_read`.
+const VISIBLE: &str = "(r.owner_id = ?1 OR (r.visibility = 'group' AND (r.collection <> 'correction' OR m.role = 'coordinator')))";
+
+fn visible_sql(select: &str, tail: &str) -> String {
+    format!("{select} FROM records r JOIN memberships m ON m.group_id = r.group_id AND m.user_id = ?1 WHERE {VISIBLE} {tail}")
+}
+
+fn load(tx: &Transaction<'_>, id: &RecordId) -> Result<Option<Record>, ApiError> {
+    let body: Option<String> =
+        sql(tx.query_row("SELECT body FROM records WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional())?;
+    body.map(|b| serde_json::from_str(&b).map_err(|e| ApiError::Internal(format!("stored record {id}: {e}")))).transpose()
+}
+
+/// Stores a record under a new sequence number.
+fn store(tx: &Transaction<'_>, record: &Record, previous: Option<Visibility>, now: u64) -> Result<(), ApiError> {
+    let seq = next_seq(tx)?;
+    let body = serde_json::to_string(record).map_err(|e| ApiError::Internal(e.to_string()))?;
+    sql(tx.execute(
+        "INSERT INTO records (id, group_id, owner_id, collection, visibility, deleted, seq, changed_ms, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (id) DO UPDATE SET visibility = excluded.visibility, deleted = excluded.deleted,
+             seq = excluded.seq, changed_ms = excluded.changed_ms, body = excluded.body",
+        params![
+            record.id.as_str(),
+            record.group.as_str(),
+            record.owner.as_str(),
+            record.collection.id(),
+            record.visibility.v.id(),
+            record.is_deleted(),
+            seq as i64,
+            now as i64,
+            body
+        ],
+    ))?;
+    if previous == Some(Visibility::Group) && record.visibility.v == Visibility::Private {
+        // Members who hold a copy must drop it: tell them in their next pull.
+        let seq = next_seq(tx)?;
+        sql(tx.execute(
+            "INSERT INTO revocations (seq, group_id, record_id, owner_id, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![seq as i64, record.group.as_str(), record.id.as_str(), record.owner.as_str(), now as i64],
+        ))?;
+    }
+    Ok(())
+}
+
+/// Applies a push in one transaction. Each mutation is applied once: its
+/// client's last sequence number moves in the same transaction, a repeat is
+/// acknowledged as a duplicate, and a gap stops the batch (the client
+/// resends from `next_seq`). A mutation that can never apply is rejected
+/// and counted as processed, so that no client is stuck behind it.
+pub fn push(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, now: u64) -> Result<(String, Vec<Ack>, u64), ApiError> {
+    if request.schema != nimo_core::SCHEMA_VERSION {
+        return Err(ApiError::ClientOutdated);
+    }
+    let epoch = epoch(tx)?;
+    if request.epoch.as_ref().is_some_and(|e| *e != epoch) {
+        return Err(ApiError::EpochChanged);
+    }
+    let client: Option<(String, i64)> = sql(tx
+        .query_row("SELECT user_id, last_seq FROM clients WHERE id = ?1", [request.client.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional())?;
+    let last_seq = match client {
+        Some((user, _)) if user != caller.user.as_str() => return Err(ApiError::Forbidden),
+        Some((_, last)) => last as u64,
+        None => {
+            sql(tx.execute("INSERT INTO clients (id, user_id, last_seq) VALUES (?1, ?2, 0)", params![request.client.as_str(), caller.user.as_str()]))?;
+            0
+        }
+    };
+    let mut expected = last_seq + 1;
+    let mut acks = Vec::with_capacity(request.mutations.len());
+    for mutation in &request.mutations {
+        if mutation.seq < expected {
+            let result = earlier_rejection(tx, caller, request, mutation)?.unwrap_or(AckResult::Duplicate);
+            acks.push(Ack { seq: mutation.seq, result });
+            continue;
+        }
+        if mutation.seq > expected {
+            break;
+        }
+        let result = apply_one(tx, caller, mutation, now)?;
+        if let AckResult::Rejected { error, field, message, .. } = &result {
+            sql(tx.execute(
+                "INSERT INTO rejections (client_id, seq, error, field, message, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![request.client.as_str(), mutation.seq as i64, error_id(*error), field, message, now as i64],
+            ))?;
+        }
+        acks.push(Ack { seq: mutation.seq, result });
+        expected += 1;
+    }
+    sql(tx.execute("UPDATE clients SET last_seq = ?2 WHERE id = ?1", params![request.client.as_str(), (expected - 1) as i64]))?;
+    Ok((epoch, acks, expected))
+}
+
+fn error_id(code: ErrorCode) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The answer a mutation got the first time, if it was a rejection.
+fn earlier_rejection(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, m: &Mutation) -> Result<Option<AckResult>, ApiError> {
+    let row: Option<(String, Option<String>, String)> = sql(tx
+        .query_row(
+            "SELECT error, field, message FROM rejections WHERE client_id = ?1 AND seq = ?2",
+            params![request.client.as_str(), m.seq as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional())?;
+    let Some((error, field, message)) = row else { return Ok(None) };
+    let error = serde_json::from_value(serde_json::Value::String(error)).unwrap_or(ErrorCode::Unknown);
+    let current = match (caller.role_in(&m.group), load(tx, &m.id)?) {
+        (Some(role), Some(r)) if r.group == m.group && access::can_read(r.collection, role, r.owner == caller.user, r.visibility.v) => Some(r),
+        _ => None,
+    };
+    Ok(Some(rejected(error, field.as_deref(), message, current)))
+}
+
+fn rejected(error: ErrorCode, field: Option<&str>, message: impl Into<String>, current: Option<Record>) -> AckResult {
+    AckResult::Rejected { error, field: field.map(str::to_owned), message: message.into(), current: current.map(Box::new) }
+}
+
+/// The one gate for writing a record.
+fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> Result<AckResult, ApiError> {
+    let Some(role) = caller.role_in(&m.group) else {
+        return Ok(rejected(ErrorCode::Forbidden, Some("group"), "not a member of this group", None));
+    };
+    let existing = load(tx, &m.id)?;
+    // What the caller may be told about the record as it stands.
+    let current = |r: &Option<Record>| {
+        r.as_ref()
+            .filter(|r| r.group == m.group && access::can_read(r.collection, role, r.owner == caller.user, r.visibility.v))
+            .cloned()
+    };
+    if let Err(e) = m.validate() {
+        return Ok(rejected(ErrorCode::InvalidField, Some(&e.path), e.message, current(&existing)));
+    }
+    if m.max_stamp().is_some_and(|t| t.ms() > now + MAX_CLOCK_AHEAD_MS) {
+        return Ok(rejected(ErrorCode::InvalidField, Some("t"), "the device's clock is more than a day ahead", current(&existing)));
+    }
+    match existing {
+        None => {
+            match &m.op {
+                // Deleting what the server never had: nothing to do.
+                Op::Delete { .. } => return Ok(AckResult::Applied),
+                Op::Resolve { .. } => return Ok(rejected(ErrorCode::NotFound, None, "no such record", None)),
+                Op::Put { .. } => {}
+            }
+            if !access::can_create(m.collection, role) {
+                return Ok(rejected(ErrorCode::Forbidden, Some("collection"), format!("only coordinators create {} records", m.collection.id()), None));
+            }
+            if let Some(missing) = m.missing_required() {
+                return Ok(rejected(ErrorCode::InvalidField, Some(&missing.path), missing.message, None));
+            }
+            let Some(record) = m.create(caller.user.clone()) else {
+                return Ok(rejected(ErrorCode::InvalidField, Some("visibility"), "required for a new record", None));
+            };
+            store(tx, &record, None, now)?;
+            Ok(AckResult::Applied)
+        }
+        Some(mut record) => {
+            let is_owner = record.owner == caller.user;
+            let visible = record.group == m.group && access::can_read(record.collection, role, is_owner, record.visibility.v);
+            if !visible {
+                // Someone else's private record, or another group's: the
+                // caller learns nothing about it.
+                return Ok(rejected(ErrorCode::NotFound, None, "no such record", None));
+            }
+            if record.collection != m.collection {
+                return Ok(rejected(ErrorCode::InvalidField, Some("collection"), "the record belongs to another collection", Some(record)));
+            }
+            let allowed = match &m.op {
+                Op::Delete { .. } => access::can_delete(record.collection, role, is_owner),
+                Op::Put { visibility: Some(v), .. } if v.v != record.visibility.v && !is_owner => false,
+                _ => access::can_update(record.collection, role, is_owner, record.visibility.v),
+            };
+            if !allowed {
+                return Ok(rejected(ErrorCode::Forbidden, None, "not allowed to change this record", Some(record)));
+            }
+            let previous = record.visibility.v;
+            if m.apply_to(&mut record, true) {
+                store(tx, &record, Some(previous), now)?;
+            }
+            Ok(AckResult::Applied)
+        }
+    }
+}
+
+/// A pull answer with the stored record bodies passed through as they are.
+#[derive(Serialize)]
+pub struct RawPull {
+    pub epoch: String,
+    pub records: Vec<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub removed: Vec<String>,
+    pub cursor: String,
+    pub more: bool,
+    pub server_ms: u64,
+}
+
+/// One page of what changed after `cursor` that `caller` may see.
+pub fn pull(tx: &Transaction<'_>, caller: &Caller, cursor: Option<&str>, limit: u32, now: u64) -> Result<RawPull, ApiError> {
+    let epoch = epoch(tx)?;
+    let access = caller.access_fingerprint();
+    let horizon = counter(tx, "horizon")?;
+    let after = match cursor {
+        None => 0,
+        Some(text) => {
+            let c = Cursor::decode(text).ok_or_else(|| ApiError::invalid("cursor", "not a cursor this server made"))?;
+            if c.epoch != epoch {
+                return Err(ApiError::Resync(ResyncReason::Epoch));
+            }
+            if c.access != access {
+                return Err(ApiError::Resync(ResyncReason::Access));
+            }
+            if c.horizon != horizon && c.seq < horizon {
+                // Deletes after this cursor were forgotten since it was made.
+                return Err(ApiError::Resync(ResyncReason::Horizon));
+            }
+            c.seq
+        }
+    };
+    let tip = counter(tx, "seq")?;
+    let mut stmt = sql(tx.prepare_cached(&visible_sql("SELECT r.seq, r.body", "AND r.seq > ?2 ORDER BY r.seq LIMIT ?3")))?;
+    let rows = sql(stmt.query_map(params![caller.user.as_str(), after as i64, i64::from(limit) + 1], |r| {
+        Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?))
+    }))?;
+    let mut records = Vec::new();
+    let mut last = after;
+    let mut more = false;
+    for row in rows {
+        let (seq, body) = sql(row)?;
+        if records.len() == limit as usize {
+            more = true;
+            break;
+        }
+        last = seq;
+        records.push(RawValue::from_string(body).map_err(|e| ApiError::Internal(e.to_string()))?);
+    }
+    // A complete answer reaches the tip, so the cursor skips the sequence
+    // numbers of records this caller may not see.
+    let upto = if more { last } else { tip.max(after) };
+    let mut stmt = sql(tx.prepare_cached(
+        "SELECT v.record_id FROM revocations v JOIN memberships m ON m.group_id = v.group_id AND m.user_id = ?1
+         WHERE v.seq > ?2 AND v.seq <= ?3 AND v.owner_id <> ?1 ORDER BY v.seq",
+    ))?;
+    let removed = sql(stmt.query_map(params![caller.user.as_str(), after as i64, upto as i64], |r| r.get::<_, String>(0)))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(StorageError::from)?;
+    let cursor = Cursor { epoch: epoch.clone(), seq: upto, access, horizon }.encode();
+    Ok(RawPull { epoch, records, removed, cursor, more, server_ms: now })
+}
+
+/// Forgets tombstones and revocations older than `before_ms`, and moves the
+/// horizon past them: a device whose cursor is older must pull everything
+/// again (it might have missed a delete). Returns how many rows went.
+pub fn purge(tx: &Transaction<'_>, before_ms: u64) -> Result<usize, StorageError> {
+    let max_records: Option<i64> =
+        sql(tx.query_row("SELECT max(seq) FROM records WHERE deleted = 1 AND changed_ms < ?1", [before_ms as i64], |r| r.get(0)))?;
+    let max_revocations: Option<i64> =
+        sql(tx.query_row("SELECT max(seq) FROM revocations WHERE changed_ms < ?1", [before_ms as i64], |r| r.get(0)))?;
+    let n = sql(tx.execute("DELETE FROM records WHERE deleted = 1 AND changed_ms < ?1", [before_ms as i64]))?
+        + sql(tx.execute("DELETE FROM revocations WHERE changed_ms < ?1", [before_ms as i64]))?;
+    // Rejections are kept: a retried push may come after any time away, and
+    // must get its rejection again rather than a bare "duplicate". They are
+    // few and small.
+    if let Some(horizon) = max_records.max(max_revocations) {
+        sql(tx.execute("UPDATE counters SET value = max(value, ?1) WHERE name = 'horizon'", [horizon]))?;
+    }
+    Ok(n)
+}

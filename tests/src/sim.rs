@@ -1,0 +1,632 @@
+//! A randomized simulation of several devices syncing through the server's
+//! real storage layer, with the network dropping requests before or after
+//! the server commits, delivering them twice or late, and the server
+//! restarting. Each case is one seed; a failing seed can be replayed alone
+//! with `NIMO_SIM_SEED=<seed>`.
+//!
+//! The wire is simulated faithfully: requests and answers go through JSON
+//! and the server's own body parser, so the shapes are tested too.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use nimo_core::api::ErrorBody;
+use nimo_core::client::{Change, ChangeKind, Engine, Env, Transport, TransportError};
+use nimo_core::collection::{Collection, Role, Visibility, access};
+use nimo_core::hlc::Hlc;
+use nimo_core::ids::{GroupId, RecordId, UserId};
+use nimo_core::memory::MemoryStore;
+use nimo_core::protocol::{AckResult, Mutation, Op, PullResponse, PushRequest, PushResponse};
+use nimo_core::record::Record;
+use nimo_server::auth::Caller;
+use nimo_server::error::ApiError;
+use nimo_server::storage::{Database, Durability, accounts, records};
+use serde_json::{Value, json};
+
+/// SplitMix64: small, fast, and the same everywhere.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// True with probability `per_mille`/1000.
+    pub fn chance(&mut self, per_mille: u64) -> bool {
+        self.next() % 1000 < per_mille
+    }
+}
+
+/// What the network does to one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    /// Lost on the way: the server never sees it.
+    DropBefore,
+    /// The server commits, the answer is lost.
+    DropAfter,
+    /// Delivered twice.
+    Duplicate,
+    /// A copy is kept and delivered later, out of order.
+    Late,
+    /// The server restarts just before it arrives.
+    Restart,
+}
+
+/// The server side: a database file that can be closed and reopened.
+pub struct Server {
+    path: PathBuf,
+    db: Option<Database>,
+}
+
+impl Server {
+    fn open(path: PathBuf) -> Self {
+        let db = Database::open_with(&path, Durability::Fast).expect("open");
+        Self { path, db: Some(db) }
+    }
+
+    fn db(&self) -> Database {
+        self.db.clone().expect("the server is running")
+    }
+
+    fn restart(&mut self) {
+        self.db = None;
+        self.db = Some(Database::open_with(&self.path, Durability::Fast).expect("reopen"));
+    }
+}
+
+/// What every simulated device shares: the server, the network's dice, the
+/// late deliveries, and the log of what the server committed.
+pub struct Net {
+    server: RefCell<Server>,
+    rng: RefCell<Rng>,
+    faults: Cell<bool>,
+    late: RefCell<Vec<(Vec<u8>, String)>>,
+    /// Every mutation the server applied, with the answer it gave.
+    committed: RefCell<Vec<(Mutation, AckResult)>>,
+    /// Simulated wall clock (ms).
+    clock: Cell<u64>,
+}
+
+impl Net {
+    fn fault(&self) -> Fault {
+        if !self.faults.get() {
+            return Fault::None;
+        }
+        let mut rng = self.rng.borrow_mut();
+        match rng.below(100) {
+            0..=59 => Fault::None,
+            60..=69 => Fault::DropBefore,
+            70..=79 => Fault::DropAfter,
+            80..=86 => Fault::Duplicate,
+            87..=94 => Fault::Late,
+            _ => Fault::Restart,
+        }
+    }
+
+    async fn caller(&self, token_hash: &[u8]) -> Result<Caller, ApiError> {
+        let hash = token_hash.to_vec();
+        let now = self.clock.get();
+        let db = self.server.borrow().db();
+        Ok(db.read(move |tx| accounts::authenticate(tx, &hash, now)).await?.0)
+    }
+
+    /// Delivers one push body to the server, as the HTTP handler would.
+    async fn deliver_push(&self, token_hash: &[u8], body: &str) -> Result<String, TransportError> {
+        let caller = self.caller(token_hash).await.map_err(api_error)?;
+        let request: PushRequest = nimo_server::json::parse(body.as_bytes()).map_err(api_error)?;
+        let now = self.clock.get();
+        let db = self.server.borrow().db();
+        let req = request.clone();
+        let (epoch, acks, next_seq) = db.write(move |tx| records::push(tx, &caller, &req, now)).await.map_err(api_error)?;
+        for ack in &acks {
+            if matches!(ack.result, AckResult::Duplicate) {
+                continue;
+            }
+            if let Some(m) = request.mutations.iter().find(|m| m.seq == ack.seq) {
+                self.committed.borrow_mut().push((m.clone(), ack.result.clone()));
+            }
+        }
+        let response = PushResponse { epoch, acks, next_seq, server_ms: now };
+        Ok(serde_json::to_string(&response).expect("serialise"))
+    }
+
+    async fn deliver_late(&self) {
+        let late: Vec<_> = self.late.borrow_mut().drain(..).collect();
+        for (token, body) in late {
+            let _ = self.deliver_push(&token, &body).await;
+        }
+    }
+}
+
+fn api_error(e: ApiError) -> TransportError {
+    TransportError::Api { status: e.status().as_u16(), body: e.body() }
+}
+
+/// One device's connection to the server through the faulty network.
+pub struct SimTransport {
+    net: Rc<Net>,
+    token_hash: Vec<u8>,
+}
+
+impl Transport for SimTransport {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        let body = serde_json::to_string(request).expect("serialise");
+        let fault = self.net.fault();
+        if self.net.faults.get() && self.net.rng.borrow_mut().chance(300) {
+            self.net.deliver_late().await;
+        }
+        let answer = match fault {
+            Fault::DropBefore => return Err(TransportError::Network("dropped before".into())),
+            Fault::DropAfter => {
+                let _ = self.net.deliver_push(&self.token_hash, &body).await;
+                return Err(TransportError::Network("dropped after".into()));
+            }
+            Fault::Duplicate => {
+                let _ = self.net.deliver_push(&self.token_hash, &body).await;
+                self.net.deliver_push(&self.token_hash, &body).await?
+            }
+            Fault::Late => {
+                self.net.late.borrow_mut().push((self.token_hash.clone(), body.clone()));
+                self.net.deliver_push(&self.token_hash, &body).await?
+            }
+            Fault::Restart => {
+                self.net.server.borrow_mut().restart();
+                self.net.deliver_push(&self.token_hash, &body).await?
+            }
+            Fault::None => self.net.deliver_push(&self.token_hash, &body).await?,
+        };
+        if std::env::var("NIMO_SIM_TRACE").is_ok() {
+            eprintln!("dev{} push {:?} -> {answer}", self.token_hash[0], request.mutations.iter().map(|m| (m.seq, &m.id.as_str()[..13])).collect::<Vec<_>>());
+        }
+        serde_json::from_str(&answer).map_err(|e| TransportError::Decode(e.to_string()))
+    }
+
+    async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
+        let fault = self.net.fault();
+        if fault == Fault::DropBefore {
+            return Err(TransportError::Network("dropped before".into()));
+        }
+        if fault == Fault::Restart {
+            self.net.server.borrow_mut().restart();
+        }
+        let caller = self.net.caller(&self.token_hash).await.map_err(api_error)?;
+        let now = self.net.clock.get();
+        let db = self.net.server.borrow().db();
+        let cursor = cursor.map(str::to_owned);
+        // Small pages, so that paging is exercised.
+        let limit = limit.min(4);
+        let page = db.read(move |tx| records::pull(tx, &caller, cursor.as_deref(), limit, now)).await;
+        if std::env::var("NIMO_SIM_TRACE").is_ok() {
+            eprintln!("dev{} pull -> {:?}", self.token_hash[0], page.as_ref().map(|p| (p.records.iter().map(|r| &r.get()[7..20]).collect::<Vec<_>>(), &p.removed, &p.cursor, p.more)).map_err(|e| e.to_string()));
+        }
+        let page = page.map_err(api_error)?;
+        if fault == Fault::DropAfter {
+            return Err(TransportError::Network("dropped after".into()));
+        }
+        let body = serde_json::to_string(&page).expect("serialise");
+        serde_json::from_str(&body).map_err(|e| TransportError::Decode(e.to_string()))
+    }
+}
+
+pub struct SimEnv {
+    net: Rc<Net>,
+    /// This device's clock error.
+    skew: i64,
+}
+
+impl Env for SimEnv {
+    fn now_ms(&self) -> u64 {
+        (self.net.clock.get() as i64 + self.skew).max(0) as u64
+    }
+
+    fn random_bytes(&self, out: &mut [u8]) {
+        let mut rng = self.net.rng.borrow_mut();
+        for chunk in out.chunks_mut(8) {
+            let r = rng.next().to_le_bytes();
+            chunk.copy_from_slice(&r[..chunk.len()]);
+        }
+    }
+}
+
+pub struct Device {
+    pub user: usize,
+    pub engine: Engine<MemoryStore, SimTransport, SimEnv>,
+    /// Records this device has seen deleted: they must never come back.
+    pub seen_deleted: HashSet<RecordId>,
+}
+
+struct User {
+    id: UserId,
+    group: GroupId,
+    role: Role,
+}
+
+/// One simulated case: a server, two groups, four devices of three users.
+pub struct Case {
+    pub seed: u64,
+    net: Rc<Net>,
+    users: Vec<User>,
+    pub devices: Vec<Device>,
+    _dir: tempfile::TempDir,
+}
+
+const NOTES: &[&str] = &["眠れないと話した", "家族のことで相談", "", "来週また電話する", "病院に行けた", "Called back, feeling better"];
+const PEOPLE: &[&str] = &["Aさん", "Bさん", "K.T.", "ゆう"];
+
+impl Case {
+    pub async fn new(seed: u64) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let server = Server::open(dir.path().join("sim.sqlite3"));
+        let net = Rc::new(Net {
+            server: RefCell::new(server),
+            rng: RefCell::new(Rng::new(seed)),
+            faults: Cell::new(true),
+            late: RefCell::new(Vec::new()),
+            committed: RefCell::new(Vec::new()),
+            clock: Cell::new(1_790_000_000_000),
+        });
+        let db = net.server.borrow().db();
+        let g1 = GroupId::new_v7(1, [1; 10]);
+        let g2 = GroupId::new_v7(1, [2; 10]);
+        let users = vec![
+            User { id: UserId::new_v7(1, [10; 10]), group: g1.clone(), role: Role::Coordinator },
+            User { id: UserId::new_v7(1, [11; 10]), group: g1.clone(), role: Role::Member },
+            User { id: UserId::new_v7(1, [12; 10]), group: g2.clone(), role: Role::Member },
+        ];
+        // (user, device token): user 0 has two devices.
+        let device_users = [0usize, 0, 1, 2];
+        let setup: Vec<(UserId, GroupId, Role)> = users.iter().map(|u| (u.id.clone(), u.group.clone(), u.role)).collect();
+        let now = net.clock.get();
+        db.write(move |tx| {
+            accounts::create_group(tx, &g1, "G1", "family_association", 0)?;
+            accounts::create_group(tx, &g2, "G2", "peer_support", 0)?;
+            for (i, (user, group, role)) in setup.iter().enumerate() {
+                accounts::create_user(tx, user, &format!("user{i}"), &format!("User {i}"), "x", 0)?;
+                accounts::add_member(tx, group, user, *role, 0)?;
+            }
+            for (d, u) in device_users.iter().enumerate() {
+                let device = nimo_core::ids::uuid_v7(1, [d as u8 + 100; 10]);
+                accounts::create_session(tx, &setup[*u].0, &device, &[d as u8; 32], "sim", now)?;
+            }
+            Ok::<_, ApiError>(())
+        })
+        .await
+        .expect("setup");
+        let mut devices = Vec::new();
+        for (d, &u) in device_users.iter().enumerate() {
+            let skew = (net.rng.borrow_mut().below(20_001) as i64) - 10_000;
+            let engine = Engine::new(
+                MemoryStore::new(),
+                SimTransport { net: Rc::clone(&net), token_hash: vec![d as u8; 32] },
+                SimEnv { net: Rc::clone(&net), skew },
+            );
+            engine.start(&users[u].id).await.expect("start");
+            devices.push(Device { user: u, engine, seen_deleted: HashSet::new() });
+        }
+        Self { seed, net, users, devices, _dir: dir }
+    }
+
+    fn roll(&self, n: usize) -> usize {
+        self.net.rng.borrow_mut().below(n)
+    }
+
+    fn chance(&self, per_mille: u64) -> bool {
+        self.net.rng.borrow_mut().chance(per_mille)
+    }
+
+    /// Runs `steps` random steps.
+    pub async fn run(&mut self, steps: usize) {
+        for _ in 0..steps {
+            self.net.clock.set(self.net.clock.get() + 1 + self.roll(5_000) as u64);
+            let d = self.roll(self.devices.len());
+            let roll = self.roll(100);
+            match roll {
+                0..=29 => self.create(d).await,
+                30..=59 => self.edit(d).await,
+                60..=66 => self.delete(d).await,
+                67..=68 => self.resolve(d).await,
+                69..=70 => self.purge().await,
+                71..=72 => self.net.server.borrow_mut().restart(),
+                _ => self.sync(d).await,
+            }
+        }
+    }
+
+    async fn purge(&self) {
+        // Forget every tombstone: devices behind must start over.
+        let db = self.net.server.borrow().db();
+        let now = self.net.clock.get();
+        db.write(move |tx| records::purge(tx, now + 1).map_err(ApiError::from)).await.expect("purge");
+    }
+
+    async fn local(&self, d: usize) -> BTreeMap<RecordId, Record> {
+        self.devices[d].engine.store.snapshot().records.into_values().map(|r| (r.id.clone(), r)).collect()
+    }
+
+    async fn create(&mut self, d: usize) {
+        let user = &self.users[self.devices[d].user];
+        let (group, role) = (user.group.clone(), user.role);
+        let which = self.roll(10);
+        let (collection, visibility, fields) = match which {
+            0..=5 => {
+                let vis = if self.chance(500) { Visibility::Private } else { Visibility::Group };
+                let note = NOTES[self.roll(NOTES.len())];
+                let person = PEOPLE[self.roll(PEOPLE.len())];
+                (Collection::Contact, vis, vec![
+                    ("at", json!("2026-11-24T10:00")),
+                    ("mode", json!("phone")),
+                    ("person", json!(person)),
+                    ("note", json!(note)),
+                ])
+            }
+            6..=8 => (Collection::Meeting, Visibility::Group, vec![
+                ("body", json!("○○市 にも包括 協議の場")),
+                ("level", json!("municipal")),
+                ("date", json!("2026-12-01")),
+                ("agenda", json!(NOTES[self.roll(NOTES.len())])),
+            ]),
+            // Members may not create directory entries: a rejection.
+            _ => (Collection::Window, Visibility::Group, vec![
+                ("name", json!("○○市 障害福祉課")),
+                ("type", json!("municipal_welfare")),
+                ("note", json!(if role == Role::Member { "a member tried" } else { "coordinator's entry" })),
+            ]),
+        };
+        let id = self.devices[d].engine.new_record_id();
+        let change = Change {
+            collection,
+            id,
+            group,
+            kind: ChangeKind::Put { visibility: Some(visibility), fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() },
+        };
+        self.devices[d].engine.change(change).await.expect("a valid create is saved");
+    }
+
+    async fn edit(&mut self, d: usize) {
+        let local = self.local(d).await;
+        let user = &self.users[self.devices[d].user];
+        let (me, role) = (user.id.clone(), user.role);
+        let candidates: Vec<&Record> = local
+            .values()
+            .filter(|r| !r.is_deleted() && access::can_update(r.collection, role, r.owner == me, r.visibility.v))
+            .collect();
+        if candidates.is_empty() {
+            return;
+        }
+        let record = candidates[self.roll(candidates.len())].clone();
+        let text = format!("{} #{}", NOTES[self.roll(NOTES.len())], self.roll(1000));
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        let mut visibility = None;
+        match record.collection {
+            Collection::Contact => {
+                fields.push(("note".into(), json!(text)));
+                if self.chance(300) {
+                    fields.push(("person".into(), json!(PEOPLE[self.roll(PEOPLE.len())])));
+                }
+                if record.owner == me && self.chance(200) {
+                    visibility = Some(if record.visibility.v == Visibility::Group { Visibility::Private } else { Visibility::Group });
+                }
+            }
+            Collection::Meeting => {
+                fields.push(("agenda".into(), json!(text)));
+                if self.chance(300) {
+                    fields.push(("status".into(), json!(["planned", "held", "cancelled"][self.roll(3)])));
+                }
+            }
+            _ => fields.push(("note".into(), json!(text))),
+        }
+        let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Put { visibility, fields } };
+        self.devices[d].engine.change(change).await.expect("a valid edit is saved");
+    }
+
+    async fn delete(&mut self, d: usize) {
+        let local = self.local(d).await;
+        let user = &self.users[self.devices[d].user];
+        let (me, role) = (user.id.clone(), user.role);
+        let candidates: Vec<&Record> =
+            local.values().filter(|r| !r.is_deleted() && access::can_delete(r.collection, role, r.owner == me)).collect();
+        if candidates.is_empty() {
+            return;
+        }
+        let record = candidates[self.roll(candidates.len())].clone();
+        let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Delete };
+        self.devices[d].engine.change(change).await.expect("a delete is saved");
+    }
+
+    async fn resolve(&mut self, d: usize) {
+        let local = self.local(d).await;
+        let user = &self.users[self.devices[d].user];
+        let (me, role) = (user.id.clone(), user.role);
+        let found = local.values().find_map(|r| {
+            let writable = access::can_update(r.collection, role, r.owner == me, r.visibility.v);
+            r.open_conflicts().next().filter(|_| writable).map(|c| (r.clone(), c.field.clone(), c.t.clone()))
+        });
+        if let Some((record, field, t)) = found {
+            let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Resolve { field, t } };
+            self.devices[d].engine.change(change).await.expect("a resolve is saved");
+        }
+    }
+
+    pub async fn sync(&mut self, d: usize) {
+        // Failures are expected under faults; what matters is the end state.
+        let _ = self.devices[d].engine.sync().await;
+        self.check_no_resurrection(d).await;
+    }
+
+    async fn check_no_resurrection(&mut self, d: usize) {
+        let local = self.local(d).await;
+        let device = &mut self.devices[d];
+        for r in local.values() {
+            if r.is_deleted() {
+                device.seen_deleted.insert(r.id.clone());
+            } else {
+                assert!(!device.seen_deleted.contains(&r.id), "seed {}: record {} came back after a delete on device {d}", self.seed, r.id);
+            }
+        }
+    }
+
+    /// Turns the faults off and syncs everyone until nothing is left to send.
+    pub async fn settle(&mut self) {
+        self.net.faults.set(false);
+        self.net.deliver_late().await;
+        for _round in 0..6 {
+            for d in 0..self.devices.len() {
+                self.devices[d].engine.sync().await.unwrap_or_else(|e| panic!("seed {}: device {d} cannot sync: {e}", self.seed));
+                self.check_no_resurrection(d).await;
+            }
+            let mut pending = 0;
+            for device in &self.devices {
+                pending += device.engine.unsent().await.expect("outbox");
+            }
+            if pending == 0 {
+                break;
+            }
+        }
+        // One more round so everyone pulls what the last pushes sent.
+        for d in 0..self.devices.len() {
+            self.devices[d].engine.sync().await.unwrap_or_else(|e| panic!("seed {}: device {d}: {e}", self.seed));
+        }
+    }
+
+    /// Everything the server holds for a user, through a full pull.
+    async fn server_view(&self, user: usize) -> BTreeMap<RecordId, Record> {
+        let token = (0..self.devices.len()).find(|d| self.devices[*d].user == user).expect("a device") as u8;
+        let transport = SimTransport { net: Rc::clone(&self.net), token_hash: vec![token; 32] };
+        let mut cursor: Option<String> = None;
+        let mut out = BTreeMap::new();
+        loop {
+            let page = transport.pull(cursor.as_deref(), 1000).await.expect("pull");
+            for gone in page.removed {
+                out.remove(&gone);
+            }
+            for r in page.records {
+                out.insert(r.id.clone(), r);
+            }
+            cursor = Some(page.cursor);
+            if !page.more {
+                return out;
+            }
+        }
+    }
+
+    /// The guarantees, checked after `settle`.
+    pub async fn check(&self) {
+        let seed = self.seed;
+        for (d, device) in self.devices.iter().enumerate() {
+            let unsent = device.engine.unsent().await.expect("outbox");
+            assert_eq!(unsent, 0, "seed {seed}: device {d} still has {unsent} unsent changes");
+            let user = &self.users[device.user];
+            let server = self.server_view(device.user).await;
+            let local = self.local(d).await;
+            let live = |m: &BTreeMap<RecordId, Record>| -> BTreeMap<RecordId, Record> {
+                m.iter().filter(|(_, r)| !r.is_deleted()).map(|(k, r)| (k.clone(), r.clone())).collect()
+            };
+            let (server_live, local_live) = (live(&server), live(&local));
+            if server_live != local_live {
+                let only_local: Vec<_> = local_live.keys().filter(|k| !server_live.contains_key(*k)).collect();
+                let only_server: Vec<_> = server_live.keys().filter(|k| !local_live.contains_key(*k)).collect();
+                let differ: Vec<_> = local_live.iter().filter(|(k, r)| server_live.get(*k).is_some_and(|s| s != *r)).map(|(k, r)| (r, &server_live[k])).collect();
+                panic!("seed {seed}: device {d} differs from the server.\nonly on device: {only_local:?}\nonly on server: {only_server:?}\ndiffer: {differ:#?}");
+            }
+            for r in local.values() {
+                assert_eq!(r.group, user.group, "seed {seed}: device {d} holds a record of another group");
+                if r.visibility.v == Visibility::Private && !r.is_deleted() {
+                    assert_eq!(r.owner, user.id, "seed {seed}: device {d} holds someone else's private record");
+                }
+            }
+        }
+        self.check_no_write_lost().await;
+    }
+
+    /// Every committed write is either the current value, superseded by a
+    /// later stamp (for plain fields), kept as a conflict, or knowingly
+    /// overwritten by someone who had seen it (for free text).
+    async fn check_no_write_lost(&self) {
+        let seed = self.seed;
+        let db = self.net.server.borrow().db();
+        let bodies: Vec<String> = db
+            .read(|tx| {
+                let mut stmt = tx.prepare("SELECT body FROM records").map_err(nimo_server::storage::StorageError::from)?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(nimo_server::storage::StorageError::from)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(|e| ApiError::from(nimo_server::storage::StorageError::from(e)))
+            })
+            .await
+            .expect("read records");
+        let server: HashMap<RecordId, Record> =
+            bodies.iter().map(|b| serde_json::from_str::<Record>(b).expect("stored record")).map(|r| (r.id.clone(), r)).collect();
+        let committed = self.net.committed.borrow();
+        let applied: Vec<&Mutation> = committed.iter().filter(|(_, r)| matches!(r, AckResult::Applied)).map(|(m, _)| m).collect();
+        let saw = |id: &RecordId, field: &str, t: &Hlc| {
+            applied.iter().any(|m| {
+                m.id == *id
+                    && matches!(&m.op, Op::Put { fields, .. } if fields.iter().any(|w| w.field == field && w.t > *t && w.base.as_ref().is_some_and(|b| b >= t)))
+            })
+        };
+        for m in &applied {
+            let Some(record) = server.get(&m.id) else {
+                // Only tombstones are purged.
+                continue;
+            };
+            if record.is_deleted() {
+                continue;
+            }
+            match &m.op {
+                Op::Delete { .. } => panic!("seed {seed}: record {} was deleted, then came back", m.id),
+                Op::Put { fields, visibility } => {
+                    if let Some(v) = visibility {
+                        assert!(record.visibility.t >= v.t, "seed {seed}: a visibility change of {} was lost", m.id);
+                    }
+                    let note_fields = m.collection.schema();
+                    for w in fields {
+                        let current = record.fields.get(&w.field).unwrap_or_else(|| panic!("seed {seed}: field {} of {} vanished", w.field, m.id));
+                        assert!(current.t >= w.t, "seed {seed}: a later write of {}.{} was replaced by an older one", m.id, w.field);
+                        let is_note = note_fields.kind(&w.field).is_some_and(|k| k.is_note());
+                        if !is_note || current.v == w.v || w.v.as_str().is_some_and(|s| s.trim().is_empty()) {
+                            continue;
+                        }
+                        let kept = record.conflicts.iter().any(|c| c.field == w.field && c.t == w.t);
+                        assert!(
+                            kept || saw(&m.id, &w.field, &w.t),
+                            "seed {seed}: the text {:?} written to {}.{} at {:?} was lost without a conflict",
+                            w.v, m.id, w.field, w.t
+                        );
+                    }
+                }
+                Op::Resolve { .. } => {}
+            }
+        }
+        // Rejected changes are never silently dropped: each device that made
+        // one keeps it in its log.
+        for (m, result) in committed.iter() {
+            if let AckResult::Rejected { .. } = result {
+                let logged = self.devices.iter().any(|d| {
+                    d.engine.store.snapshot().state.is_some_and(|s| s.rejected.iter().any(|r| r.mutation.id == m.id && r.mutation.op == m.op))
+                });
+                assert!(logged, "seed {seed}: the rejected change to {} is in no device's log", m.id);
+            }
+        }
+    }
+}
+
+/// The error body of a transport failure, for tests that look at it.
+pub fn error_body(e: &TransportError) -> Option<&ErrorBody> {
+    match e {
+        TransportError::Api { body, .. } => Some(body),
+        _ => None,
+    }
+}
