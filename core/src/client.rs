@@ -468,13 +468,16 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
                 let merged = match tx.get(theirs.collection, &theirs.id).await? {
                     Some(mut ours) => {
-                        if repair && ours.owner == state.user {
+                        // After a restore, give back what the server lost. If
+                        // this user may not write the record, the server
+                        // rejects the repair and its copy stands.
+                        if repair {
                             if let Some(m) = repair_mutation(&ours, theirs, state.next_seq) {
                                 tx.enqueue(&m).await?;
                                 state.next_seq += 1;
                             }
                         }
-                        if ours.merge(theirs).is_err() {
+                        if ours.merge_from_server(theirs).is_err() {
                             // Not the same record after all (an id reused by a
                             // restored server): the server's copy is the truth.
                             ours = theirs.clone();
@@ -520,14 +523,24 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
             if seen.contains(&id) || pending.contains(&id) {
                 continue;
             }
-            let record = tx.get(collection, &id).await?;
-            match record {
-                Some(record) if repair && record.owner == state.user && !record.is_deleted() => {
-                    let m = recreate_mutation(&record, state.next_seq);
+            let Some(record) = tx.get(collection, &id).await? else { continue };
+            if let Some(t) = &record.deleted {
+                // Tombstones stay: they are small, and if the server ever
+                // goes back to a backup from before the delete, they are what
+                // deletes the record again (here, or in `repair_mutation`).
+                if repair {
+                    let m = Mutation { seq: state.next_seq, id: record.id.clone(), collection, group: record.group.clone(), op: Op::Delete { t: t.clone() } };
                     tx.enqueue(&m).await?;
                     state.next_seq += 1;
                 }
-                _ => tx.remove(collection, &id).await?,
+                continue;
+            }
+            if repair && record.owner == state.user {
+                let m = recreate_mutation(&record, state.next_seq);
+                tx.enqueue(&m).await?;
+                state.next_seq += 1;
+            } else {
+                tx.remove(collection, &id).await?;
             }
         }
         Ok(())
@@ -556,9 +569,24 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         for m in &queued {
             tx.dequeue(m.seq).await?;
         }
-        for (i, m) in queued.into_iter().enumerate() {
-            let renumbered = Mutation { seq: i as u64 + 1, ..m };
-            tx.enqueue(&renumbered).await?;
+        // The new server may lack records that pending edits apply to (a
+        // restored backup): before the first pending edit of each of our own
+        // live records, send the whole record, with its original stamps.
+        let mut renumbered: Vec<Mutation> = Vec::with_capacity(queued.len());
+        let mut recreated: HashSet<RecordId> = HashSet::new();
+        for m in queued {
+            if matches!(m.op, Op::Put { .. }) && !recreated.contains(&m.id) {
+                recreated.insert(m.id.clone());
+                if let Some(record) = tx.get(m.collection, &m.id).await? {
+                    if record.owner == state.user && !record.is_deleted() {
+                        renumbered.push(recreate_mutation(&record, 0));
+                    }
+                }
+            }
+            renumbered.push(m);
+        }
+        for (i, m) in renumbered.into_iter().enumerate() {
+            tx.enqueue(&Mutation { seq: i as u64 + 1, ..m }).await?;
         }
         state.next_seq = tx.outbox_len().await? as u64 + 1;
         state.epoch = None;
@@ -630,13 +658,16 @@ fn repair_mutation(ours: &Record, theirs: &Record, seq: u64) -> Option<Mutation>
 }
 
 /// The whole (live) record as one creating mutation, original stamps kept.
+/// Each field claims to have seen what it replaced (`base` = its own
+/// stamp), so that a server holding an older value does not keep that as a
+/// conflict.
 fn recreate_mutation(record: &Record, seq: u64) -> Mutation {
     let op = Op::Put {
         visibility: Some(record.visibility.clone()),
         fields: record
             .fields
             .iter()
-            .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: None })
+            .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: Some(s.t.clone()) })
             .collect(),
     };
     Mutation { seq, id: record.id.clone(), collection: record.collection, group: record.group.clone(), op }

@@ -176,6 +176,19 @@ impl Record {
         Ok(*self != before)
     }
 
+    /// Merges the server's copy into this device's copy. As [`merge`], except
+    /// that the server's list of conflicts is the truth (only the server
+    /// records conflicts): entries it lacks are dropped, and local
+    /// `resolved` marks are kept for entries it has.
+    ///
+    /// [`merge`]: Record::merge
+    pub fn merge_from_server(&mut self, server: &Record) -> Result<bool, MergeError> {
+        let before = self.clone();
+        self.merge(server)?;
+        self.conflicts.retain(|c| server.conflicts.iter().any(|s| s.field == c.field && s.t == c.t));
+        Ok(*self != before)
+    }
+
     fn add_conflict(&mut self, c: Conflict) {
         match self.conflicts.iter_mut().find(|x| x.field == c.field && x.t == c.t) {
             Some(existing) => {

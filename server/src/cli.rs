@@ -37,6 +37,29 @@ enum Command {
     Serve(ServeArgs),
     /// Create a group and print the invite for its first coordinator.
     CreateGroup(CreateGroupArgs),
+    /// Write a consistent copy of the database (the server may be running).
+    Backup(BackupArgs),
+    /// Replace the database with a backup (stop the server first). Devices
+    /// notice and send back what the backup lacks.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Where to write the copy (must not exist).
+    #[arg(long)]
+    to: PathBuf,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct RestoreArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The backup file.
+    #[arg(long)]
+    from: PathBuf,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -109,6 +132,47 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => runtime.block_on(serve(args.into_config())),
         None => runtime.block_on(serve(cli.serve.into_config())),
         Some(Command::CreateGroup(args)) => runtime.block_on(create_group(args)),
+        Some(Command::Backup(args)) => runtime.block_on(backup(args)),
+        Some(Command::Restore(args)) => restore(args),
+    }
+}
+
+async fn backup(args: BackupArgs) -> ExitCode {
+    if args.to.exists() {
+        eprintln!("nimo-server: {} exists; choose a new file", args.to.display());
+        return ExitCode::FAILURE;
+    }
+    let path = args.common.database.clone();
+    let result = match tokio::task::spawn_blocking(move || Database::open(&path)).await {
+        Ok(Ok(db)) => db.backup(&args.to).await,
+        Ok(Err(e)) => Err(e),
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match result {
+        Ok(()) => {
+            println!("Backed up {} to {}.", args.common.database.display(), args.to.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("nimo-server: backup failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn restore(args: RestoreArgs) -> ExitCode {
+    match crate::storage::restore(&args.from, &args.common.database) {
+        Ok(()) => {
+            println!("Restored {} from {}; devices will resend what it lacks.", args.common.database.display(), args.from.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("nimo-server: restore failed: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! The sync simulation: 10,000 seeded cases of four devices (three users,
 //! two groups) making random creates, edits, deletes and conflict
 //! resolutions offline, syncing through a network that drops, duplicates
-//! and delays requests, with server restarts and tombstone purges. After
+//! and delays requests, with server restarts, tombstone purges, and a
+//! restore from a backup (a new epoch). After
 //! each case every device must hold exactly what the server holds for its
 //! user, and no committed write may be lost. Replay one case with
 //! `NIMO_SIM_SEED=<seed> cargo test -p nimo-tests --test sim`.
@@ -27,9 +28,11 @@ async fn shard(index: u64) {
         }
         return;
     }
+    // NIMO_SIM_CASES and NIMO_SIM_FIRST explore other seeds (e.g. overnight).
     let cases = std::env::var("NIMO_SIM_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(CASES);
+    let first: u64 = std::env::var("NIMO_SIM_FIRST").ok().and_then(|c| c.parse().ok()).unwrap_or(0);
     for i in 0..cases / SHARDS {
-        run_case(i * SHARDS + index).await;
+        run_case(first + i * SHARDS + index).await;
     }
 }
 

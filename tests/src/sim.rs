@@ -87,6 +87,13 @@ impl Server {
         self.db = None;
         self.db = Some(Database::open_with(&self.path, Durability::Fast).expect("reopen"));
     }
+
+    /// Stops, puts the backup in place (new epoch), starts again.
+    fn restore(&mut self, backup: &std::path::Path) {
+        self.db = None;
+        nimo_server::storage::restore(backup, &self.path).expect("restore");
+        self.db = Some(Database::open_with(&self.path, Durability::Fast).expect("reopen"));
+    }
 }
 
 /// What every simulated device shares: the server, the network's dice, the
@@ -191,7 +198,7 @@ impl Transport for SimTransport {
             Fault::None => self.net.deliver_push(&self.token_hash, &body).await?,
         };
         if std::env::var("NIMO_SIM_TRACE").is_ok() {
-            eprintln!("dev{} push {:?} -> {answer}", self.token_hash[0], request.mutations.iter().map(|m| (m.seq, &m.id.as_str()[..13])).collect::<Vec<_>>());
+            eprintln!("dev{} push {:?} -> {answer}", self.token_hash[0], request.mutations.iter().map(|m| (m.seq, &m.id.as_str()[..13], match &m.op { Op::Put { visibility, fields } => format!("put{}{:?}", if visibility.is_some() { "+vis" } else { "" }, fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>()), Op::Delete { .. } => "del".into(), Op::Resolve { .. } => "res".into() })).collect::<Vec<_>>());
         }
         serde_json::from_str(&answer).map_err(|e| TransportError::Decode(e.to_string()))
     }
@@ -260,6 +267,9 @@ struct User {
 pub struct Case {
     pub seed: u64,
     net: Rc<Net>,
+    /// A backup taken during the run, and how many commits it holds.
+    backup: Option<(PathBuf, usize)>,
+    pub restored: bool,
     users: Vec<User>,
     pub devices: Vec<Device>,
     _dir: tempfile::TempDir,
@@ -318,7 +328,7 @@ impl Case {
             engine.start(&users[u].id).await.expect("start");
             devices.push(Device { user: u, engine, seen_deleted: HashSet::new() });
         }
-        Self { seed, net, users, devices, _dir: dir }
+        Self { seed, net, backup: None, restored: false, users, devices, _dir: dir }
     }
 
     fn roll(&self, n: usize) -> usize {
@@ -335,6 +345,9 @@ impl Case {
             self.net.clock.set(self.net.clock.get() + 1 + self.roll(5_000) as u64);
             let d = self.roll(self.devices.len());
             let roll = self.roll(100);
+            if std::env::var("NIMO_SIM_TRACE").is_ok() {
+                eprintln!("step: device {d} roll {roll}");
+            }
             match roll {
                 0..=29 => self.create(d).await,
                 30..=59 => self.edit(d).await,
@@ -342,6 +355,7 @@ impl Case {
                 67..=68 => self.resolve(d).await,
                 69..=70 => self.purge().await,
                 71..=72 => self.net.server.borrow_mut().restart(),
+                73 => self.backup_or_restore().await,
                 _ => self.sync(d).await,
             }
         }
@@ -352,6 +366,27 @@ impl Case {
         let db = self.net.server.borrow().db();
         let now = self.net.clock.get();
         db.write(move |tx| records::purge(tx, now + 1).map_err(ApiError::from)).await.expect("purge");
+    }
+
+    /// Takes a backup the first time, restores it (a new epoch) the second:
+    /// the server forgets everything committed in between.
+    async fn backup_or_restore(&mut self) {
+        match self.backup.take() {
+            None => {
+                let path = self._dir.path().join(format!("backup-{}.sqlite3", self.net.clock.get()));
+                let db = self.net.server.borrow().db();
+                db.backup(&path).await.expect("backup");
+                self.backup = Some((path, self.net.committed.borrow().len()));
+            }
+            Some((path, commits)) => {
+                self.net.server.borrow_mut().restore(&path);
+                // What was committed after the backup is gone from the server;
+                // devices resend what they still hold, and that is checked.
+                self.net.committed.borrow_mut().truncate(commits);
+                self.net.late.borrow_mut().clear();
+                self.restored = true;
+            }
+        }
     }
 
     async fn local(&self, d: usize) -> BTreeMap<RecordId, Record> {

@@ -108,6 +108,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX records_by_group_seq ON records (group_id, seq);
     CREATE INDEX records_tombstones ON records (changed_ms) WHERE deleted = 1;
 
+    -- Ids of deleted records whose tombstones were purged: a device that
+    -- still holds a copy may not bring them back.
+    CREATE TABLE graveyard (
+        id TEXT PRIMARY KEY
+    ) STRICT, WITHOUT ROWID;
+
     CREATE TABLE revocations (
         seq        INTEGER PRIMARY KEY,
         group_id   TEXT NOT NULL,

@@ -107,6 +107,19 @@ impl Database {
         .await
     }
 
+    /// Writes a consistent copy of the database to `to` (which must not
+    /// exist), while the server keeps running.
+    pub async fn backup(&self, to: &Path) -> Result<(), StorageError> {
+        let inner = Arc::clone(&self.inner);
+        let to = to.to_string_lossy().into_owned();
+        run_blocking(move || {
+            let conn = lock(&inner.writer);
+            conn.execute("VACUUM INTO ?1", [to])?;
+            Ok(())
+        })
+        .await
+    }
+
     /// Runs `f` in one read transaction, so that it sees a single snapshot.
     pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
@@ -134,6 +147,31 @@ impl Database {
         })
         .await
     }
+}
+
+/// Puts a backup in place of the database at `path` and gives it a new
+/// epoch, so that every device notices that the server went back in time:
+/// they push what they hold again instead of trusting old acknowledgements.
+/// The server must be stopped.
+pub fn restore(backup: &Path, path: &Path) -> Result<(), StorageError> {
+    let io = |source: std::io::Error| StorageError::CreateDir { path: path.to_owned(), source };
+    // Check that the backup is a database before touching anything.
+    open_connection(backup, Durability::Full)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(io)?;
+        }
+    }
+    let staged = PathBuf::from(format!("{}.restoring", path.display()));
+    std::fs::copy(backup, &staged).map_err(io)?;
+    {
+        let conn = open_connection(&staged, Durability::Full)?;
+        conn.execute("UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'epoch'", [])?;
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+    }
+    std::fs::rename(&staged, path).map_err(io)?;
+    Ok(())
 }
 
 fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StorageError> {

@@ -181,9 +181,27 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
     }
     match existing {
         None => {
+            let buried: bool =
+                sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM graveyard WHERE id = ?1)", [m.id.as_str()], |r| r.get(0)))?;
+            if buried {
+                return Ok(match m.op {
+                    Op::Delete { .. } => AckResult::Applied,
+                    _ => rejected(ErrorCode::NotFound, None, "this record was deleted", None),
+                });
+            }
             match &m.op {
-                // Deleting what the server never had: nothing to do.
-                Op::Delete { .. } => return Ok(AckResult::Applied),
+                Op::Delete { t } => {
+                    // Deleting what the server does not have (created and
+                    // deleted offline, or lost in a restore): keep a
+                    // tombstone anyway, so that no other copy brings it back.
+                    if access::can_delete(m.collection, role, true) {
+                        let vis = nimo_core::record::Stamped::new(Visibility::Group, t.clone());
+                        let mut tombstone = Record::new(m.id.clone(), m.collection, m.group.clone(), caller.user.clone(), vis);
+                        tombstone.delete(t.clone());
+                        store(tx, &tombstone, None, now)?;
+                    }
+                    return Ok(AckResult::Applied);
+                }
                 Op::Resolve { .. } => return Ok(rejected(ErrorCode::NotFound, None, "no such record", None)),
                 Op::Put { .. } => {}
             }
@@ -292,14 +310,18 @@ pub fn pull(tx: &Transaction<'_>, caller: &Caller, cursor: Option<&str>, limit: 
     Ok(RawPull { epoch, records, removed, cursor, more, server_ms: now })
 }
 
-/// Forgets tombstones and revocations older than `before_ms`, and moves the
-/// horizon past them: a device whose cursor is older must pull everything
+/// Forgets tombstones (keeping only their ids, in the graveyard) and
+/// revocations older than `before_ms`, and moves the horizon past them: a device whose cursor is older must pull everything
 /// again (it might have missed a delete). Returns how many rows went.
 pub fn purge(tx: &Transaction<'_>, before_ms: u64) -> Result<usize, StorageError> {
     let max_records: Option<i64> =
         sql(tx.query_row("SELECT max(seq) FROM records WHERE deleted = 1 AND changed_ms < ?1", [before_ms as i64], |r| r.get(0)))?;
     let max_revocations: Option<i64> =
         sql(tx.query_row("SELECT max(seq) FROM revocations WHERE changed_ms < ?1", [before_ms as i64], |r| r.get(0)))?;
+    sql(tx.execute(
+        "INSERT OR IGNORE INTO graveyard (id) SELECT id FROM records WHERE deleted = 1 AND changed_ms < ?1",
+        [before_ms as i64],
+    ))?;
     let n = sql(tx.execute("DELETE FROM records WHERE deleted = 1 AND changed_ms < ?1", [before_ms as i64]))?
         + sql(tx.execute("DELETE FROM revocations WHERE changed_ms < ?1", [before_ms as i64]))?;
     // Rejections are kept: a retried push may come after any time away, and
