@@ -1,6 +1,9 @@
 //! API tests: each starts the real server on an ephemeral port with a fresh
 //! SQLite file (`spawn_app`) and talks HTTP to it.
 
+mod access;
 mod assets;
+mod auth;
 mod health;
 mod startup;
+mod sync;

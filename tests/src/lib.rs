@@ -88,7 +88,7 @@ impl TestApp {
                 code: code.to_owned(),
                 login: login.to_owned(),
                 display_name: format!("{login}さん"),
-                passphrase: format!("{login} passphrase"),
+                passphrase: format!("{} passphrase", login.to_lowercase()),
                 device_name: "test phone".into(),
             })
             .send()
@@ -175,4 +175,82 @@ pub async fn spawn_app_in(dir: tempfile::TempDir, assets: Option<PathBuf>) -> Te
             .await;
     });
     TestApp { addr, client: new_client(), state, dir, stop: Some(stop), task: Some(task) }
+}
+
+/// Helpers to speak the sync protocol as a raw client would.
+pub mod protocol {
+    use nimo_core::collection::{Collection, Visibility};
+    use nimo_core::hlc::Hlc;
+    use nimo_core::ids::{ClientId, GroupId, RecordId};
+    use nimo_core::protocol::{FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse};
+    use nimo_core::record::Stamped;
+    use serde_json::Value;
+
+    pub fn client_id(n: u8) -> ClientId {
+        ClientId::from_random([n; 8])
+    }
+
+    pub fn stamp(ms: u64, client: &ClientId) -> Hlc {
+        Hlc::new(ms, 0, client.clone())
+    }
+
+    /// A mutation creating a record with `fields`.
+    pub fn create(seq: u64, id: &RecordId, collection: Collection, group: &GroupId, vis: Visibility, t: &Hlc, fields: &[(&str, Value)]) -> Mutation {
+        Mutation {
+            seq,
+            id: id.clone(),
+            collection,
+            group: group.clone(),
+            op: Op::Put {
+                visibility: Some(Stamped::new(vis, t.clone())),
+                fields: fields.iter().map(|(f, v)| FieldWrite { field: (*f).into(), v: v.clone(), t: t.clone(), base: None }).collect(),
+            },
+        }
+    }
+
+    pub fn contact(seq: u64, id: &RecordId, group: &GroupId, vis: Visibility, t: &Hlc, note: &str) -> Mutation {
+        create(seq, id, Collection::Contact, group, vis, t, &[
+            ("at", serde_json::json!("2026-11-24T10:00")),
+            ("mode", serde_json::json!("phone")),
+            ("note", serde_json::json!(note)),
+        ])
+    }
+
+    pub fn push_request(client: &ClientId, mutations: Vec<Mutation>) -> PushRequest {
+        PushRequest { schema: nimo_core::SCHEMA_VERSION, client: client.clone(), epoch: None, mutations }
+    }
+
+    pub async fn push(http: &reqwest::Client, base: &str, request: &PushRequest) -> reqwest::Response {
+        http.post(format!("{base}/api/sync/push")).json(request).send().await.expect("push reaches the server")
+    }
+
+    pub async fn push_ok(http: &reqwest::Client, base: &str, request: &PushRequest) -> PushResponse {
+        let r = push(http, base, request).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.expect("push response")
+    }
+
+    pub async fn pull(http: &reqwest::Client, base: &str, cursor: Option<&str>) -> reqwest::Response {
+        let mut url = format!("{base}/api/sync/pull?schema={}", nimo_core::SCHEMA_VERSION);
+        if let Some(c) = cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        http.get(url).send().await.expect("pull reaches the server")
+    }
+
+    /// Pulls every page from `cursor` on; returns the pages.
+    pub async fn pull_all(http: &reqwest::Client, base: &str, mut cursor: Option<String>) -> Vec<PullResponse> {
+        let mut pages = Vec::new();
+        loop {
+            let r = pull(http, base, cursor.as_deref()).await;
+            assert_eq!(r.status(), 200);
+            let page: PullResponse = r.json().await.expect("pull response");
+            cursor = Some(page.cursor.clone());
+            let more = page.more;
+            pages.push(page);
+            if !more {
+                return pages;
+            }
+        }
+    }
 }

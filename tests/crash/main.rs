@@ -1,0 +1,150 @@
+//! The server process is killed with SIGKILL again and again while a client
+//! pushes. After every restart the database must pass SQLite's
+//! `integrity_check`, and every mutation the server acknowledged must be
+//! there. The server is the real binary (`nimo-test-server` is its `main`),
+//! on 127.0.0.1, with the real file and `synchronous = FULL`.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use nimo_core::collection::Visibility;
+use nimo_core::ids::RecordId;
+use nimo_core::protocol::{AckResult, Mutation};
+use nimo_tests::protocol::{client_id, contact, pull_all, push_request, stamp};
+use nimo_tests::sim::Rng;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+const BIN: &str = env!("CARGO_BIN_EXE_nimo-test-server");
+const ROUNDS: usize = 12;
+const BATCH: usize = 25;
+
+async fn start(db: &std::path::Path, port: u16) -> (Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--api-only", "--listen", &format!("127.0.0.1:{port}"), "--database"])
+        .arg(db)
+        .env("NIMO_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let line = tokio::time::timeout(Duration::from_secs(20), lines.next_line())
+        .await
+        .expect("the server says where it listens")
+        .expect("read stdout")
+        .expect("a line");
+    let url = line.strip_prefix("nimo listening on ").expect("the listening line").to_owned();
+    (child, url)
+}
+
+fn integrity_ok(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).expect("open after the crash");
+    let result: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).expect("integrity_check");
+    assert_eq!(result, "ok");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_pushes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nimo.sqlite3");
+
+    // First-run setup through the real command, as an operator would.
+    let out = std::process::Command::new(BIN)
+        .args(["create-group", "--name", "クラッシュ試験の会", "--database"])
+        .arg(&db)
+        .output()
+        .expect("create-group runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed = String::from_utf8_lossy(&out.stdout);
+    let code = printed.lines().find_map(|l| l.trim().strip_prefix("code: ")).expect("the invite code is printed").to_owned();
+
+    let (mut server, base) = start(&db, 0).await;
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    let http = nimo_tests::new_client();
+    let me: nimo_core::api::Me = http
+        .post(format!("{base}/api/join"))
+        .json(&nimo_core::api::JoinRequest {
+            code,
+            login: "crash".into(),
+            display_name: "試験".into(),
+            passphrase: "a long enough passphrase".into(),
+            device_name: "test".into(),
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let group = me.groups[0].id.clone();
+
+    let client = client_id(7);
+    let mut rng = Rng::new(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
+    let mut next_seq = 1u64;
+    let mut pending: Vec<Mutation> = Vec::new();
+    let mut acknowledged: Vec<(RecordId, String)> = Vec::new();
+    let mut kills = 0;
+
+    for round in 0..ROUNDS {
+        // Kill the server at a random moment during this round's pushes.
+        let delay = Duration::from_millis(20 + rng.below(200) as u64);
+        let pid = server.id().expect("running");
+        let killer = tokio::spawn(async move {
+            tokio::time::sleep(delay).await;
+            let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+        });
+        loop {
+            if pending.is_empty() {
+                for _ in 0..BATCH {
+                    let n = next_seq;
+                    let mut random = [0u8; 10];
+                    random[..8].copy_from_slice(&rng.next().to_le_bytes());
+                    let id = RecordId::new_v7(1_790_000_000_000 + n, random);
+                    let t = stamp(1_790_000_000_000 + n, &client);
+                    pending.push(contact(n, &id, &group, Visibility::Private, &t, &format!("round {round} note {n}")));
+                    next_seq += 1;
+                }
+            }
+            let request = push_request(&client, pending.clone());
+            let Ok(response) = http.post(format!("{base}/api/sync/push")).json(&request).send().await else { break };
+            let Ok(body) = response.json::<nimo_core::protocol::PushResponse>().await else { break };
+            for ack in &body.acks {
+                assert!(matches!(ack.result, AckResult::Applied | AckResult::Duplicate), "{ack:?}");
+                let m = pending.iter().find(|m| m.seq == ack.seq).expect("acked a sent mutation");
+                let note = match &m.op {
+                    nimo_core::protocol::Op::Put { fields, .. } => fields.iter().find(|f| f.field == "note").unwrap().v.as_str().unwrap().to_owned(),
+                    _ => unreachable!(),
+                };
+                acknowledged.push((m.id.clone(), note));
+            }
+            let acked: Vec<u64> = body.acks.iter().map(|a| a.seq).collect();
+            pending.retain(|m| !acked.contains(&m.seq));
+        }
+        killer.await.unwrap();
+        let status = server.wait().await.expect("the server exits");
+        assert!(!status.success(), "the server was killed, not stopped");
+        kills += 1;
+        integrity_ok(&db);
+        let (s, _) = start(&db, port).await;
+        server = s;
+    }
+
+    // Everything acknowledged is there, with the text that was sent.
+    let pages = pull_all(&http, &base, None).await;
+    let mut held = std::collections::HashMap::new();
+    for page in pages {
+        for r in page.records {
+            held.insert(r.id.clone(), r.text("note").map(str::to_owned));
+        }
+    }
+    assert!(acknowledged.len() > ROUNDS, "the test pushed something ({} acknowledged)", acknowledged.len());
+    for (id, note) in &acknowledged {
+        assert_eq!(held.get(id), Some(&Some(note.clone())), "acknowledged record {id} is missing or changed");
+    }
+    eprintln!("{kills} kills, {} acknowledged mutations, all present", acknowledged.len());
+    let _ = server.kill().await;
+    integrity_ok(&db);
+}
