@@ -72,6 +72,10 @@ impl I18n {
         self.lang.get().texts()
     }
 
+    pub fn t_untracked(self) -> &'static Texts {
+        self.lang.get_untracked().texts()
+    }
+
     pub fn set(self, lang: Lang) {
         // Remembering is best effort: with storage blocked the choice still
         // holds for this visit.
@@ -82,6 +86,14 @@ impl I18n {
 
 pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
+}
+
+/// The strings of the language the screen was rendered in. Not reactive:
+/// the shell re-renders everything when the language changes, so views can
+/// hold plain `&'static str` (far less code than a reactive closure per
+/// string).
+pub fn use_texts() -> &'static Texts {
+    use_context::<&'static Texts>().unwrap_or(&JA)
 }
 
 macro_rules! texts {
@@ -122,6 +134,233 @@ texts! {
     language: "ことば / Language", "Language / ことば";
     lang_ja: "日本語", "日本語 (Japanese)";
     lang_en: "English（英語）", "English";
+    // Starting and storage
+    loading: "読み込み中…", "Loading…";
+    no_storage_title: "この端末に保存できません", "nimo cannot store data here";
+    no_storage_body: "ブラウザの設定（プライベートモードなど）で保存が止められています。通常のモードで開いてください。", "The browser blocks storage (private mode?). Open nimo in a normal window.";
+
+    // Welcome, join, sign in
+    welcome_lead: "ピアサポーター・家族会のための記録アプリです。", "Records for peer supporters and family associations.";
+    join_title: "招待コードで参加する", "Join with an invite code";
+    join_lead: "コーディネーターからもらった招待コードを入れてください。", "Enter the invite code your coordinator gave you.";
+    login_title: "ログイン", "Sign in";
+    login_again_lead: "もう一度ログインしてください。この端末の記録と未送信の変更は残っています。", "Please sign in again. Your records and unsent changes are still on this device.";
+    invite_code: "招待コード", "Invite code";
+    invite_code_hint: "例：ABCD-EFGH-JKMN", "e.g. ABCD-EFGH-JKMN";
+    login_name: "ログインID", "Login name";
+    login_name_hint: "半角英数字など 2〜32文字。ログインのときに使います。", "2–32 letters or digits; used to sign in.";
+    display_name: "表示名", "Display name";
+    display_name_hint: "グループの人に見える名前（ニックネームで大丈夫です）", "The name your group sees (a nickname is fine)";
+    passphrase: "パスフレーズ", "Passphrase";
+    passphrase_hint: "8文字以上。長い文でも大丈夫です。", "At least 8 characters; a sentence is fine.";
+    passphrase_again: "パスフレーズ（もう一度）", "Passphrase (again)";
+    passphrase_mismatch: "2つのパスフレーズが違います", "The two passphrases differ";
+    device_name: "この端末の名前", "Name of this device";
+    join_button: "参加する", "Join";
+    login_button: "ログインする", "Sign in";
+    have_account: "すでにアカウントがある人", "Already have an account?";
+    have_invite: "招待コードをもらった人", "Got an invite code?";
+    other_user_warning: "この端末には別の人の未送信の変更が残っています。続けると消えます。", "This device holds another person's unsent changes. Continuing erases them.";
+    working: "処理中…", "Working…";
+
+    // Errors, in plain words
+    err_network: "サーバーにつながりません。電波のある場所でもう一度お試しください。", "Cannot reach the server. Try again where you have a signal.";
+    err_credentials: "ログインIDかパスフレーズが違います。", "Wrong login name or passphrase.";
+    err_throttled: "何度も失敗したため、しばらく受け付けません。しばらくしてからお試しください。", "Too many attempts. Please try again later.";
+    err_invite_unknown: "招待コードが見つかりません。もう一度確かめてください。", "That invite code was not found. Please check it.";
+    err_invite_expired: "この招待コードは期限切れです。コーディネーターに新しいコードをもらってください。", "This invite has expired. Ask your coordinator for a new one.";
+    err_invite_used: "この招待コードはもう使われています。", "This invite has already been used.";
+    err_invite_revoked: "この招待コードは取り消されました。", "This invite was cancelled.";
+    err_login_taken: "このログインIDはすでに使われています。別のIDにしてください。", "That login name is taken. Choose another.";
+    err_forbidden: "この操作はできません（権限がありません）。", "You are not allowed to do this.";
+    err_outdated: "アプリを更新してください。古い版のままでは送信できません。", "Please update the app; this version can no longer send.";
+    err_storage_full: "この端末の保存容量がいっぱいです。写真や使っていないアプリを整理してから、もう一度お試しください。入力した内容は消えていません。", "This device's storage is full. Free some space and try again; nothing you typed is lost.";
+    err_server: "サーバーで問題が起きました。時間をおいてお試しください。", "The server had a problem. Please try again later.";
+    err_required: "入力してください", "Required";
+    err_too_long: "長すぎます", "Too long";
+    err_invalid: "正しくありません", "Not valid";
+    err_passphrase_short: "8文字以上にしてください", "At least 8 characters";
+    err_passphrase_login: "ログインIDと同じにはできません", "Must differ from the login name";
+    err_login_format: "2〜32文字の英数字・かな・漢字（記号は . _ - だけ）", "2–32 letters or digits (only . _ - as symbols)";
+    err_code_format: "12文字のコードを入れてください", "Enter the 12-character code";
+
+    // Revoked
+    revoked_title: "この端末は利用停止になりました", "This device was signed out";
+    revoked_by_user: "あなたの別の端末から、この端末の利用が止められました。この端末に保存されていた記録は消去しました。", "This device was signed out from another of your devices. The records stored here were erased.";
+    revoked_removed: "グループから外れたため、この端末の記録は消去しました。", "You were removed from the group; the records on this device were erased.";
+    revoked_other: "この端末の利用が止められたため、保存されていた記録は消去しました。", "This device was signed out; the records stored here were erased.";
+    revoked_again: "もう一度ログインする", "Sign in again";
+
+    // Lock
+    lock_title: "ロック中", "Locked";
+    lock_lead: "PINを入れてください。", "Enter your PIN.";
+    pin: "PIN（暗証番号・パスフレーズ）", "PIN or passphrase";
+    unlock_button: "開く", "Unlock";
+    wrong_pin: "PINが違います。", "Wrong PIN.";
+    forgot_pin: "PINを忘れたとき", "Forgot the PIN?";
+    forgot_pin_body: "この端末の記録を消して、ログインからやり直せます。送信済みの記録はサーバーに残っています。未送信の変更は消えます。", "You can erase this device and sign in again. Records already sent are on the server; unsent changes are lost.";
+    forgot_pin_erase: "この端末の記録を消す", "Erase this device";
+
+    // Sync status
+    sync_title: "同期", "Sync";
+    last_sync: "最終同期", "Last sync";
+    never: "まだ同期していません", "Not yet synced";
+    sync_now: "今すぐ同期", "Sync now";
+    syncing: "同期中…", "Syncing…";
+    all_sent: "すべて送信済み", "Everything sent";
+    sync_offline: "オフラインです。つながったら自動で送ります。", "Offline. Changes are sent when you are back online.";
+    rejected_title: "送信できなかった変更", "Changes the server refused";
+    rejected_lead: "サーバーが受け付けなかった変更です。書いた内容はここに残っています。", "The server did not accept these changes. What you wrote is kept here.";
+
+    // Account and groups
+    account: "アカウント", "Account";
+    current_group: "いまのグループ", "Current group";
+    role_coordinator: "コーディネーター", "Coordinator";
+    role_member: "メンバー", "Member";
+    join_group_title: "別のグループに参加する", "Join another group";
+    join_group_button: "参加する", "Join";
+    sign_out: "サインアウト", "Sign out";
+    sign_out_warning: "サインアウトすると、この端末の記録を消します。", "Signing out erases the records on this device.";
+    sign_out_unsent: "まだ送信していない変更があります。サインアウトすると消えます。", "There are unsent changes. Signing out erases them.";
+    devices_title: "ログイン中の端末", "Signed-in devices";
+    this_device: "この端末", "This device";
+    revoke_device: "利用停止", "Sign out";
+    revoke_device_confirm: "この端末を利用停止にしますか？ 次につながったとき、その端末の記録は消えます。", "Sign this device out? Its records are erased the next time it connects.";
+    members_title: "メンバー", "Members";
+    remove_member: "グループから外す", "Remove";
+    remove_member_confirm: "このメンバーをグループから外しますか？ その人の端末はすべて利用停止になります。", "Remove this member? All their devices are signed out.";
+    make_coordinator: "コーディネーターにする", "Make coordinator";
+    make_member: "メンバーに戻す", "Make member";
+    invites_title: "招待", "Invites";
+    new_invite: "招待をつくる", "Create an invite";
+    invite_role: "役割", "Role";
+    invite_days: "有効期間（日）", "Valid for (days)";
+    invite_uses: "使える人数", "Number of uses";
+    invite_created: "招待コードができました。このコードは今だけ表示されます。", "Invite created. The code is shown only now.";
+    invite_link: "招待リンク", "Invite link";
+    copy: "コピー", "Copy";
+    copied: "コピーしました", "Copied";
+    revoke_invite: "取り消す", "Cancel";
+    invite_state_live: "有効", "Active";
+    invite_state_used: "使用済み", "Used up";
+    invite_state_expired: "期限切れ", "Expired";
+    invite_state_revoked: "取り消し済み", "Cancelled";
+
+    // App lock settings
+    lock_settings: "アプリのロック", "App lock";
+    lock_settings_lead: "PINを決めると、この端末の記録を暗号化して保存し、しばらく触らないと自動でロックします。", "With a PIN, records on this device are stored encrypted and the app locks when left alone.";
+    lock_on: "ロック：オン", "Lock: on";
+    lock_off: "ロック：オフ", "Lock: off";
+    new_pin: "新しいPIN（4文字以上）", "New PIN (4+ characters)";
+    new_pin_again: "新しいPIN（もう一度）", "New PIN (again)";
+    current_pin: "いまのPIN", "Current PIN";
+    pin_mismatch: "2つのPINが違います", "The two PINs differ";
+    pin_too_short: "4文字以上にしてください", "At least 4 characters";
+    lock_enable: "ロックをオンにする", "Turn the lock on";
+    lock_disable: "ロックをオフにする", "Turn the lock off";
+    lock_change: "PINを変える", "Change the PIN";
+    lock_now: "今すぐロック", "Lock now";
+    idle_minutes: "自動ロックまでの時間", "Lock after";
+    minutes_1: "1分", "1 minute";
+    minutes_5: "5分", "5 minutes";
+    minutes_15: "15分", "15 minutes";
+    minutes_30: "30分", "30 minutes";
+    saved: "保存しました", "Saved";
+
+    // Storage
+    storage_title: "この端末への保存", "Storage on this device";
+    persisted_yes: "ブラウザが勝手に消さない設定になっています。", "The browser will not clear nimo's data on its own.";
+    persisted_no: "ブラウザが容量不足のときに消すことがあります。ホーム画面に追加すると安全です。", "The browser may clear data when space runs low. Add nimo to the home screen to keep it.";
+    ios_hint: "iPhone・iPadでは、ホーム画面に追加して使ってください（Safariは7日間使わないと保存データを消すことがあります）。", "On iPhone and iPad, add nimo to the home screen (Safari may delete data after 7 days without use).";
+    data_sources: "データの出典：全国地方公共団体コード（総務省）、全国の相談窓口（各機関の公表資料、確認日つき）。", "Data: local government codes (MIC); national lines (each operator's public page, with the date checked).";
+
     about: "このアプリについて", "About";
     version: "バージョン", "Version";
+}
+
+use nimo_core::api::ErrorCode;
+use nimo_core::client::TransportError;
+use nimo_core::collection::Role;
+use nimo_core::time::JstDateTime;
+
+impl Texts {
+    pub fn is_ja(&self) -> bool {
+        self.lang == Lang::Ja
+    }
+
+    /// 「未送信 3件」
+    pub fn unsent(&self, n: usize) -> String {
+        if self.is_ja() { format!("未送信 {n}件") } else { format!("{n} not sent") }
+    }
+
+    pub fn count(&self, n: usize) -> String {
+        if self.is_ja() { format!("{n}件") } else { n.to_string() }
+    }
+
+    pub fn role(&self, role: Role) -> &'static str {
+        match role {
+            Role::Coordinator => self.role_coordinator,
+            Role::Member => self.role_member,
+        }
+    }
+
+    /// A moment in Japan time: 「11月24日(火) 10:30」 / "Tue 24 Nov 10:30".
+    pub fn moment(&self, unix_ms: u64) -> String {
+        let t = JstDateTime::from_unix_ms(unix_ms as i64);
+        self.datetime(t)
+    }
+
+    pub fn datetime(&self, t: JstDateTime) -> String {
+        format!("{} {}", self.date(t.date), t.time)
+    }
+
+    pub fn date(&self, d: nimo_core::time::Date) -> String {
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        if self.is_ja() {
+            format!("{}年{}月{}日({})", d.year(), d.month(), d.day(), d.weekday().ja())
+        } else {
+            format!("{} {} {} {}", d.weekday().en(), d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
+        }
+    }
+
+    pub fn short_date(&self, d: nimo_core::time::Date) -> String {
+        if self.is_ja() { format!("{}/{}({})", d.month(), d.day(), d.weekday().ja()) } else { format!("{}/{} {}", d.month(), d.day(), d.weekday().en()) }
+    }
+
+    /// What went wrong with a request, in plain words.
+    pub fn api_error(&self, e: &TransportError) -> String {
+        match e {
+            TransportError::Network(_) => self.err_network.into(),
+            TransportError::Decode(_) => self.err_server.into(),
+            TransportError::Api { body, .. } => match body.error {
+                ErrorCode::InvalidCredentials => self.err_credentials.into(),
+                ErrorCode::Throttled => self.err_throttled.into(),
+                ErrorCode::InviteInvalid => match body.detail.as_deref() {
+                    Some("expired") => self.err_invite_expired.into(),
+                    Some("used_up") => self.err_invite_used.into(),
+                    Some("revoked") => self.err_invite_revoked.into(),
+                    _ => self.err_invite_unknown.into(),
+                },
+                ErrorCode::LoginTaken => self.err_login_taken.into(),
+                ErrorCode::Forbidden => self.err_forbidden.into(),
+                ErrorCode::ClientOutdated => self.err_outdated.into(),
+                ErrorCode::InvalidField => match body.field.as_deref() {
+                    Some("passphrase") => self.err_passphrase_short.into(),
+                    Some("login") => self.err_login_format.into(),
+                    Some("code") => self.err_code_format.into(),
+                    Some(field) => format!("{} ({field})", self.err_invalid),
+                    None => self.err_invalid.into(),
+                },
+                _ => self.err_server.into(),
+            },
+        }
+    }
+
+    pub fn revoked_reason(&self, reason: &str) -> &'static str {
+        match reason {
+            "revoked_by_user" => self.revoked_by_user,
+            "removed_from_group" => self.revoked_removed,
+            _ => self.revoked_other,
+        }
+    }
 }

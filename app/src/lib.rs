@@ -5,12 +5,15 @@
 //! Japanese and English; `net` watches connectivity; `pwa` bridges the
 //! service worker's update notice.
 
+mod components;
 mod i18n;
 mod net;
+mod platform;
 mod pwa;
 mod route;
 mod screens;
 mod shell;
+mod state;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

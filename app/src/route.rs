@@ -1,27 +1,20 @@
-//! Screens and their URL hashes (`#/windows`). Hash routing keeps every
+//! Screens and their URL hashes (`#/contact/<id>`). Hash routing keeps every
 //! screen reachable offline from the one cached `index.html`.
 
 use leptos::prelude::*;
+use nimo_core::ids::RecordId;
 
+/// The four tabs of the bottom navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
+pub enum Tab {
     Records,
     Windows,
     Meetings,
     Settings,
 }
 
-impl Screen {
-    pub const TABS: [Screen; 4] = [Screen::Records, Screen::Windows, Screen::Meetings, Screen::Settings];
-
-    pub fn from_hash(hash: &str) -> Self {
-        match hash.trim_start_matches('#').trim_start_matches('/').split('/').next().unwrap_or("") {
-            "windows" => Self::Windows,
-            "meetings" => Self::Meetings,
-            "settings" => Self::Settings,
-            _ => Self::Records,
-        }
-    }
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Records, Tab::Windows, Tab::Meetings, Tab::Settings];
 
     pub fn href(self) -> &'static str {
         match self {
@@ -33,11 +26,89 @@ impl Screen {
     }
 }
 
-/// The current screen, following `hashchange`.
-pub fn use_screen() -> ReadSignal<Screen> {
-    let current = || Screen::from_hash(&location_hash().unwrap_or_default());
-    let (screen, set_screen) = signal(current());
-    let handle = window_event_listener(leptos::ev::hashchange, move |_| set_screen.set(current()));
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Records,
+    NewContact,
+    Contact(RecordId),
+    VisitReport(RecordId),
+    Windows,
+    Window(RecordId),
+    Directory,
+    NewWindow,
+    EditWindow(RecordId),
+    Import,
+    Meetings,
+    NewMeeting,
+    Meeting(RecordId),
+    Item(RecordId),
+    Report,
+    Settings,
+    Join(String),
+}
+
+impl Route {
+    pub fn parse(hash: &str) -> Self {
+        let path = hash.trim_start_matches('#').trim_start_matches('/');
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        let id = |s: &str| RecordId::parse(s).ok();
+        match parts.as_slice() {
+            ["contact", "new"] => Self::NewContact,
+            ["contact", i] => id(i).map_or(Self::Records, Self::Contact),
+            ["contact", i, "report"] => id(i).map_or(Self::Records, Self::VisitReport),
+            ["windows"] => Self::Windows,
+            ["window", "new"] => Self::NewWindow,
+            ["window", i] => id(i).map_or(Self::Windows, Self::Window),
+            ["window", i, "edit"] => id(i).map_or(Self::Windows, Self::EditWindow),
+            ["directory"] => Self::Directory,
+            ["directory", "import"] => Self::Import,
+            ["meetings"] => Self::Meetings,
+            ["meeting", "new"] => Self::NewMeeting,
+            ["meeting", i] => id(i).map_or(Self::Meetings, Self::Meeting),
+            ["item", i] => id(i).map_or(Self::Meetings, Self::Item),
+            ["report"] => Self::Report,
+            ["settings"] => Self::Settings,
+            ["join", code] => Self::Join((*code).to_owned()),
+            _ => Self::Records,
+        }
+    }
+
+    pub fn tab(&self) -> Tab {
+        match self {
+            Self::Records | Self::NewContact | Self::Contact(_) | Self::VisitReport(_) => Tab::Records,
+            Self::Windows | Self::Window(_) | Self::Directory | Self::NewWindow | Self::EditWindow(_) | Self::Import => Tab::Windows,
+            Self::Meetings | Self::NewMeeting | Self::Meeting(_) | Self::Item(_) | Self::Report => Tab::Meetings,
+            Self::Settings | Self::Join(_) => Tab::Settings,
+        }
+    }
+}
+
+/// The current route, following `hashchange`.
+pub fn use_route() -> ReadSignal<Route> {
+    let current = || Route::parse(&location_hash().unwrap_or_default());
+    let (route, set_route) = signal(current());
+    let handle = window_event_listener(leptos::ev::hashchange, move |_| {
+        set_route.set(current());
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    });
     on_cleanup(move || handle.remove());
-    screen
+    route
+}
+
+/// Goes to a screen.
+pub fn go(hash: &str) {
+    let _ = window().location().set_hash(hash);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_routes() {
+        assert_eq!(Route::parse("#/"), Route::Records);
+        assert_eq!(Route::parse("#/windows"), Route::Windows);
+        assert_eq!(Route::parse("#/join/ABCD"), Route::Join("ABCD".into()));
+        assert_eq!(Route::parse("#/contact/nope"), Route::Records);
+    }
 }

@@ -143,9 +143,10 @@ pub enum SyncError {
     Offline(String),
     #[error("signed out")]
     SignedOut,
-    /// Erase local data: the device was revoked.
-    #[error("this device was revoked")]
-    DeviceRevoked,
+    /// Erase local data: the device was revoked (the reason code from the
+    /// server: `revoked_by_user`, `removed_from_group`, `signed_out`).
+    #[error("this device was revoked ({0})")]
+    DeviceRevoked(String),
     #[error("the app is out of date")]
     Outdated,
     #[error("server error: {0}")]
@@ -609,7 +610,7 @@ fn map_transport(e: TransportError) -> SyncError {
         TransportError::Decode(m) => SyncError::Server(m),
         TransportError::Api { status, body } => match body.error {
             ErrorCode::Unauthenticated | ErrorCode::SessionExpired => SyncError::SignedOut,
-            ErrorCode::DeviceRevoked => SyncError::DeviceRevoked,
+            ErrorCode::DeviceRevoked => SyncError::DeviceRevoked(body.detail.unwrap_or_default()),
             ErrorCode::ClientOutdated => SyncError::Outdated,
             _ if status >= 500 || status == 0 => SyncError::Offline(body.message),
             _ => SyncError::Server(body.message),

@@ -1,10 +1,10 @@
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::use_texts;
 
 /// 協議の場: meetings and raised items.
 #[component]
 pub fn Meetings() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <h1>{move || i18n.t().meetings_title}</h1> }
+    let t = use_texts();
+    view! { <h1>{t.meetings_title}</h1> }
 }

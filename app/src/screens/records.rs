@@ -1,22 +1,22 @@
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::use_texts;
 use crate::net::Connectivity;
 
 /// 記録: the home screen.
 #[component]
 pub fn Records() -> impl IntoView {
-    let i18n = use_i18n();
+    let t = use_texts();
     let online = expect_context::<Connectivity>().online;
     view! {
-        <h1>{move || i18n.t().records_title}</h1>
+        <h1>{t.records_title}</h1>
         <section class="card">
-            <h2>{move || i18n.t().welcome_title}</h2>
-            <p>{move || i18n.t().welcome_body}</p>
-            <p>{move || i18n.t().welcome_privacy}</p>
+            <h2>{t.welcome_title}</h2>
+            <p>{t.welcome_body}</p>
+            <p>{t.welcome_privacy}</p>
         </section>
         <Show when=move || !online.get()>
-            <p class="note">{move || i18n.t().offline_hint}</p>
+            <p class="note">{t.offline_hint}</p>
         </Show>
     }
 }

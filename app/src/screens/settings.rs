@@ -1,35 +1,561 @@
+//! 設定: sync status, account and groups, devices, the group's members and
+//! invites (coordinators), the app lock, storage, language.
+
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, Me, MemberInfo, RoleRequest, format_invite_code};
+use nimo_core::collection::Role;
 
-use crate::i18n::{Lang, Texts, use_i18n};
+use crate::components::{ChoiceChips, Notice, TextField, confirm, copy_text};
+use crate::i18n::{Lang, Texts, use_i18n, use_texts};
+use crate::platform::{http, js};
+use crate::state::sync::{self, Problem};
+use crate::state::{session, use_app};
 
-/// 設定: language and, later, account, lock and sync.
 #[component]
 pub fn Settings() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    view! {
+        <h1>{t.settings_title}</h1>
+        <SyncPanel/>
+        <AccountPanel/>
+        <DevicesPanel/>
+        <Show when=move || app.is_coordinator()>
+            <MembersPanel/>
+            <InvitesPanel/>
+        </Show>
+        <Show when=move || !app.is_coordinator()>
+            <MembersPanel/>
+        </Show>
+        <LockPanel/>
+        <StoragePanel/>
+        <LanguagePanel/>
+        <section class="card">
+            <h2>{t.about}</h2>
+            <p>{t.version} " " {env!("CARGO_PKG_VERSION")}</p>
+            <p class="hint">{t.data_sources}</p>
+        </section>
+    }
+}
+
+#[component]
+fn SyncPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let s = app.sync;
+    let problem = move || {
+        s.problem.get().map(|p| match p {
+            Problem::Offline => t.sync_offline.to_owned(),
+            Problem::Outdated => t.err_outdated.to_owned(),
+            Problem::StorageFull => t.err_storage_full.to_owned(),
+            Problem::Other(m) => format!("{} ({m})", t.err_server),
+        })
+    };
+    view! {
+        <section class="card" data-testid="sync-panel">
+            <h2>{t.sync_title}</h2>
+            <p>
+                {t.last_sync} "："
+                <span data-testid="last-sync">{move || s.last_ok.get().map(|ms| t.moment(ms)).unwrap_or_else(|| t.never.to_owned())}</span>
+            </p>
+            <p data-testid="unsent-count">
+                {move || { let n = s.unsent.get(); if n == 0 { t.all_sent.to_owned() } else { t.unsent(n) } }}
+            </p>
+            {move || problem().map(|m| view! { <p class="notice warning" role="status">{m}</p> })}
+            <button class="button" data-testid="sync-now" disabled=move || s.running.get() on:click=move |_| sync::sync_now(app)>
+                {move || if s.running.get() { t.syncing } else { t.sync_now }}
+            </button>
+            <Show when=move || !s.rejected.with(Vec::is_empty)>
+                <h3>{t.rejected_title}</h3>
+                <p class="hint">{t.rejected_lead}</p>
+                <ul class="rejected" data-testid="rejected">
+                    {move || s.rejected.get().into_iter().rev().map(|r| {
+                        let text = match &r.mutation.op {
+                            nimo_core::protocol::Op::Put { fields, .. } => fields.iter().filter_map(|f| f.v.as_str().map(str::to_owned)).collect::<Vec<_>>().join(" / "),
+                            nimo_core::protocol::Op::Delete { .. } => "（削除 / delete）".to_owned(),
+                            nimo_core::protocol::Op::Resolve { .. } => String::new(),
+                        };
+                        view! { <li><p>{text}</p><p class="hint">{r.message}</p></li> }
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </section>
+    }
+}
+
+#[component]
+fn AccountPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let code = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<String>);
+    let join = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let request = JoinGroupRequest { code: code.get() };
+        spawn_local(async move {
+            match http::post::<_, Me>("/api/groups/join", &request).await {
+                Ok(me) => {
+                    code.set(String::new());
+                    failure.set(None);
+                    session::update_me(app, me).await;
+                    sync::sync_now(app);
+                }
+                Err(e) => failure.set(Some(t.api_error(&e))),
+            }
+        });
+    };
+    let sign_out = move |_| {
+        let unsent = app.sync.unsent.get_untracked();
+        let message = if unsent > 0 { format!("{}\n{}", t.sign_out_unsent, t.unsent(unsent)) } else { t.sign_out_warning.to_owned() };
+        if confirm(&message) {
+            spawn_local(session::sign_out(app));
+        }
+    };
+    let groups = move || app.me.get().map(|me| me.groups).unwrap_or_default();
+    view! {
+        <section class="card">
+            <h2>{t.account}</h2>
+            {move || app.me.get().map(|me| view! {
+                <p><strong>{me.display_name}</strong>" （"{me.login}"）"</p>
+            })}
+            <fieldset class="plain">
+                <legend>{t.current_group}</legend>
+                {move || groups().into_iter().map(|g| {
+                    let id = g.id.clone();
+                    let checked = { let id = id.clone(); move || app.group.get().as_ref() == Some(&id) };
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="group" prop:checked=checked on:change=move |_| session::set_group(app, id.clone())/>
+                            <span>{g.name}" — "{t.role(g.role)}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <form on:submit=join>
+                <h3>{t.join_group_title}</h3>
+                <Notice message=failure/>
+                <TextField label=t.invite_code value=code hint=t.invite_code_hint autocomplete="off"/>
+                <button type="submit" class="button secondary">{t.join_group_button}</button>
+            </form>
+            <hr/>
+            <button type="button" class="button danger" data-testid="sign-out" on:click=sign_out>{t.sign_out}</button>
+        </section>
+    }
+}
+
+#[component]
+fn DevicesPanel() -> impl IntoView {
+    let t = use_texts();
+    let devices = RwSignal::new(Vec::<DeviceInfo>::new());
+    let failure = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match http::get::<Vec<DeviceInfo>>("/api/devices").await {
+                Ok(d) => {
+                    devices.set(d);
+                    failure.set(None);
+                }
+                Err(e) => failure.set(Some(t.api_error(&e))),
+            }
+        })
+    };
+    load();
+    view! {
+        <section class="card" data-testid="devices">
+            <h2>{t.devices_title}</h2>
+            <Notice message=failure kind="warning"/>
+            <ul class="rows">
+                {move || devices.get().into_iter().map(|d| {
+                    let id = d.id.clone();
+                    let revoke = move |_| {
+                        if confirm(t.revoke_device_confirm) {
+                            let id = id.clone();
+                            spawn_local(async move {
+                                let url = format!("/api/devices/{id}");
+                                match http::send_empty::<()>("DELETE", &url, None).await {
+                                    Ok(()) => load(),
+                                    Err(e) => failure.set(Some(t.api_error(&e))),
+                                }
+                            });
+                        }
+                    };
+                    view! {
+                        <li data-device=d.id.to_string()>
+                            <span>
+                                <strong>{d.name}</strong>
+                                {d.current.then(|| view! { " （" {t.this_device} "）" })}
+                                <br/><small>{t.moment(d.last_seen_ms)}</small>
+                            </span>
+                            {(!d.current).then(|| view! { <button class="button secondary" on:click=revoke>{t.revoke_device}</button> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn MembersPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let members = RwSignal::new(Vec::<MemberInfo>::new());
+    let failure = RwSignal::new(None::<String>);
+    let load = move || {
+        let Some(group) = app.group.get_untracked() else { return };
+        spawn_local(async move {
+            match http::get::<Vec<MemberInfo>>(&format!("/api/groups/{group}/members")).await {
+                Ok(m) => {
+                    members.set(m);
+                    failure.set(None);
+                }
+                Err(e) => failure.set(Some(t.api_error(&e))),
+            }
+        });
+    };
+    Effect::new(move |_| {
+        app.group.track();
+        load();
+    });
+    let me = move || app.me.get().map(|m| m.user);
+    view! {
+        <section class="card" data-testid="members">
+            <h2>{t.members_title}</h2>
+            <Notice message=failure kind="warning"/>
+            <ul class="rows">
+                {move || members.get().into_iter().map(|m| {
+                    let coordinator = app.is_coordinator();
+                    let is_me = me().as_ref() == Some(&m.id);
+                    let (id1, id2) = (m.id.clone(), m.id.clone());
+                    let remove = move |_| {
+                        if !confirm(t.remove_member_confirm) { return; }
+                        let (Some(group), id) = (app.group.get_untracked(), id1.clone()) else { return };
+                        spawn_local(async move {
+                            match http::send_empty::<()>("DELETE", &format!("/api/groups/{group}/members/{id}"), None).await {
+                                Ok(()) => load(),
+                                Err(e) => failure.set(Some(t.api_error(&e))),
+                            }
+                        });
+                    };
+                    let role = m.role;
+                    let toggle = move |_| {
+                        let (Some(group), id) = (app.group.get_untracked(), id2.clone()) else { return };
+                        let next = if role == Role::Coordinator { Role::Member } else { Role::Coordinator };
+                        spawn_local(async move {
+                            let url = format!("/api/groups/{group}/members/{id}/role");
+                            match http::send_empty("PUT", &url, Some(&RoleRequest { role: next })).await {
+                                Ok(()) => load(),
+                                Err(e) => failure.set(Some(t.api_error(&e))),
+                            }
+                        });
+                    };
+                    view! {
+                        <li>
+                            <span><strong>{m.display_name}</strong><br/><small>{t.role(role)}</small></span>
+                            {(coordinator && !is_me).then(|| view! {
+                                <span class="actions">
+                                    <button class="button secondary" on:click=toggle>
+                                        {move || if role == Role::Coordinator { t.make_member } else { t.make_coordinator }}
+                                    </button>
+                                    <button class="button danger" on:click=remove>{t.remove_member}</button>
+                                </span>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn InvitesPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let invites = RwSignal::new(Vec::<InviteInfo>::new());
+    let created = RwSignal::new(None::<InviteCreated>);
+    let failure = RwSignal::new(None::<String>);
+    let role = RwSignal::new(Some("member".to_owned()));
+    let days = RwSignal::new("7".to_owned());
+    let uses = RwSignal::new("1".to_owned());
+    let copied = RwSignal::new(false);
+    let load = move || {
+        let Some(group) = app.group.get_untracked() else { return };
+        spawn_local(async move {
+            if let Ok(list) = http::get::<Vec<InviteInfo>>(&format!("/api/groups/{group}/invites")).await {
+                invites.set(list);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        app.group.track();
+        load();
+    });
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(group) = app.group.get_untracked() else { return };
+        let request = InviteRequest {
+            role: if role.get().as_deref() == Some("coordinator") { Role::Coordinator } else { Role::Member },
+            days: days.get().trim().parse().unwrap_or(0),
+            max_uses: uses.get().trim().parse().unwrap_or(0),
+        };
+        spawn_local(async move {
+            match http::post::<_, InviteCreated>(&format!("/api/groups/{group}/invites"), &request).await {
+                Ok(c) => {
+                    created.set(Some(c));
+                    failure.set(None);
+                    copied.set(false);
+                    load();
+                }
+                Err(e) => failure.set(Some(t.api_error(&e))),
+            }
+        });
+    };
+    let link = move |code: &str| format!("{}/#/join/{code}", window().location().origin().unwrap_or_default());
+    view! {
+        <section class="card" data-testid="invites">
+            <h2>{t.invites_title}</h2>
+            <form on:submit=create>
+                <h3>{t.new_invite}</h3>
+                <Notice message=failure/>
+                <ChoiceChips
+                    label=t.invite_role
+                    options=vec![("member", t.role_member), ("coordinator", t.role_coordinator)]
+                    selected=role
+                    can_clear=false
+                />
+                <TextField label=t.invite_days value=days kind="number" inputmode="numeric"/>
+                <TextField label=t.invite_uses value=uses kind="number" inputmode="numeric"/>
+                <button type="submit" class="button" data-testid="create-invite">{t.new_invite}</button>
+            </form>
+            {move || created.get().map(|c| {
+                let url = link(&c.code);
+                let url2 = url.clone();
+                view! {
+                    <div class="invite" data-testid="new-invite">
+                        <p class="notice info">{t.invite_created}</p>
+                        <p class="code" data-testid="invite-code">{format_invite_code(&c.code)}</p>
+                        <p>{t.invite_link}"："<a href=url.clone() data-testid="invite-link">{url.clone()}</a></p>
+                        <QrCode text=url2.clone()/>
+                        <button type="button" class="button secondary" on:click=move |_| {
+                            let url = url2.clone();
+                            spawn_local(async move { copied.set(copy_text(&url).await); });
+                        }>{move || if copied.get() { t.copied } else { t.copy }}</button>
+                    </div>
+                }
+            })}
+            <ul class="rows">
+                {move || invites.get().into_iter().map(|inv| {
+                    let now = js::now_ms();
+                    let state = if inv.revoked { t.invite_state_revoked } else if inv.uses >= inv.max_uses { t.invite_state_used } else if inv.expires_ms <= now { t.invite_state_expired } else { t.invite_state_live };
+                    let live = !inv.revoked && inv.uses < inv.max_uses && inv.expires_ms > now;
+                    let id = inv.id.clone();
+                    let revoke = move |_| {
+                        let (Some(group), id) = (app.group.get_untracked(), id.clone()) else { return };
+                        spawn_local(async move {
+                            let _ = http::send_empty::<()>("DELETE", &format!("/api/groups/{group}/invites/{id}"), None).await;
+                            load();
+                        });
+                    };
+                    view! {
+                        <li>
+                            <span>{t.role(inv.role)}" · "{state}" · "{inv.uses}"/"{inv.max_uses}<br/><small>{t.moment(inv.expires_ms)}</small></span>
+                            {live.then(|| view! { <button class="button secondary" on:click=revoke>{t.revoke_invite}</button> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+/// The invite link as a QR code, drawn as one SVG path.
+#[component]
+fn QrCode(text: String) -> impl IntoView {
+    let Ok(qr) = qrcodegen::QrCode::encode_text(&text, qrcodegen::QrCodeEcc::Medium) else {
+        return view! { <p></p> }.into_any();
+    };
+    let size = qr.size();
+    let mut d = String::new();
+    for y in 0..size {
+        for x in 0..size {
+            if qr.get_module(x, y) {
+                d.push_str(&format!("M{} {}h1v1h-1z", x + 4, y + 4));
+            }
+        }
+    }
+    let view_box = format!("0 0 {0} {0}", size + 8);
+    view! {
+        <svg class="qr" viewBox=view_box role="img" aria-label="QR" data-testid="invite-qr">
+            <rect width="100%" height="100%" fill="#fff"/>
+            <path d=d fill="#000"/>
+        </svg>
+    }
+    .into_any()
+}
+
+#[component]
+fn LockPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let pin = RwSignal::new(String::new());
+    let pin2 = RwSignal::new(String::new());
+    let current = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let idle = RwSignal::new(Some("5".to_owned()));
+    Effect::new(move |_| {
+        if let Some(config) = app.lock.get() {
+            idle.set(Some(config.idle_minutes.to_string()));
+        }
+    });
+    let lock_error = move |e: session::LockError| match e {
+        session::LockError::WrongPin => t.wrong_pin.to_owned(),
+        session::LockError::TooShort => t.pin_too_short.to_owned(),
+        session::LockError::Failed(m) => m,
+    };
+    let reset = move || {
+        pin.set(String::new());
+        pin2.set(String::new());
+        current.set(String::new());
+    };
+    let enable = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pin.get() != pin2.get() {
+            failure.set(Some(t.pin_mismatch.to_owned()));
+            return;
+        }
+        busy.set(true);
+        let minutes = idle.get().and_then(|m| m.parse().ok()).unwrap_or(5);
+        spawn_local(async move {
+            match session::enable_lock(app, &pin.get_untracked(), minutes).await {
+                Ok(()) => {
+                    failure.set(None);
+                    message.set(Some(t.saved.to_owned()));
+                    reset();
+                }
+                Err(e) => failure.set(Some(lock_error(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let change = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pin.get() != pin2.get() {
+            failure.set(Some(t.pin_mismatch.to_owned()));
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            match session::change_pin(app, &current.get_untracked(), &pin.get_untracked()).await {
+                Ok(()) => {
+                    failure.set(None);
+                    message.set(Some(t.saved.to_owned()));
+                    reset();
+                }
+                Err(e) => failure.set(Some(lock_error(e))),
+            }
+            busy.set(false);
+        });
+    };
+    let disable = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            match session::disable_lock(app, &current.get_untracked()).await {
+                Ok(()) => {
+                    failure.set(None);
+                    message.set(Some(t.saved.to_owned()));
+                    reset();
+                }
+                Err(e) => failure.set(Some(lock_error(e))),
+            }
+            busy.set(false);
+        });
+    };
+    Effect::new(move |prev: Option<Option<String>>| {
+        let now = idle.get();
+        if let (Some(Some(_)), Some(m)) = (prev, now.as_ref()) {
+            if app.lock.get_untracked().is_some() {
+                let minutes = m.parse().unwrap_or(5);
+                spawn_local(session::set_idle_minutes(app, minutes));
+            }
+        }
+        now
+    });
+    let minutes = move || {
+        vec![
+            ("1", t.minutes_1),
+            ("5", t.minutes_5),
+            ("15", t.minutes_15),
+            ("30", t.minutes_30),
+        ]
+    };
+    view! {
+        <section class="card" data-testid="lock-panel">
+            <h2>{t.lock_settings}</h2>
+            <p>{t.lock_settings_lead}</p>
+            <p><strong>{move || if app.lock.get().is_some() { t.lock_on } else { t.lock_off }}</strong></p>
+            <Notice message=failure/>
+            <Notice message=message kind="info"/>
+            <ChoiceChips label=t.idle_minutes options=minutes() selected=idle can_clear=false/>
+            {move || if app.lock.get().is_none() {
+                view! {
+                    <form on:submit=enable>
+                        <TextField label=t.new_pin value=pin kind="password" autocomplete="new-password" testid="new-pin"/>
+                        <TextField label=t.new_pin_again value=pin2 kind="password" autocomplete="new-password" testid="new-pin2"/>
+                        <button type="submit" class="button" data-testid="enable-lock" disabled=move || busy.get()>{move || if busy.get() { t.working } else { t.lock_enable }}</button>
+                    </form>
+                }.into_any()
+            } else {
+                view! {
+                    <button type="button" class="button" data-testid="lock-now" on:click=move |_| session::lock_now(app)>{t.lock_now}</button>
+                    <form on:submit=change>
+                        <h3>{t.lock_change}</h3>
+                        <TextField label=t.current_pin value=current kind="password" autocomplete="current-password"/>
+                        <TextField label=t.new_pin value=pin kind="password" autocomplete="new-password"/>
+                        <TextField label=t.new_pin_again value=pin2 kind="password" autocomplete="new-password"/>
+                        <button type="submit" class="button secondary" disabled=move || busy.get()>{t.lock_change}</button>
+                    </form>
+                    <button type="button" class="button danger" disabled=move || busy.get() on:click=disable>{t.lock_disable}</button>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn StoragePanel() -> impl IntoView {
+    let t = use_texts();
+    let persisted = RwSignal::new(None::<bool>);
+    spawn_local(async move { persisted.set(session::is_persisted().await) });
+    let ios = window().navigator().user_agent().unwrap_or_default().contains("iPhone");
+    view! {
+        <section class="card">
+            <h2>{t.storage_title}</h2>
+            <p data-testid="persisted">{move || match persisted.get() { Some(true) => t.persisted_yes, _ => t.persisted_no }}</p>
+            {ios.then(|| view! { <p class="notice warning">{t.ios_hint}</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn LanguagePanel() -> impl IntoView {
     let i18n = use_i18n();
     let choice = move |lang: Lang, label: fn(&Texts) -> &'static str| {
         view! {
             <label class="choice">
-                <input
-                    type="radio"
-                    name="lang"
-                    value=lang.code()
-                    prop:checked=move || i18n.lang() == lang
-                    on:change=move |_| i18n.set(lang)
-                />
-                <span>{move || label(i18n.t())}</span>
+                <input type="radio" name="lang" value=lang.code() prop:checked=move || i18n.lang() == lang on:change=move |_| i18n.set(lang)/>
+                <span>{label(i18n.t_untracked())}</span>
             </label>
         }
     };
     view! {
-        <h1>{move || i18n.t().settings_title}</h1>
         <fieldset class="card">
-            <legend>{move || i18n.t().language}</legend>
+            <legend>{use_texts().language}</legend>
             {choice(Lang::Ja, |t| t.lang_ja)}
             {choice(Lang::En, |t| t.lang_en)}
         </fieldset>
-        <section class="card">
-            <h2>{move || i18n.t().about}</h2>
-            <p>{move || i18n.t().version} " " {env!("CARGO_PKG_VERSION")}</p>
-        </section>
     }
 }

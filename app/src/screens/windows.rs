@@ -1,10 +1,10 @@
 use leptos::prelude::*;
 
-use crate::i18n::use_i18n;
+use crate::i18n::use_texts;
 
 /// 窓口: the window finder.
 #[component]
 pub fn Windows() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <h1>{move || i18n.t().windows_title}</h1> }
+    let t = use_texts();
+    view! { <h1>{t.windows_title}</h1> }
 }

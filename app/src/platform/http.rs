@@ -1,0 +1,135 @@
+//! `fetch` with JSON bodies and nimo's error shapes.
+
+use std::time::Duration;
+
+use nimo_core::api::{ErrorBody, ErrorCode};
+use nimo_core::client::TransportError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestCache, RequestCredentials, RequestInit, Response};
+
+use super::js;
+
+/// A request taking longer than this counts as a dropped connection.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+async fn send(method: &str, url: &str, body: Option<String>) -> Result<Response, TransportError> {
+    let window = web_sys::window().ok_or_else(|| TransportError::Network("no window".into()))?;
+    let controller = AbortController::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_cache(RequestCache::NoStore);
+    init.set_credentials(RequestCredentials::SameOrigin);
+    init.set_signal(Some(&controller.signal()));
+    if let Some(body) = body {
+        let headers = Headers::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(&body));
+    }
+    let abort = controller.clone();
+    let timer = gloo_timers_like::Timeout::new(TIMEOUT, move || abort.abort());
+    let result = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;
+    drop(timer);
+    let value = result.map_err(|e| TransportError::Network(js::error_text(&e)))?;
+    value.dyn_into::<Response>().map_err(|_| TransportError::Network("not a response".into()))
+}
+
+async fn text(response: &Response) -> Result<String, TransportError> {
+    let promise = response.text().map_err(|e| TransportError::Network(js::error_text(&e)))?;
+    // A connection dropped while the body streams in fails here.
+    let value = JsFuture::from(promise).await.map_err(|e| TransportError::Network(js::error_text(&e)))?;
+    Ok(value.as_string().unwrap_or_default())
+}
+
+async fn check(response: Response) -> Result<String, TransportError> {
+    let status = response.status();
+    let body = text(&response).await?;
+    if (200..300).contains(&status) {
+        return Ok(body);
+    }
+    let error = serde_json::from_str::<ErrorBody>(&body).unwrap_or_else(|_| {
+        // Not our JSON: a proxy or a server that is not nimo.
+        let code = if status >= 500 { ErrorCode::Internal } else { ErrorCode::Unknown };
+        ErrorBody::new(code, format!("HTTP {status}"))
+    });
+    Err(TransportError::Api { status, body: error })
+}
+
+pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, TransportError> {
+    let body = check(send("GET", url, None).await?).await?;
+    serde_json::from_str(&body).map_err(|e| TransportError::Decode(e.to_string()))
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, TransportError> {
+    send_json("POST", url, body).await
+}
+
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: &B) -> Result<T, TransportError> {
+    let json = serde_json::to_string(body).map_err(|e| TransportError::Decode(e.to_string()))?;
+    let text = check(send(method, url, Some(json)).await?).await?;
+    serde_json::from_str(&text).map_err(|e| TransportError::Decode(e.to_string()))
+}
+
+/// A request whose answer has no body we need (204 and the like).
+pub async fn send_empty<B: Serialize>(method: &str, url: &str, body: Option<&B>) -> Result<(), TransportError> {
+    let json = body.map(serde_json::to_string).transpose().map_err(|e| TransportError::Decode(e.to_string()))?;
+    check(send(method, url, json).await?).await.map(drop)
+}
+
+/// A cancellable `setTimeout`, cleared on drop.
+mod gloo_timers_like {
+    use std::time::Duration;
+
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    pub struct Timeout {
+        id: Option<i32>,
+        _closure: Closure<dyn FnMut()>,
+    }
+
+    impl Timeout {
+        pub fn new(after: Duration, f: impl FnOnce() + 'static) -> Self {
+            let mut f = Some(f);
+            let closure = Closure::<dyn FnMut()>::new(move || {
+                if let Some(f) = f.take() {
+                    f();
+                }
+            });
+            let id = web_sys::window().and_then(|w| {
+                w.set_timeout_with_callback_and_timeout_and_arguments_0(closure.as_ref().unchecked_ref(), after.as_millis() as i32).ok()
+            });
+            Self { id, _closure: closure }
+        }
+    }
+
+    impl Drop for Timeout {
+        fn drop(&mut self) {
+            if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
+                w.clear_timeout_with_handle(id);
+            }
+        }
+    }
+}
+
+/// The sync engine's transport: `fetch` to this origin's `/api/sync/`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FetchTransport;
+
+impl nimo_core::client::Transport for FetchTransport {
+    async fn push(&self, request: &nimo_core::protocol::PushRequest) -> Result<nimo_core::protocol::PushResponse, TransportError> {
+        post("/api/sync/push", request).await
+    }
+
+    async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<nimo_core::protocol::PullResponse, TransportError> {
+        let mut url = format!("/api/sync/pull?schema={}&limit={limit}", nimo_core::SCHEMA_VERSION);
+        if let Some(c) = cursor {
+            url.push_str("&cursor=");
+            url.push_str(&String::from(js_sys::encode_uri_component(c)));
+        }
+        get(&url).await
+    }
+}

@@ -1,0 +1,44 @@
+//! Small helpers for calling browser APIs that web-sys marks unstable or
+//! that are simpler through `Reflect`.
+
+use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+}
+
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+/// Calls `target.method(args...)`; `None` when the method does not exist.
+pub fn call(target: &JsValue, method: &str, args: &[JsValue]) -> Option<Result<JsValue, JsValue>> {
+    let f = get(target, method)?.dyn_into::<Function>().ok()?;
+    let array = js_sys::Array::new();
+    for a in args {
+        array.push(a);
+    }
+    Some(Reflect::apply(&f, target, &array))
+}
+
+pub fn object(pairs: &[(&str, JsValue)]) -> Object {
+    let o = Object::new();
+    for (k, v) in pairs {
+        set(&o, k, v);
+    }
+    o
+}
+
+/// The `name` of a DOMException (e.g. `QuotaExceededError`), if it is one.
+pub fn error_name(e: &JsValue) -> Option<String> {
+    get(e, "name").and_then(|n| n.as_string())
+}
+
+pub fn error_text(e: &JsValue) -> String {
+    get(e, "message").and_then(|m| m.as_string()).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}

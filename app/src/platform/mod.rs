@@ -1,0 +1,9 @@
+//! The browser underneath: IndexedDB, WebCrypto, fetch, time and
+//! randomness. Nothing here knows about screens.
+
+pub mod crypt;
+pub mod env;
+pub mod http;
+pub mod idb;
+pub mod js;
+pub mod store;

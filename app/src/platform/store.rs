@@ -1,0 +1,364 @@
+//! The browser store: records, outbox and settings in IndexedDB, behind the
+//! sync engine's `Store` trait.
+//!
+//! Layout (database `nimo`, version 1):
+//! - one object store per collection (`contact`, `window`, …), key `id`,
+//!   value `{id, g, day, open, follow, del, v}`: `v` is the record's JSON,
+//!   sealed when the app lock is on; the other fields are what the indexes
+//!   need (`day`, `follow`, `open`) and stay readable — dates and an
+//!   open/closed flag, never a name, a worry or a note;
+//! - `outbox`, key `seq`, value `{seq, v}` (the mutation, sealed likewise);
+//! - `meta`, key `k`, value `{k, v}`: sync state, who is signed in, drafts
+//!   (sealed) and the lock's own configuration (not sealed: it is how to
+//!   unlock).
+
+use std::cell::RefCell;
+
+use js_sys::Uint8Array;
+use nimo_core::client::{Store, StoreError, StoreTx, SyncState};
+use nimo_core::collection::Collection;
+use nimo_core::ids::RecordId;
+use nimo_core::protocol::Mutation;
+use nimo_core::record::Record;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{IdbDatabase, IdbIndexParameters, IdbObjectStoreParameters};
+
+use super::crypt::Cipher;
+use super::idb::{self, IdbError, Tx};
+use super::js;
+
+const DB_NAME: &str = "nimo";
+const DB_VERSION: u32 = 1;
+pub const META: &str = "meta";
+pub const OUTBOX: &str = "outbox";
+const STATE_KEY: &str = "state";
+
+fn store_error(e: IdbError) -> StoreError {
+    match e {
+        IdbError::Quota => StoreError::QuotaExceeded,
+        IdbError::Unavailable(m) | IdbError::Other(m) => StoreError::Other(m),
+    }
+}
+
+fn all_stores() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Collection::ALL.iter().map(|c| c.id()).collect();
+    names.push(OUTBOX);
+    names.push(META);
+    names
+}
+
+fn upgrade(db: &IdbDatabase, old: u32) {
+    if old < 1 {
+        for c in Collection::ALL {
+            let params = IdbObjectStoreParameters::new();
+            params.set_key_path(&JsValue::from_str("id"));
+            if let Ok(store) = db.create_object_store_with_optional_parameters(c.id(), &params) {
+                let plain = IdbIndexParameters::new();
+                for index in ["day", "open", "follow", "g"] {
+                    let _ = store.create_index_with_str_and_optional_parameters(index, index, &plain);
+                }
+            }
+        }
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str("seq"));
+        let _ = db.create_object_store_with_optional_parameters(OUTBOX, &params);
+        let params = IdbObjectStoreParameters::new();
+        params.set_key_path(&JsValue::from_str("k"));
+        let _ = db.create_object_store_with_optional_parameters(META, &params);
+    }
+}
+
+/// The indexed, readable part of a stored record.
+fn index_fields(r: &Record) -> (String, u8, String) {
+    let text = |f: &str| r.text(f).unwrap_or("").to_owned();
+    match r.collection {
+        Collection::Contact => {
+            let day = text("at").get(..10).unwrap_or("").to_owned();
+            let open = u8::from(r.text("status") != Some("closed") && !r.is_deleted());
+            (day, open, text("follow_up"))
+        }
+        Collection::Meeting => (text("date"), u8::from(r.text("status") == Some("planned")), String::new()),
+        Collection::ItemUpdate => (text("date"), 0, String::new()),
+        _ => (String::new(), u8::from(!r.is_deleted()), String::new()),
+    }
+}
+
+pub struct IdbStore {
+    db: IdbDatabase,
+    cipher: RefCell<Option<Cipher>>,
+    /// Records written since the app last asked (for the screens to reload).
+    changed: RefCell<Vec<(Collection, RecordId)>>,
+}
+
+impl IdbStore {
+    pub async fn open() -> Result<Self, StoreError> {
+        let db = idb::open(DB_NAME, DB_VERSION, upgrade).await.map_err(store_error)?;
+        Ok(Self { db, cipher: RefCell::new(None), changed: RefCell::new(Vec::new()) })
+    }
+
+    pub fn set_cipher(&self, cipher: Option<Cipher>) {
+        *self.cipher.borrow_mut() = cipher;
+    }
+
+    pub fn is_unlocked(&self) -> bool {
+        self.cipher.borrow().is_some()
+    }
+
+    /// Records written since the last call.
+    pub fn take_changed(&self) -> Vec<(Collection, RecordId)> {
+        std::mem::take(&mut *self.changed.borrow_mut())
+    }
+
+    fn seal(&self, plaintext: &str) -> JsValue {
+        match &*self.cipher.borrow() {
+            Some(c) => Uint8Array::from(c.seal(plaintext.as_bytes()).as_slice()).into(),
+            None => JsValue::from_str(plaintext),
+        }
+    }
+
+    fn open_value(&self, v: &JsValue) -> Result<String, StoreError> {
+        if let Some(s) = v.as_string() {
+            return Ok(s);
+        }
+        let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| StoreError::Other("unreadable value".into()))?.to_vec();
+        let cipher = self.cipher.borrow();
+        let cipher = cipher.as_ref().ok_or_else(|| StoreError::Other("locked".into()))?;
+        let plain = cipher.open(&bytes).map_err(|_| StoreError::Other("cannot decrypt".into()))?;
+        String::from_utf8(plain).map_err(|_| StoreError::Other("not text".into()))
+    }
+
+    fn record_value(&self, r: &Record) -> Result<JsValue, StoreError> {
+        let json = serde_json::to_string(r).map_err(|e| StoreError::Other(e.to_string()))?;
+        let (day, open, follow) = index_fields(r);
+        Ok(js::object(&[
+            ("id", JsValue::from_str(r.id.as_str())),
+            ("g", JsValue::from_str(r.group.as_str())),
+            ("day", JsValue::from_str(&day)),
+            ("open", JsValue::from(open)),
+            ("follow", JsValue::from_str(&follow)),
+            ("del", JsValue::from(u8::from(r.is_deleted()))),
+            ("v", self.seal(&json)),
+        ])
+        .into())
+    }
+
+    fn parse_record(&self, stored: &JsValue) -> Result<Record, StoreError> {
+        let v = js::get(stored, "v").ok_or_else(|| StoreError::Other("record without value".into()))?;
+        serde_json::from_str(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.to_string()))
+    }
+
+    /// Every record of a collection (tombstones included).
+    pub async fn load(&self, collection: Collection) -> Result<Vec<Record>, StoreError> {
+        let tx = Tx::read(&self.db, &[collection.id()]).map_err(store_error)?;
+        let store = tx.store(collection.id()).map_err(store_error)?;
+        let all = idb::request(&store.get_all().map_err(|e| store_error(IdbError::from_js(&e)))?).await.map_err(store_error)?;
+        let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
+        let mut out = Vec::with_capacity(array.length() as usize);
+        for v in array.iter() {
+            out.push(self.parse_record(&v)?);
+        }
+        Ok(out)
+    }
+
+    pub async fn load_one(&self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {
+        let mut tx = self.begin().await?;
+        tx.get(collection, id).await
+    }
+
+    pub async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+        let tx = Tx::read(&self.db, &[META]).map_err(store_error)?;
+        let store = tx.store(META).map_err(store_error)?;
+        let req = store.get(&JsValue::from_str(key)).map_err(|e| store_error(IdbError::from_js(&e)))?;
+        let value = idb::request(&req).await.map_err(store_error)?;
+        match js::get(&value, "v") {
+            None => Ok(None),
+            Some(v) => serde_json::from_str(&self.open_value(&v)?).map(Some).map_err(|e| StoreError::Other(e.to_string())),
+        }
+    }
+
+    /// Saves a setting; `seal` encrypts it when the lock is on.
+    pub async fn meta_put<T: Serialize>(&self, key: &str, value: &T, seal: bool) -> Result<(), StoreError> {
+        let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+        let v = if seal { self.seal(&json) } else { JsValue::from_str(&json) };
+        let tx = Tx::write(&self.db, &[META]).map_err(store_error)?;
+        let store = tx.store(META).map_err(store_error)?;
+        store.put(&js::object(&[("k", JsValue::from_str(key)), ("v", v)])).map_err(|e| store_error(IdbError::from_js(&e)))?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    pub async fn meta_delete(&self, key: &str) -> Result<(), StoreError> {
+        let tx = Tx::write(&self.db, &[META]).map_err(store_error)?;
+        let store = tx.store(META).map_err(store_error)?;
+        store.delete(&JsValue::from_str(key)).map_err(|e| store_error(IdbError::from_js(&e)))?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    /// Erases everything: records, outbox, state, drafts, the lock.
+    pub async fn erase_all(&self) -> Result<(), StoreError> {
+        let names = all_stores();
+        let tx = Tx::write(&self.db, &names).map_err(store_error)?;
+        for name in &names {
+            tx.store(name).map_err(store_error)?.clear().map_err(|e| store_error(IdbError::from_js(&e)))?;
+        }
+        tx.commit().await.map_err(store_error)?;
+        self.set_cipher(None);
+        Ok(())
+    }
+
+    /// Re-encodes every sealed value under `next` (None: in the clear), in
+    /// one transaction: turning the lock on or off never leaves a mix.
+    /// Keys listed in `plain_meta` are left as they are.
+    pub async fn reseal(&self, next: Option<Cipher>, plain_meta: &[&str]) -> Result<(), StoreError> {
+        // Read everything with the current key first (decrypting is
+        // synchronous, but reading is not; the write is one transaction).
+        let names = all_stores();
+        let mut plain: Vec<(&'static str, Vec<(JsValue, String)>)> = Vec::new();
+        {
+            let tx = Tx::read(&self.db, &names).map_err(store_error)?;
+            for name in &names {
+                let store = tx.store(name).map_err(store_error)?;
+                let all = idb::request(&store.get_all().map_err(|e| store_error(IdbError::from_js(&e)))?).await.map_err(store_error)?;
+                let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
+                let mut items = Vec::new();
+                for item in array.iter() {
+                    if *name == META && js::get(&item, "k").and_then(|k| k.as_string()).is_some_and(|k| plain_meta.contains(&k.as_str())) {
+                        continue;
+                    }
+                    let v = js::get(&item, "v").ok_or_else(|| StoreError::Other("value missing".into()))?;
+                    items.push((item, self.open_value(&v)?));
+                }
+                plain.push((name, items));
+            }
+        }
+        self.set_cipher(next);
+        let tx = Tx::write(&self.db, &names).map_err(store_error)?;
+        for (name, items) in plain {
+            let store = tx.store(name).map_err(store_error)?;
+            for (item, text) in items {
+                js::set(&item, "v", &self.seal(&text));
+                store.put(&item).map_err(|e| store_error(IdbError::from_js(&e)))?;
+            }
+        }
+        tx.commit().await.map_err(store_error)
+    }
+}
+
+/// One IndexedDB transaction over every store.
+pub struct IdbTx<'a> {
+    owner: &'a IdbStore,
+    tx: Tx,
+    touched: Vec<(Collection, RecordId)>,
+}
+
+impl Store for IdbStore {
+    type Tx<'a> = IdbTx<'a>;
+
+    async fn begin(&self) -> Result<IdbTx<'_>, StoreError> {
+        let tx = Tx::write(&self.db, &all_stores()).map_err(store_error)?;
+        Ok(IdbTx { owner: self, tx, touched: Vec::new() })
+    }
+}
+
+impl IdbTx<'_> {
+    fn req(&self, name: &str, f: impl FnOnce(&web_sys::IdbObjectStore) -> Result<web_sys::IdbRequest, JsValue>) -> Result<web_sys::IdbRequest, StoreError> {
+        let store = self.tx.store(name).map_err(store_error)?;
+        f(&store).map_err(|e| store_error(IdbError::from_js(&e)))
+    }
+
+    fn parse_mutation(&self, stored: &JsValue) -> Result<Mutation, StoreError> {
+        let v = js::get(stored, "v").ok_or_else(|| StoreError::Other("outbox entry without value".into()))?;
+        serde_json::from_str(&self.owner.open_value(&v)?).map_err(|e| StoreError::Other(e.to_string()))
+    }
+}
+
+impl StoreTx for IdbTx<'_> {
+    async fn state(&mut self) -> Result<Option<SyncState>, StoreError> {
+        let req = self.req(META, |s| s.get(&JsValue::from_str(STATE_KEY)))?;
+        let value = idb::request(&req).await.map_err(store_error)?;
+        match js::get(&value, "v") {
+            None => Ok(None),
+            Some(v) => serde_json::from_str(&self.owner.open_value(&v)?).map(Some).map_err(|e| StoreError::Other(e.to_string())),
+        }
+    }
+
+    async fn put_state(&mut self, state: &SyncState) -> Result<(), StoreError> {
+        let json = serde_json::to_string(state).map_err(|e| StoreError::Other(e.to_string()))?;
+        let value = js::object(&[("k", JsValue::from_str(STATE_KEY)), ("v", self.owner.seal(&json))]);
+        self.req(META, |s| s.put(&value)).map(drop)
+    }
+
+    async fn get(&mut self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {
+        let req = self.req(collection.id(), |s| s.get(&JsValue::from_str(id.as_str())))?;
+        let value = idb::request(&req).await.map_err(store_error)?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        self.owner.parse_record(&value).map(Some)
+    }
+
+    async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
+        let value = self.owner.record_value(record)?;
+        self.req(record.collection.id(), |s| s.put(&value))?;
+        self.touched.push((record.collection, record.id.clone()));
+        Ok(())
+    }
+
+    async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError> {
+        self.req(collection.id(), |s| s.delete(&JsValue::from_str(id.as_str())))?;
+        self.touched.push((collection, id.clone()));
+        Ok(())
+    }
+
+    async fn ids(&mut self) -> Result<Vec<(Collection, RecordId)>, StoreError> {
+        let mut out = Vec::new();
+        for c in Collection::ALL {
+            let req = self.req(c.id(), |s| s.get_all_keys())?;
+            let keys: js_sys::Array = idb::request(&req).await.map_err(store_error)?.dyn_into().map_err(|_| StoreError::Other("keys".into()))?;
+            for k in keys.iter() {
+                if let Some(id) = k.as_string().and_then(|s| RecordId::parse(&s).ok()) {
+                    out.push((c, id));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn outbox(&mut self, limit: usize) -> Result<Vec<Mutation>, StoreError> {
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        let req = self.req(OUTBOX, |s| s.get_all_with_key_and_limit(&JsValue::UNDEFINED, limit))?;
+        let all: js_sys::Array = idb::request(&req).await.map_err(store_error)?.dyn_into().map_err(|_| StoreError::Other("outbox".into()))?;
+        all.iter().map(|v| self.parse_mutation(&v)).collect()
+    }
+
+    async fn outbox_len(&mut self) -> Result<usize, StoreError> {
+        let req = self.req(OUTBOX, |s| s.count())?;
+        Ok(idb::request(&req).await.map_err(store_error)?.as_f64().unwrap_or(0.0) as usize)
+    }
+
+    async fn enqueue(&mut self, mutation: &Mutation) -> Result<(), StoreError> {
+        let json = serde_json::to_string(mutation).map_err(|e| StoreError::Other(e.to_string()))?;
+        let value = js::object(&[("seq", JsValue::from_f64(mutation.seq as f64)), ("v", self.owner.seal(&json))]);
+        self.req(OUTBOX, |s| s.put(&value)).map(drop)
+    }
+
+    async fn dequeue(&mut self, seq: u64) -> Result<(), StoreError> {
+        self.req(OUTBOX, |s| s.delete(&JsValue::from_f64(seq as f64))).map(drop)
+    }
+
+    async fn clear(&mut self) -> Result<(), StoreError> {
+        for c in Collection::ALL {
+            self.req(c.id(), |s| s.clear())?;
+        }
+        self.req(OUTBOX, |s| s.clear())?;
+        self.req(META, |s| s.delete(&JsValue::from_str(STATE_KEY)))?;
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit().await.map_err(store_error)?;
+        self.owner.changed.borrow_mut().extend(self.touched);
+        Ok(())
+    }
+}

@@ -1,0 +1,99 @@
+//! The records on this device, in memory, as reactive data. Loaded from
+//! IndexedDB at start; updated after every local change and every sync.
+//! Only live records are kept (tombstones stay in IndexedDB).
+
+use std::collections::{BTreeMap, HashMap};
+
+use leptos::prelude::*;
+use nimo_core::collection::Collection;
+use nimo_core::ids::RecordId;
+use nimo_core::record::Record;
+
+use crate::platform::store::IdbStore;
+
+/// Above this many changed records, reload whole collections instead.
+const RELOAD_ALL_ABOVE: usize = 200;
+
+#[derive(Clone, Copy)]
+pub struct Cache {
+    records: RwSignal<HashMap<Collection, BTreeMap<RecordId, Record>>>,
+}
+
+impl Cache {
+    pub fn new() -> Self {
+        Self { records: RwSignal::new(HashMap::new()) }
+    }
+
+    /// Reads one collection (reactive).
+    pub fn with<T>(&self, collection: Collection, f: impl FnOnce(&BTreeMap<RecordId, Record>) -> T) -> T {
+        self.records.with(|all| match all.get(&collection) {
+            Some(map) => f(map),
+            None => f(&BTreeMap::new()),
+        })
+    }
+
+    pub fn get(&self, collection: Collection, id: &RecordId) -> Option<Record> {
+        self.records.with(|all| all.get(&collection).and_then(|m| m.get(id)).cloned())
+    }
+
+    /// Records of a collection that match, cloned (reactive).
+    pub fn filter(&self, collection: Collection, mut keep: impl FnMut(&Record) -> bool) -> Vec<Record> {
+        self.with(collection, |m| m.values().filter(|r| keep(r)).cloned().collect())
+    }
+
+    pub fn put(&self, record: Record) {
+        self.records.update(|all| {
+            let map = all.entry(record.collection).or_default();
+            if record.is_deleted() {
+                map.remove(&record.id);
+            } else {
+                map.insert(record.id.clone(), record);
+            }
+        });
+    }
+
+    pub fn clear(&self) {
+        self.records.set(HashMap::new());
+    }
+
+    pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::client::StoreError> {
+        let mut all = HashMap::new();
+        for c in Collection::ALL {
+            let live: BTreeMap<RecordId, Record> =
+                store.load(c).await?.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
+            all.insert(c, live);
+        }
+        self.records.set(all);
+        Ok(())
+    }
+
+    /// Brings the cache up to date with what the store wrote since the
+    /// last call (a sync, another tab).
+    pub async fn refresh(&self, store: &IdbStore) -> Result<(), nimo_core::client::StoreError> {
+        let changed = store.take_changed();
+        if changed.is_empty() {
+            return Ok(());
+        }
+        if changed.len() > RELOAD_ALL_ABOVE {
+            return self.load_all(store).await;
+        }
+        let mut fresh = Vec::with_capacity(changed.len());
+        for (c, id) in &changed {
+            fresh.push((*c, id.clone(), store.load_one(*c, id).await?));
+        }
+        self.records.update(|all| {
+            for (c, id, record) in fresh {
+                let map = all.entry(c).or_default();
+                match record {
+                    Some(r) if !r.is_deleted() => {
+                        map.insert(id, r);
+                    }
+                    _ => {
+                        map.remove(&id);
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,123 @@
+//! The app's state, shared through context: where the user is in the
+//! session (locked, signed out, ready…), the records on this device as
+//! reactive data, and the sync status. Screens read these and call the
+//! functions here; they never touch IndexedDB or the network themselves.
+
+pub mod cache;
+pub mod session;
+pub mod sync;
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use nimo_core::api::Me;
+use nimo_core::client::Engine;
+use nimo_core::ids::GroupId;
+
+use crate::platform::crypt::LockConfig;
+use crate::platform::env::BrowserEnv;
+use crate::platform::http::FetchTransport;
+use crate::platform::store::IdbStore;
+
+pub type SyncEngine = Engine<IdbStore, FetchTransport, BrowserEnv>;
+
+/// Where the session stands; the shell shows one screen per phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    /// Opening the local database.
+    Starting,
+    /// IndexedDB cannot be used here (private mode, blocked storage).
+    NoStorage(String),
+    /// The app lock is on: the PIN is needed to read anything.
+    Locked,
+    /// No one is signed in on this device.
+    SignedOut,
+    /// Signed in; the session ended or expired: sign in again (local data
+    /// and unsent changes are kept).
+    SignInAgain,
+    /// This device was signed out remotely; its data was erased.
+    Revoked(String),
+    Ready,
+}
+
+/// Everything the screens share. Cheap to copy.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    engine: StoredValue<Option<Rc<SyncEngine>>, LocalStorage>,
+    pub phase: RwSignal<Phase>,
+    pub me: RwSignal<Option<Me>>,
+    /// The group new records go to and lists show.
+    pub group: RwSignal<Option<GroupId>>,
+    pub lock: RwSignal<Option<LockConfig>>,
+    pub cache: cache::Cache,
+    pub sync: sync::SyncStatus,
+}
+
+impl AppState {
+    pub fn provide() -> Self {
+        let this = Self {
+            engine: StoredValue::new_local(None),
+            phase: RwSignal::new(Phase::Starting),
+            me: RwSignal::new(None),
+            group: RwSignal::new(None),
+            lock: RwSignal::new(None),
+            cache: cache::Cache::new(),
+            sync: sync::SyncStatus::new(),
+        };
+        provide_context(this);
+        this
+    }
+
+    pub fn engine(&self) -> Option<Rc<SyncEngine>> {
+        self.engine.with_value(Clone::clone)
+    }
+
+    fn set_engine(&self, engine: Rc<SyncEngine>) {
+        self.engine.set_value(Some(engine));
+    }
+
+    /// The current group's role for the signed-in user.
+    pub fn is_coordinator(&self) -> bool {
+        let group = self.group.get();
+        self.me.with(|me| {
+            me.as_ref().is_some_and(|me| {
+                me.groups.iter().any(|g| Some(&g.id) == group.as_ref() && g.role == nimo_core::collection::Role::Coordinator)
+            })
+        })
+    }
+
+    pub fn group_name(&self) -> Option<String> {
+        let group = self.group.get()?;
+        self.me.with(|me| me.as_ref()?.groups.iter().find(|g| g.id == group).map(|g| g.name.clone()))
+    }
+}
+
+pub fn use_app() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Tells other tabs of this app that records changed (they reload).
+pub fn broadcast_changed() {
+    if let Ok(channel) = web_sys::BroadcastChannel::new("nimo") {
+        let _ = channel.post_message(&wasm_bindgen::JsValue::from_str("changed"));
+        channel.close();
+    }
+}
+
+/// Reloads the cache when another tab changed records.
+pub fn listen_to_other_tabs(app: AppState) {
+    use wasm_bindgen::JsCast;
+    let Ok(channel) = web_sys::BroadcastChannel::new("nimo") else { return };
+    let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+        leptos::task::spawn_local(async move {
+            if let Some(engine) = app.engine() {
+                let _ = app.cache.load_all(&engine.store).await;
+                app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+            }
+        });
+    });
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The channel lives as long as the page.
+    std::mem::forget(channel);
+}
