@@ -134,6 +134,7 @@ texts! {
     language: "ことば / Language", "Language / ことば";
     lang_ja: "日本語", "日本語 (Japanese)";
     lang_en: "English（英語）", "English";
+    lang_self: "日本語", "English";
     // Starting and storage
     loading: "読み込み中…", "Loading…";
     no_storage_title: "この端末に保存できません", "nimo cannot store data here";

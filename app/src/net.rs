@@ -47,7 +47,6 @@ impl Connectivity {
     }
 
     /// Records what a request elsewhere (e.g. sync) learned.
-    #[allow(dead_code)]
     pub fn report(self, reachable: bool) {
         self.set_online.set(reachable);
     }

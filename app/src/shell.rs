@@ -20,7 +20,7 @@ pub fn App() -> impl IntoView {
     let i18n = I18n::provide();
     let net = Connectivity::start();
     provide_context(net);
-    let app = AppState::provide();
+    let app = AppState::provide(net);
     let route = use_route();
     let update_ready = pwa::update_ready();
     spawn_local(session::boot(app));

@@ -129,3 +129,52 @@ export async function waitForServiceWorker(page) {
 export async function cleanup(...dirs) {
   for (const dir of dirs) if (dir) await rm(dir, { recursive: true, force: true });
 }
+
+/** Runs `nimo-server create-group` on the server's database; returns the invite code. */
+export async function createGroup(server, name = 'テスト家族会') {
+  const { execFile } = await import('node:child_process');
+  const out = await new Promise((resolve, reject) => {
+    execFile(SERVER, ['create-group', '--name', name, '--database', server.database], (err, stdout, stderr) => {
+      if (err) reject(new Error(`create-group failed: ${stderr}`));
+      else resolve(stdout);
+    });
+  });
+  const m = out.match(/code: (\S+)/);
+  if (!m) throw new Error(`no code in: ${out}`);
+  return m[1];
+}
+
+/** Joins with an invite through the app's own form; waits until ready. */
+export async function joinThroughApp(page, code, login, passphrase = 'correct horse battery') {
+  await page.getByTestId('join-code').fill(code);
+  await page.getByTestId('join-login').fill(login);
+  await page.getByTestId('join-display').fill(`${login}さん`);
+  await page.getByTestId('join-pass').fill(passphrase);
+  await page.getByTestId('join-pass2').fill(passphrase);
+  await page.getByRole('button', { name: '参加する' }).click();
+  await page.locator('nav.tabbar').waitFor();
+}
+
+/** Signs in through the app's login form; waits until ready. */
+export async function loginThroughApp(page, login, passphrase = 'correct horse battery') {
+  const loginLink = page.getByRole('button', { name: 'ログイン', exact: true });
+  if (await loginLink.count()) await loginLink.click();
+  await page.getByTestId('login-name').fill(login);
+  await page.getByTestId('login-pass').fill(passphrase);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await page.locator('nav.tabbar').waitFor();
+}
+
+/** Opens the app at its start (no tab bar until signed in). */
+export async function openFresh(context, server, hash = '') {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to|panicked/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.problems = problems;
+  await page.goto(`${server.url}/${hash}`);
+  await page.locator('main h1').first().waitFor();
+  return page;
+}

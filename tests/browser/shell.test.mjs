@@ -1,7 +1,8 @@
-// The app shell: home screen, language switch, offline start, manifest, CSP.
+// The app shell: first screen, language switch, navigation, offline start,
+// manifest and installability, CSP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, launchBrowser, openApp, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 
 describe('app shell', () => {
   let server;
@@ -16,15 +17,17 @@ describe('app shell', () => {
     await cleanup(server?.dir);
   });
 
-  test('loads and shows the Japanese home screen', async () => {
+  test('loads in Japanese and, once joined, shows the home screen', async () => {
     const context = await phone(browser);
-    const page = await openApp(context, server);
+    const page = await openFresh(context, server);
     assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
-    assert.equal(await page.locator('h1').textContent(), '記録');
+    assert.equal(await page.locator('main h1').textContent(), 'nimo へようこそ');
+    assert.equal(await page.locator('#loading').count(), 0, 'the loading notice is removed');
+    await joinThroughApp(page, await createGroup(server), 'homescreen');
+    assert.equal(await page.locator('main h1').first().textContent(), '記録');
     const tabs = await page.locator('nav.tabbar a').allTextContents();
     assert.deepEqual(tabs.map((t) => t.trim()), ['記録', '窓口', '協議の場', '設定']);
     assert.equal((await page.getByTestId('connection').textContent()).trim(), 'オンライン');
-    assert.equal(await page.locator('#loading').count(), 0, 'the loading notice is removed');
     // Nothing is wider than the 360 px screen.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
@@ -34,28 +37,31 @@ describe('app shell', () => {
 
   test('switches to English and remembers it across a reload', async () => {
     const context = await phone(browser);
-    const page = await openApp(context, server, '#/settings');
-    assert.equal(await page.locator('h1').textContent(), '設定');
-    await page.getByLabel('English（英語）').check();
-    await page.locator('h1', { hasText: 'Settings' }).waitFor();
+    const page = await openFresh(context, server);
+    await page.getByRole('button', { name: 'English', exact: true }).click();
+    await page.locator('main h1', { hasText: 'Welcome to nimo' }).waitFor();
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     await page.reload();
-    await page.locator('h1', { hasText: 'Settings' }).waitFor();
+    await page.locator('main h1', { hasText: 'Welcome to nimo' }).waitFor();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    await joinThroughAppEnglish(page, await createGroup(server), 'englishuser');
     const tabs = await page.locator('nav.tabbar a').allTextContents();
     assert.deepEqual(tabs.map((t) => t.trim()), ['Records', 'Windows', 'Meetings', 'Settings']);
-    await page.getByLabel('日本語 (Japanese)').check();
-    await page.locator('h1', { hasText: '設定' }).waitFor();
+    await page.locator('nav.tabbar a', { hasText: 'Settings' }).click();
+    await page.getByLabel('日本語 (Japanese)').click();
+    await page.locator('main h1', { hasText: '設定' }).waitFor();
     await page.reload();
-    await page.locator('h1', { hasText: '設定' }).waitFor();
+    await page.locator('main h1', { hasText: '設定' }).waitFor();
     assert.deepEqual(page.problems, []);
     await context.close();
   });
 
   test('the navigation marks the current screen', async () => {
     const context = await phone(browser);
-    const page = await openApp(context, server);
+    const page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'navigator');
     await page.locator('nav.tabbar a', { hasText: '窓口' }).click();
-    await page.locator('h1', { hasText: '相談窓口' }).waitFor();
+    await page.locator('main h1', { hasText: '相談窓口' }).waitFor();
     assert.equal(await page.locator('nav.tabbar a[aria-current="page"]').textContent(), '窓口');
     await context.close();
   });
@@ -83,7 +89,7 @@ describe('app shell', () => {
   test('the web manifest is valid and the app is installable', async () => {
     const profile = await tempDir();
     const context = await persistentPhone(profile);
-    const page = await openApp(context, server);
+    const page = await openFresh(context, server);
     await waitForServiceWorker(page);
     const href = await page.locator('link[rel="manifest"]').getAttribute('href');
     const manifest = await (await fetch(`${server.url}${href}`)).json();
@@ -116,15 +122,16 @@ describe('app shell', () => {
     const own = await startServer();
     const context = await phone(browser);
     try {
-      const page = await openApp(context, own);
+      const page = await openFresh(context, own);
+      await joinThroughApp(page, await createGroup(own), 'offlineuser');
       await waitForServiceWorker(page);
       assert.equal((await page.getByTestId('connection').textContent()).trim(), 'オンライン');
       await own.stop();
       await page.reload();
-      await page.locator('h1', { hasText: '記録' }).waitFor();
+      await page.locator('main h1', { hasText: '記録' }).waitFor();
       await page.getByTestId('connection').filter({ hasText: 'オフライン' }).waitFor();
       await page.locator('nav.tabbar a', { hasText: '設定' }).click();
-      await page.locator('h1', { hasText: '設定' }).waitFor();
+      await page.locator('main h1', { hasText: '設定' }).waitFor();
       assert.deepEqual(page.problems, []);
     } finally {
       await context.close();
@@ -133,3 +140,13 @@ describe('app shell', () => {
     }
   });
 });
+
+async function joinThroughAppEnglish(page, code, login) {
+  await page.getByTestId('join-code').fill(code);
+  await page.getByTestId('join-login').fill(login);
+  await page.getByTestId('join-display').fill(login);
+  await page.getByTestId('join-pass').fill('correct horse battery');
+  await page.getByTestId('join-pass2').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.locator('nav.tabbar').waitFor();
+}

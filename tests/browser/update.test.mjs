@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, cleanup, launchBrowser, openApp, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { DIST, cleanup, launchBrowser, openFresh, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -15,7 +15,7 @@ test('a new version waits for the user to tap 更新', async () => {
   const server = await startServer({ assets });
   const context = await phone(browser);
   try {
-    const page = await openApp(context, server);
+    const page = await openFresh(context, server);
     await waitForServiceWorker(page);
     const firstWorker = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
 
@@ -34,7 +34,7 @@ test('a new version waits for the user to tap 更新', async () => {
     assert.ok((await cacheNames()).some((n) => n.endsWith('-v2')), 'the new version is already cached');
 
     await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: '更新' }).click()]);
-    await page.locator('nav.tabbar').waitFor();
+    await page.locator('main h1').first().waitFor();
     await page.waitForFunction(async () => (await caches.keys()).every((n) => n.endsWith('-v2')));
     assert.equal(await page.getByRole('alert').filter({ hasText: '新しいバージョンがあります' }).count(), 0);
   } finally {

@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 use nimo_core::api::{JoinRequest, LoginRequest, Me, normalize_invite_code, normalize_login};
 
 use crate::components::{Notice, TextField};
-use crate::i18n::use_texts;
+use crate::i18n::{Lang, use_i18n, use_texts};
 use crate::platform::http;
 use crate::state::{Phase, session, use_app};
 
@@ -27,9 +27,14 @@ pub fn default_device_name() -> String {
 #[component]
 pub fn Welcome(#[prop(optional)] again: bool, #[prop(optional)] code: String) -> impl IntoView {
     let t = use_texts();
+    let i18n = use_i18n();
     let login = RwSignal::new(again);
+    let other = if t.is_ja() { Lang::En } else { Lang::Ja };
     view! {
         <section class="welcome">
+            <p class="lang-switch">
+                <button type="button" class="link" lang=other.code() on:click=move |_| i18n.set(other)>{other.texts().lang_self}</button>
+            </p>
             <h1>{t.welcome_title}</h1>
             <p>{t.welcome_lead}</p>
             {again.then(|| view! { <p class="notice info">{t.login_again_lead}</p> })}
@@ -48,8 +53,8 @@ pub fn Welcome(#[prop(optional)] again: bool, #[prop(optional)] code: String) ->
     }
 }
 
-async fn finish(me: Me, failure: RwSignal<Option<String>>) {
-    if let Err(e) = session::signed_in(use_app(), me).await {
+async fn finish(app: crate::state::AppState, me: Me, failure: RwSignal<Option<String>>) {
+    if let Err(e) = session::signed_in(app, me).await {
         failure.set(Some(e.to_string()));
     }
 }
@@ -63,6 +68,7 @@ fn check(error: RwSignal<Option<&'static str>>, bad: bool, message: &'static str
 #[component]
 fn JoinForm(code: String) -> impl IntoView {
     let t = use_texts();
+    let app = use_app();
     let code = RwSignal::new(code);
     let login = RwSignal::new(String::new());
     let display = RwSignal::new(String::new());
@@ -93,7 +99,7 @@ fn JoinForm(code: String) -> impl IntoView {
         let request = JoinRequest { code: code.get(), login: login.get(), display_name: display.get(), passphrase: p, device_name: device.get() };
         spawn_local(async move {
             match http::post::<_, Me>("/api/join", &request).await {
-                Ok(me) => finish(me, failure).await,
+                Ok(me) => finish(app, me, failure).await,
                 Err(e) => failure.set(Some(t.api_error(&e))),
             }
             busy.set(false);
@@ -145,7 +151,7 @@ fn LoginForm() -> impl IntoView {
                         // Ask once: signing in as someone else erases their unsent changes.
                         warning.set(Some(t.other_user_warning.to_owned()));
                     } else {
-                        finish(me, failure).await;
+                        finish(app, me, failure).await;
                     }
                 }
                 Err(e) => failure.set(Some(t.api_error(&e))),

@@ -51,11 +51,13 @@ pub struct AppState {
     pub lock: RwSignal<Option<LockConfig>>,
     pub cache: cache::Cache,
     pub sync: sync::SyncStatus,
+    pub net: crate::net::Connectivity,
 }
 
 impl AppState {
-    pub fn provide() -> Self {
+    pub fn provide(net: crate::net::Connectivity) -> Self {
         let this = Self {
+            net,
             engine: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Starting),
             me: RwSignal::new(None),

@@ -15,7 +15,6 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::{AppState, Phase, session};
-use crate::net::Connectivity;
 use crate::platform::js;
 
 /// How long after a local change to sync (edits in a row make one sync).
@@ -124,7 +123,7 @@ fn with_web_lock(work: impl std::future::Future<Output = ()> + 'static, done: im
 
 async fn run(app: AppState) {
     let Some(engine) = app.engine() else { return };
-    let net = use_context::<Connectivity>();
+    let net = Some(app.net);
     let result = engine.sync().await;
     match result {
         Ok(_) => {
