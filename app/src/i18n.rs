@@ -275,6 +275,147 @@ texts! {
     ios_hint: "iPhone・iPadでは、ホーム画面に追加して使ってください（Safariは7日間使わないと保存データを消すことがあります）。", "On iPhone and iPad, add nimo to the home screen (Safari may delete data after 7 days without use).";
     data_sources: "データの出典：全国地方公共団体コード（総務省）、全国の相談窓口（各機関の公表資料、確認日つき）。", "Data: local government codes (MIC); national lines (each operator's public page, with the date checked).";
 
+    // Contacts: list
+    new_contact: "＋ 記録する", "+ New record";
+    search: "さがす", "Search";
+    search_hint: "ニックネーム・悩み・メモから（ひらがなでもカタカナでも）", "Nickname, worries, notes";
+    filters: "しぼりこむ", "Filter";
+    filter_worry: "悩み", "Worry";
+    filter_mode: "相談の形", "Mode";
+    filter_from: "この日から", "From";
+    filter_to: "この日まで", "To";
+    filter_status: "状態", "Status";
+    filter_referral: "紹介の状態", "Referral";
+    any: "すべて", "All";
+    overdue_title: "期限切れのフォローアップ", "Overdue follow-ups";
+    today_title: "今日のフォローアップ", "Follow-ups today";
+    recent_title: "最近の記録", "Recent records";
+    no_contacts: "まだ記録はありません。「＋ 記録する」から始めましょう。", "No records yet. Start with “+ New record”.";
+    no_results: "見つかりませんでした。", "Nothing found.";
+    show_more: "もっと見る", "Show more";
+    badge_risk: "危険", "Risk";
+    badge_shared: "共有", "Shared";
+    badge_open: "対応中", "Open";
+    badge_closed: "終了", "Closed";
+    badge_overdue: "期限切れ", "Overdue";
+    export_title: "書き出し・集計", "Export and counts";
+    export_csv: "CSVで書き出す（Excel用）", "Export CSV (for Excel)";
+    export_json: "JSONで書き出す", "Export JSON";
+    monthly_title: "月ごとの件数", "Monthly counts";
+    monthly_csv: "月ごとの件数をCSVで", "Monthly counts as CSV";
+    month: "月", "Month";
+    total: "合計", "Total";
+    mine_only: "自分の記録だけを書き出します。", "Only your own records are exported.";
+
+    // Contacts: form
+    contact_new_title: "記録する", "New record";
+    contact_edit_title: "記録を直す", "Edit record";
+    date: "日付", "Date";
+    time: "時刻", "Time";
+    duration: "かかった時間（分）", "Duration (minutes)";
+    mode: "相談の形", "Mode";
+    mode_in_person: "対面", "In person";
+    mode_phone: "電話", "Phone";
+    mode_visit: "訪問", "Home visit";
+    mode_hospital: "病院訪問", "Hospital visit";
+    mode_online: "オンライン・SNS", "Online / SNS";
+    mode_accompany: "同行", "Accompanying";
+    person: "相手（ニックネームかイニシャル）", "Person (nickname or initials)";
+    person_hint: "フルネームは書きません。", "Never a full name.";
+    caller: "相談してきた人", "Who came";
+    caller_self: "本人", "The person";
+    caller_family: "家族", "Family";
+    caller_supporter: "支援者", "Supporter";
+    caller_other: "その他", "Other";
+    relation: "本人との関係（例：母）", "Relation to the person (e.g. mother)";
+    age_band: "年代", "Age";
+    age_under_20: "〜19歳", "under 20";
+    age_20s: "20代", "20s";
+    age_30s: "30代", "30s";
+    age_40s: "40代", "40s";
+    age_50s: "50代", "50s";
+    age_60s: "60代", "60s";
+    age_70s: "70代", "70s";
+    age_80_plus: "80代以上", "80+";
+    age_unknown: "わからない", "Unknown";
+    area: "住んでいる地域", "Area";
+    worries: "悩み（いくつでも）", "Worries (any number)";
+    more_worries: "ほかの悩み", "More worries";
+    unmet_worries: "窓口が見つからなかった悩み", "Worries no window fitted";
+    actions: "したこと", "What was done";
+    action_listening: "傾聴", "Listening";
+    action_information: "情報提供", "Information";
+    action_accompany: "同行", "Accompanying";
+    action_referral: "紹介", "Referral";
+    action_coordination: "連絡調整", "Coordination";
+    action_other: "その他", "Other";
+    note: "メモ（本人の言葉で）", "Notes (in the person's words)";
+    referrals: "紹介先", "Referrals";
+    referral_add: "紹介先を追加", "Add a referral";
+    referral_name: "窓口の名前", "Window's name";
+    ref_referred: "紹介した", "Referred";
+    ref_contacted: "連絡がついた", "Reached";
+    ref_started: "支援開始", "Support started";
+    ref_not_connected: "つながらず", "Not connected";
+    remove: "はずす", "Remove";
+    follow_up: "フォローアップ日", "Follow-up date";
+    risk: "危険がある（自殺・他害のおそれなど）", "At risk (suicide, harm)";
+    closed: "この件は終了", "Closed";
+    shared: "グループと共有する", "Share with the group";
+    shared_hint: "共有しないと、自分だけが見られます。", "If not shared, only you can see it.";
+    details: "くわしく入力", "More details";
+    save: "保存", "Save";
+    delete: "削除", "Delete";
+    delete_confirm: "この記録を削除しますか？ ほかの端末からも消えます。", "Delete this record? It disappears from other devices too.";
+    cancel: "やめる", "Cancel";
+    draft_restored: "入力途中の下書きを戻しました。", "Your unsaved draft was restored.";
+    discard_draft: "下書きを捨てる", "Discard the draft";
+    saved_local: "保存しました。", "Saved.";
+    not_found: "見つかりません。", "Not found.";
+    conflict_title: "別の端末でも編集されました", "Edited on another device too";
+    conflict_lead: "こちらの文は上書きされました。どうしますか？", "This text was overwritten. What should happen to it?";
+    conflict_use: "この文に置き換える", "Use this text";
+    conflict_append: "両方つなげて残す", "Keep both";
+    conflict_dismiss: "これは消す", "Discard it";
+    hospital_section: "入院者訪問支援", "Hospital visit";
+    hospital_role: "訪問支援員の役割は、本人の話を聞き、情報を伝えることです。本人に代わって問題を解決したり、サービスを手配したりはしません。病院での虐待に気づいたときは、都道府県に通報する義務があります。", "A visitor listens and gives information; they do not solve problems on the person's behalf or arrange services. Abuse seen in a hospital must be reported to the prefecture.";
+    partner: "ペアの訪問者", "Visiting partner";
+    hospital: "病院", "Hospital";
+    wish_method: "訪問の希望を確認した方法", "How the wish for a visit was confirmed";
+    wish_phone: "電話", "Phone";
+    wish_letter: "手紙", "Letter";
+    wish_in_person: "面会で", "In person";
+    wish_via_staff: "病院職員を通じて", "Through hospital staff";
+    wish_other: "その他", "Other";
+    wish_date: "確認した日", "Date confirmed";
+    visit_report: "実施報告", "Visit report";
+    visit_report_copy: "報告文をコピー", "Copy the report";
+    visit_report_export: "報告をテキストで書き出す", "Export the report as text";
+
+    // Problems
+    p_required: "入力してください", "Required";
+    p_too_long: "長すぎます。短くしてください", "Too long; please shorten it";
+    p_bad_date: "日付が正しくありません", "Not a valid date";
+    p_bad_time: "時刻が正しくありません", "Not a valid time";
+    p_follow_before: "フォローアップ日は記録の日より後にしてください", "The follow-up must come after the record's date";
+    p_full_name: "フルネームは書かないでください（ニックネームかイニシャルで）", "No full names, please (use a nickname or initials)";
+    p_number: "数字で入れてください", "Enter a number";
+    p_area: "地域が正しくありません", "Not a valid area";
+    form_has_problems: "直してほしいところがあります。", "Please fix the marked fields.";
+
+    // Crisis
+    crisis_button: "いのちの危険があるとき", "If a life is in danger";
+    crisis_title: "いまの危険に", "When someone is in danger now";
+    crisis_lead: "命の危険があるときは、迷わず119番・110番へ。電話は番号を押すとかけられます。", "If a life is in danger, call 119 or 110 now. Tap a number to call.";
+    crisis_local: "この地域の精神科救急（グループの窓口リストから）", "Psychiatric emergency for this area (from your group's directory)";
+    crisis_none_local: "グループの窓口リストに精神科救急情報センターがまだありません。", "Your group's directory has no psychiatric emergency centre yet.";
+    source_checked: "確認日", "Checked";
+    source_unknown: "確認日不明", "Date unknown";
+    needs_check: "要確認", "Needs checking";
+    close: "閉じる", "Close";
+    change: "変更", "Change";
+    area_hint: "市区町村名（ひらがなでも）", "Municipality (kana or kanji)";
+
     about: "このアプリについて", "About";
     version: "バージョン", "Version";
 }
@@ -355,6 +496,81 @@ impl Texts {
                 _ => self.err_server.into(),
             },
         }
+    }
+
+    pub fn worry(&self, w: nimo_core::taxonomy::Worry) -> &'static str {
+        if self.is_ja() { w.ja() } else { w.en() }
+    }
+
+    pub fn mode_label(&self, mode: &str) -> &'static str {
+        match mode {
+            "in_person" => self.mode_in_person,
+            "phone" => self.mode_phone,
+            "visit" => self.mode_visit,
+            "hospital" => self.mode_hospital,
+            "online" => self.mode_online,
+            "accompany" => self.mode_accompany,
+            _ => "",
+        }
+    }
+
+    pub fn referral_state(&self, state: &str) -> &'static str {
+        match state {
+            "referred" => self.ref_referred,
+            "contacted" => self.ref_contacted,
+            "started" => self.ref_started,
+            "not_connected" => self.ref_not_connected,
+            _ => "",
+        }
+    }
+
+    pub fn problem(&self, p: nimo_core::contact::Problem) -> &'static str {
+        use nimo_core::contact::Problem as P;
+        match p {
+            P::Required => self.p_required,
+            P::TooLong(_) => self.p_too_long,
+            P::BadDate => self.p_bad_date,
+            P::BadTime => self.p_bad_time,
+            P::FollowUpBeforeContact => self.p_follow_before,
+            P::LooksLikeFullName => self.p_full_name,
+            P::NotANumber => self.p_number,
+            P::BadArea => self.p_area,
+        }
+    }
+
+    /// (value, label) pairs for choice chips.
+    pub fn modes(&self) -> Vec<(&'static str, &'static str)> {
+        nimo_core::collection::CONTACT_MODES.iter().map(|m| (*m, self.mode_label(m))).collect()
+    }
+
+    pub fn callers(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("self", self.caller_self), ("family", self.caller_family), ("supporter", self.caller_supporter), ("other", self.caller_other)]
+    }
+
+    pub fn age_bands(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("under_20", self.age_under_20), ("20s", self.age_20s), ("30s", self.age_30s), ("40s", self.age_40s), ("50s", self.age_50s),
+            ("60s", self.age_60s), ("70s", self.age_70s), ("80_plus", self.age_80_plus), ("unknown", self.age_unknown),
+        ]
+    }
+
+    pub fn action_options(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("listening", self.action_listening), ("information", self.action_information), ("accompany", self.action_accompany),
+            ("referral", self.action_referral), ("coordination", self.action_coordination), ("other", self.action_other),
+        ]
+    }
+
+    pub fn referral_states(&self) -> Vec<(&'static str, &'static str)> {
+        nimo_core::contact::REFERRAL_STATES.iter().map(|s| (*s, self.referral_state(s))).collect()
+    }
+
+    pub fn wish_methods(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("phone", self.wish_phone), ("letter", self.wish_letter), ("in_person", self.wish_in_person), ("via_staff", self.wish_via_staff), ("other", self.wish_other)]
+    }
+
+    pub fn worry_options(&self, which: &[nimo_core::taxonomy::Worry]) -> Vec<(&'static str, &'static str)> {
+        which.iter().map(|w| (w.id(), self.worry(*w))).collect()
     }
 
     pub fn revoked_reason(&self, reason: &str) -> &'static str {

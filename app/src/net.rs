@@ -13,8 +13,10 @@ use web_sys::{AbortController, RequestInit, Response};
 
 /// How long a request may take before the server counts as unreachable.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
-/// How often to check while the app is open.
+/// How often to check while the app is open and online.
 const PROBE_EVERY: Duration = Duration::from_secs(30);
+/// How often while offline: coming back should be noticed soon.
+const PROBE_OFFLINE_EVERY: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone, Copy)]
 pub struct Connectivity {
@@ -30,7 +32,18 @@ impl Connectivity {
         this.probe();
         let online_handle = window_event_listener(leptos::ev::online, move |_| this.probe());
         let offline_handle = window_event_listener(leptos::ev::offline, move |_| set_online.set(false));
-        set_interval(move || this.probe(), PROBE_EVERY);
+        let last = StoredValue::new(0.0f64);
+        set_interval(
+            move || {
+                let every = if online.get_untracked() { PROBE_EVERY } else { PROBE_OFFLINE_EVERY };
+                let now = js_sys::Date::now();
+                if now - last.get_value() >= every.as_millis() as f64 {
+                    last.set_value(now);
+                    this.probe();
+                }
+            },
+            PROBE_OFFLINE_EVERY,
+        );
         on_cleanup(move || {
             online_handle.remove();
             offline_handle.remove();

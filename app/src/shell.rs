@@ -80,7 +80,28 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
 
 #[component]
 fn Current(route: ReadSignal<Route>) -> impl IntoView {
+    let app = state::use_app();
+    let t = use_texts();
+    // A flash message shows on the next screen only.
+    let flash = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        route.track();
+        flash.set(app.flash.get_untracked());
+        app.flash.set(None);
+    });
+    let _ = t;
+    view! {
+        {move || flash.get().map(|m| view! { <p class="notice info" role="status" data-testid="flash">{m}</p> })}
+        <Screen route/>
+    }
+}
+
+#[component]
+fn Screen(route: ReadSignal<Route>) -> impl IntoView {
     move || match route.get() {
+        Route::NewContact => view! { <screens::contact::ContactScreen/> }.into_any(),
+        Route::Contact(id) => view! { <screens::contact::ContactScreen id/> }.into_any(),
+        Route::VisitReport(id) => view! { <screens::visit_report::VisitReport id/> }.into_any(),
         Route::Records | Route::Join(_) => screens::records::Records().into_any(),
         Route::Windows => screens::windows::Windows().into_any(),
         Route::Meetings => screens::meetings::Meetings().into_any(),

@@ -132,3 +132,95 @@ mod tests {
         assert!(kobe.prefecture_code().is_prefecture());
     }
 }
+
+/// One prefecture or municipality from the shipped list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Area {
+    pub code: AreaCode,
+    pub name: &'static str,
+    /// Reading in hiragana.
+    pub kana: &'static str,
+}
+
+const AREAS: &str = include_str!("../data/areas.tsv");
+
+/// The list of prefectures and municipalities (47 + 1,741), from
+/// data/areas.tsv; parsed once.
+pub fn all() -> &'static [Area] {
+    static LIST: std::sync::OnceLock<Vec<Area>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        AREAS
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .filter_map(|l| {
+                let mut parts = l.split('\t');
+                let code = AreaCode::parse(parts.next()?).ok()?;
+                Some(Area { code, name: parts.next()?, kana: parts.next()? })
+            })
+            .collect()
+    })
+}
+
+pub fn find(code: AreaCode) -> Option<&'static Area> {
+    all().binary_search_by(|a| a.code.cmp(&code)).ok().map(|i| &all()[i])
+}
+
+/// The prefecture an area is in.
+pub fn prefecture_of(code: AreaCode) -> Option<&'static Area> {
+    find(code.prefecture_code())
+}
+
+/// 「兵庫県 神戸市」, or just 「兵庫県」 for a prefecture.
+pub fn full_name(code: AreaCode) -> String {
+    match (find(code), prefecture_of(code)) {
+        (Some(a), Some(p)) if a.code != p.code => format!("{} {}", p.name, a.name),
+        (Some(a), _) => a.name.to_owned(),
+        _ => code.to_string(),
+    }
+}
+
+/// Areas whose name or reading contains the query (kanji, hiragana or
+/// katakana, any width); those that start with it first; at most `limit`.
+pub fn search(query: &str, limit: usize) -> Vec<&'static Area> {
+    let q = crate::text::fold(query);
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let mut starts = Vec::new();
+    let mut contains = Vec::new();
+    for a in all() {
+        let name = crate::text::fold(a.name);
+        if name.starts_with(&q) || a.kana.starts_with(&q) {
+            starts.push(a);
+        } else if name.contains(&q) || a.kana.contains(&q) {
+            contains.push(a);
+        }
+    }
+    starts.extend(contains);
+    starts.truncate(limit);
+    starts
+}
+
+#[cfg(test)]
+mod directory_tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_list_is_complete_and_valid() {
+        let list = all();
+        assert_eq!(list.len(), 47 + 1741);
+        assert_eq!(list.iter().filter(|a| a.code.is_prefecture()).count(), 47);
+        assert!(list.windows(2).all(|w| w[0].code < w[1].code), "sorted by code");
+    }
+
+    #[test]
+    fn kobe_is_found_by_kana_and_kanji() {
+        let by_kana: Vec<&str> = search("こうべ", 5).iter().map(|a| a.name).collect();
+        assert_eq!(by_kana.first(), Some(&"神戸市"));
+        let by_kanji: Vec<&str> = search("神戸", 5).iter().map(|a| a.name).collect();
+        assert!(by_kanji.contains(&"神戸市") && by_kanji.contains(&"神戸町"), "{by_kanji:?}");
+        let by_katakana: Vec<&str> = search("コウベ", 5).iter().map(|a| a.name).collect();
+        assert_eq!(by_katakana.first(), Some(&"神戸市"));
+        assert_eq!(full_name(AreaCode::parse("281000").unwrap()), "兵庫県 神戸市");
+    }
+}

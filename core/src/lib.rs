@@ -16,13 +16,16 @@ pub mod area;
 pub mod client;
 pub mod collection;
 pub mod contact;
+pub mod csv;
 pub mod evidence;
 pub mod hlc;
 pub mod ids;
 pub mod memory;
+pub mod national;
 pub mod protocol;
 pub mod record;
 pub mod taxonomy;
+pub mod text;
 pub mod time;
 pub mod window;
 

@@ -1,8 +1,12 @@
 //! One module per screen.
 
+pub mod areas;
+pub mod contact;
+pub mod crisis;
 pub mod lock;
 pub mod meetings;
 pub mod records;
 pub mod settings;
+pub mod visit_report;
 pub mod welcome;
 pub mod windows;

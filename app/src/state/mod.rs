@@ -52,12 +52,15 @@ pub struct AppState {
     pub cache: cache::Cache,
     pub sync: sync::SyncStatus,
     pub net: crate::net::Connectivity,
+    /// A one-time message for the next screen (「保存しました。」).
+    pub flash: RwSignal<Option<String>>,
 }
 
 impl AppState {
     pub fn provide(net: crate::net::Connectivity) -> Self {
         let this = Self {
             net,
+            flash: RwSignal::new(None),
             engine: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Starting),
             me: RwSignal::new(None),
@@ -122,4 +125,45 @@ pub fn listen_to_other_tabs(app: AppState) {
     on_message.forget();
     // The channel lives as long as the page.
     std::mem::forget(channel);
+}
+
+/// Saves a local change: one store transaction with its outbox entry, then
+/// the screens see it at once and a sync follows shortly.
+pub async fn change(app: AppState, change: nimo_core::client::Change) -> Result<nimo_core::record::Record, nimo_core::client::EngineError> {
+    let engine = app.engine().ok_or(nimo_core::client::EngineError::NotStarted)?;
+    let record = engine.change(change).await?;
+    let _ = engine.store.take_changed();
+    app.cache.put(record.clone());
+    app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+    sync::schedule(app);
+    broadcast_changed();
+    Ok(record)
+}
+
+/// A new record id (UUIDv7) from the engine's clock and randomness.
+pub fn new_id(app: AppState) -> Option<nimo_core::ids::RecordId> {
+    app.engine().map(|e| e.new_record_id())
+}
+
+/// Now, in Japan time.
+pub fn now_jst() -> nimo_core::time::JstDateTime {
+    nimo_core::time::JstDateTime::from_unix_ms(crate::platform::js::now_ms() as i64)
+}
+
+/// Saves a draft of a form (sealed when the lock is on); best effort.
+pub async fn save_draft<T: serde::Serialize>(app: AppState, key: &str, value: &T) {
+    if let Some(engine) = app.engine() {
+        let _ = engine.store.meta_put(&format!("draft:{key}"), value, true).await;
+    }
+}
+
+pub async fn load_draft<T: serde::de::DeserializeOwned>(app: AppState, key: &str) -> Option<T> {
+    let engine = app.engine()?;
+    engine.store.meta_get(&format!("draft:{key}")).await.ok().flatten()
+}
+
+pub async fn drop_draft(app: AppState, key: &str) {
+    if let Some(engine) = app.engine() {
+        let _ = engine.store.meta_delete(&format!("draft:{key}")).await;
+    }
 }

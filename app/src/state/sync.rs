@@ -177,6 +177,14 @@ pub fn register_background_sync() {
 /// Starts every trigger; called once the session is ready.
 pub fn start_triggers(app: AppState) {
     let online = window_event_listener(leptos::ev::online, move |_| sync_now(app));
+    // The server answering again (the probe) counts as coming back online.
+    Effect::new(move |was: Option<bool>| {
+        let now = app.net.online.get();
+        if was == Some(false) && now {
+            sync_now(app);
+        }
+        now
+    });
     let visible = window_event_listener_untyped("visibilitychange", move |_| {
         if document().visibility_state() == web_sys::VisibilityState::Visible {
             sync_now(app);

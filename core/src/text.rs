@@ -1,0 +1,98 @@
+//! Japanese-aware text folding for search: full-width and half-width forms
+//! fold together, katakana folds to hiragana, Latin letters to lower case,
+//! and spaces go. 「カフェ」「ｶﾌｪ」「かふぇ」 all fold to 「かふぇ」.
+
+/// Half-width katakana U+FF61..=U+FF9F as full-width, in order.
+const HALF_KANA: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
+
+fn voiced(c: char) -> Option<char> {
+    let s = "かきくけこさしすせそたちつてとはひふへほ";
+    let v = "がぎぐげござじずぜぞだぢづでどばびぶべぼ";
+    if c == 'う' {
+        return Some('ゔ');
+    }
+    s.chars().position(|x| x == c).and_then(|i| v.chars().nth(i))
+}
+
+fn semi_voiced(c: char) -> Option<char> {
+    let s = "はひふへほ";
+    let v = "ぱぴぷぺぽ";
+    s.chars().position(|x| x == c).and_then(|i| v.chars().nth(i))
+}
+
+/// Folds one character; `None` drops it.
+fn fold_char(c: char) -> Option<char> {
+    let c = match c {
+        // Full-width ASCII to ASCII.
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{FF61}'..='\u{FF9F}' => HALF_KANA.chars().nth(c as usize - 0xFF61).unwrap_or(c),
+        _ => c,
+    };
+    let c = match c {
+        // Katakana to hiragana (ァ..ヶ), and ヴ.
+        '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    };
+    if c.is_whitespace() || c == '\u{3000}' {
+        return None;
+    }
+    Some(c.to_ascii_lowercase())
+}
+
+/// Folds a text for searching.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars().filter_map(fold_char) {
+        // Half-width dakuten marks follow their kana: combine them.
+        match c {
+            '゛' | '\u{3099}' => {
+                if let Some(v) = out.pop().and_then(|p| voiced(p).or(Some(p))) {
+                    out.push(v);
+                }
+            }
+            '゜' | '\u{309A}' => {
+                if let Some(v) = out.pop().and_then(|p| semi_voiced(p).or(Some(p))) {
+                    out.push(v);
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `haystack` (already folded) contains every word of `query`
+/// (already folded, words separated by spaces before folding).
+pub fn matches(folded_haystack: &str, folded_words: &[String]) -> bool {
+    folded_words.iter().all(|w| folded_haystack.contains(w.as_str()))
+}
+
+/// Splits a query into folded words.
+pub fn query_words(query: &str) -> Vec<String> {
+    query.split(|c: char| c.is_whitespace() || c == '\u{3000}').map(fold).filter(|w| !w.is_empty()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_and_kana_fold_together() {
+        assert_eq!(fold("カフェ"), "かふぇ");
+        assert_eq!(fold("ｶﾌｪ"), "かふぇ");
+        assert_eq!(fold("ｶﾞｯｺｳ"), "がっこう");
+        assert_eq!(fold("ﾊﾟﾝ"), "ぱん");
+        assert_eq!(fold("ヴ"), "ゔ");
+        assert_eq!(fold("ＡＢＣ１２３"), "abc123");
+        assert_eq!(fold("Tanaka K."), "tanakak.");
+        assert_eq!(fold("眠れない　夜"), "眠れない夜");
+    }
+
+    #[test]
+    fn hiragana_query_finds_katakana_text() {
+        let hay = fold("デイケアに通い始めた");
+        assert!(matches(&hay, &query_words("でいけあ")));
+        assert!(matches(&hay, &query_words("ﾃﾞｲｹｱ 通い")));
+        assert!(!matches(&hay, &query_words("でいさーびす")));
+    }
+}

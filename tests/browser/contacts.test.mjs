@@ -1,0 +1,117 @@
+// The contact log on a 360×740 phone: quick entry offline, editing, sync,
+// drafts, Japanese-aware search, the crisis card.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+
+/** Counts taps (clicks) made through this helper. */
+function tapper(page) {
+  const counter = { taps: 0 };
+  counter.tap = async (locator) => {
+    counter.taps += 1;
+    await locator.click();
+  };
+  return counter;
+}
+
+describe('contact log', () => {
+  let server;
+  let browser;
+  let context;
+  let page;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    context = await phone(browser);
+    page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'peer1');
+    await waitForServiceWorker(page);
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+    await cleanup(server?.dir);
+  });
+
+  test('a phone call with one worry and a note takes at most 5 taps, offline', async () => {
+    await server.stop();
+    await page.reload();
+    await page.getByTestId('connection').filter({ hasText: 'オフライン' }).waitFor();
+    const u = tapper(page);
+    await u.tap(page.getByTestId('new-contact'));
+    await page.getByTestId('contact-form').waitFor();
+    // 電話 is already chosen: the common case needs no tap for the mode.
+    assert.equal(await page.getByTestId('mode').locator('[data-value="phone"]').getAttribute('aria-checked'), 'true');
+    await u.tap(page.getByTestId('worries').locator('[data-value="housing"]'));
+    await page.getByTestId('note').fill('家賃のことで電話。でいけあにも通っている');
+    await u.tap(page.getByTestId('save'));
+    await page.getByTestId('flash').filter({ hasText: '保存しました' }).waitFor();
+    assert.ok(u.taps <= 5, `${u.taps} taps`);
+    const row = page.getByTestId('contact-list').locator('li').first();
+    assert.match(await row.textContent(), /住まい/);
+    assert.match(await row.textContent(), /家賃のことで電話/);
+    await page.getByTestId('unsent-badge').filter({ hasText: '未送信 1件' }).waitFor();
+    assert.deepEqual(page.problems, []);
+  });
+
+  test('the contact can be edited offline', async () => {
+    await page.getByTestId('contact-list').locator('li a').first().click();
+    await page.getByTestId('contact-form').waitFor();
+    await page.getByTestId('note').fill('家賃のことで電話。でいけあにも通っている。来週また話す');
+    await page.getByTestId('person').fill('Aさん');
+    await page.getByTestId('save').click();
+    await page.getByTestId('flash').waitFor();
+    const row = page.getByTestId('contact-list').locator('li').first();
+    assert.match(await row.textContent(), /Aさん/);
+    await page.getByTestId('unsent-badge').filter({ hasText: '未送信 2件' }).waitFor();
+  });
+
+  test('search finds a note typed in hiragana by its katakana', async () => {
+    await page.getByTestId('search').fill('デイケア');
+    assert.equal(await page.getByTestId('contact-list').locator('li').count(), 1);
+    await page.getByTestId('search').fill('ﾃﾞｲｹｱ');
+    assert.equal(await page.getByTestId('contact-list').locator('li').count(), 1);
+    await page.getByTestId('search').fill('訪問看護');
+    await page.getByTestId('empty').waitFor();
+    await page.getByTestId('search').fill('');
+  });
+
+  test('the crisis card appears at once when the risk flag is set, offline', async () => {
+    await page.getByTestId('new-contact').click();
+    await page.getByTestId('risk').check();
+    const card = page.getByTestId('crisis-card');
+    await card.waitFor();
+    const text = await card.textContent();
+    for (const expected of ['119', '110', 'いのちの電話', 'よりそいホットライン']) assert.match(text, new RegExp(expected));
+    assert.equal(await card.locator('a[href="tel:119"]').count(), 1);
+    await card.getByRole('button', { name: '閉じる' }).click();
+    await page.goto(`${server.url}/#/`);
+    await page.locator('main h1', { hasText: '記録' }).waitFor();
+  });
+
+  test('a draft survives a reload', async () => {
+    await page.getByTestId('new-contact').click();
+    await page.getByTestId('note').fill('書きかけのメモ：ひきこもりの息子さんのこと');
+    await page.waitForTimeout(600);
+    await page.reload();
+    await page.getByTestId('contact-form').waitFor();
+    await page.getByText('入力途中の下書きを戻しました').waitFor();
+    assert.equal(await page.getByTestId('note').inputValue(), '書きかけのメモ：ひきこもりの息子さんのこと');
+    await page.getByRole('button', { name: '下書きを捨てる' }).click();
+    assert.equal(await page.getByTestId('note').inputValue(), '');
+    await page.goto(`${server.url}/#/`);
+  });
+
+  test('it syncs when the server is back, and another device of the user sees it', async () => {
+    server = await server.restart();
+    await page.getByTestId('connection').filter({ hasText: 'オンライン' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('unsent-badge').waitFor({ state: 'detached', timeout: 20_000 });
+    const other = await phone(browser);
+    const second = await openFresh(other, server);
+    await loginThroughApp(second, 'peer1');
+    await second.getByTestId('contact-list').locator('li', { hasText: 'Aさん' }).waitFor();
+    assert.match(await second.getByTestId('contact-list').textContent(), /来週また話す/);
+    await other.close();
+  });
+});
