@@ -214,9 +214,11 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     {
         let key = key.clone();
+        let untouched = start.clone();
         Effect::new(move |_| {
             let form = fields.collect();
-            if !ready_for_drafts.get() {
+            // Merely opening a record is not a draft.
+            if !ready_for_drafts.get() || form == untouched {
                 return;
             }
             if let Some(h) = pending.get_value() {

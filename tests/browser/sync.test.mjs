@@ -1,0 +1,137 @@
+// Two devices of one user, offline edits, a closed tab, a conflict.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
+
+async function newContact(page, note, person) {
+  await page.getByTestId('new-contact').click();
+  await page.getByTestId('note').fill(note);
+  if (person) {
+    await page.locator('details.card summary').first().click();
+    await page.getByTestId('person').fill(person);
+  }
+  await page.getByTestId('save').click();
+  await page.getByTestId('flash').waitFor();
+}
+
+async function syncNow(page) {
+  await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+  await page.getByTestId('sync-now').click();
+  await page.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('sync-now').filter({ hasText: '今すぐ同期' }).waitFor();
+  await page.locator('nav.tabbar a', { hasText: '記録' }).click();
+}
+
+async function editNote(page, person, note) {
+  await page.getByTestId('contact-list').locator('li', { hasText: person }).locator('a').click();
+  await page.getByTestId('note').fill(note);
+  await page.getByTestId('save').click();
+  await page.getByTestId('flash').waitFor();
+}
+
+describe('sync between two devices of one user', () => {
+  let server;
+  let browser;
+  let phoneA;
+  let phoneB;
+  let a;
+  let b;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    phoneA = await phone(browser);
+    phoneB = await phone(browser);
+    a = await openFresh(phoneA, server);
+    await joinThroughApp(a, await createGroup(server), 'twodevices');
+    b = await openFresh(phoneB, server);
+    await loginThroughApp(b, 'twodevices');
+  });
+  after(async () => {
+    await phoneA?.close();
+    await phoneB?.close();
+    await browser?.close();
+    await server?.stop();
+    await cleanup(server?.dir);
+  });
+
+  test('both edit offline, come online, and each sees the other\'s changes', async () => {
+    await newContact(a, 'Aで書いた記録', 'Xさん');
+    await newContact(b, 'Bで書いた記録', 'Yさん');
+    await syncNow(a);
+    await syncNow(b);
+    await syncNow(a);
+    await a.getByTestId('contact-list').locator('li', { hasText: 'Yさん' }).waitFor();
+    await b.getByTestId('contact-list').locator('li', { hasText: 'Xさん' }).waitFor();
+
+    await server.stop();
+    await editNote(a, 'Yさん', 'AがYさんの記録を直した');
+    await editNote(b, 'Xさん', 'BがXさんの記録を直した');
+    await newContact(b, 'Bがオフラインで書いた', 'Zさん');
+    server = await server.restart();
+    await syncNow(a);
+    await syncNow(b);
+    await syncNow(a);
+    const listA = await a.getByTestId('contact-list').textContent();
+    const listB = await b.getByTestId('contact-list').textContent();
+    for (const expected of ['AがYさんの記録を直した', 'BがXさんの記録を直した', 'Zさん']) {
+      assert.match(listA, new RegExp(expected), `A sees ${expected}`);
+      assert.match(listB, new RegExp(expected), `B sees ${expected}`);
+    }
+  });
+
+  test('a conflicting note edit is shown on both devices, not lost', async () => {
+    await newContact(a, '元の文', 'Cさん');
+    await syncNow(a);
+    await syncNow(b);
+    await b.getByTestId('contact-list').locator('li', { hasText: 'Cさん' }).waitFor();
+    await server.stop();
+    await editNote(a, 'Cさん', 'Aの書き直し');
+    await b.waitForTimeout(50);
+    await editNote(b, 'Cさん', 'Bの書き直し');
+    server = await server.restart();
+    await syncNow(a);
+    await syncNow(b);
+    await syncNow(a);
+    for (const page of [a, b]) {
+      await page.getByTestId('contact-list').locator('li', { hasText: 'Cさん' }).locator('a').click();
+      const conflict = page.getByTestId('conflict');
+      await conflict.waitFor();
+      const kept = await page.getByTestId('note').inputValue();
+      const other = await conflict.locator('blockquote').textContent();
+      assert.deepEqual([kept, other].sort(), ['Aの書き直し', 'Bの書き直し'], 'one text is current, the other is shown as the conflict');
+      assert.match(await conflict.textContent(), /別の端末でも編集されました/);
+      await page.goto(page.url().replace(/#.*/, '#/'));
+      await page.locator('main h1', { hasText: '記録' }).waitFor();
+    }
+    // Keeping both texts resolves it everywhere.
+    await a.getByTestId('contact-list').locator('li', { hasText: 'Cさん' }).locator('a').click();
+    await a.getByRole('button', { name: '両方つなげて残す' }).click();
+    await a.getByTestId('conflict').waitFor({ state: 'detached' });
+    const joined = await a.getByTestId('note').inputValue();
+    assert.match(joined, /Aの書き直し/);
+    assert.match(joined, /Bの書き直し/);
+    await a.goto(a.url().replace(/#.*/, '#/'));
+    await syncNow(a);
+    await syncNow(b);
+    await b.getByTestId('contact-list').locator('li', { hasText: 'Cさん' }).locator('a').click();
+    assert.equal(await b.getByTestId('conflict').count(), 0);
+    assert.equal(await b.getByTestId('note').inputValue(), joined);
+    await b.goto(b.url().replace(/#.*/, '#/'));
+  });
+
+  test('a tab closed right after a save keeps the record and sends it later', async () => {
+    const tab = await phoneA.newPage();
+    await tab.goto(`${server.url}/`);
+    await tab.locator('nav.tabbar').waitFor();
+    await newContact(tab, '閉じる直前に保存', 'Dさん');
+    // Closed before the debounced push can run.
+    await tab.close({ runBeforeUnload: false });
+    const again = await phoneA.newPage();
+    await again.goto(`${server.url}/`);
+    await again.getByTestId('contact-list').locator('li', { hasText: 'Dさん' }).waitFor();
+    await syncNow(again);
+    await syncNow(b);
+    await b.getByTestId('contact-list').locator('li', { hasText: 'Dさん' }).waitFor();
+    await again.close();
+  });
+});
