@@ -416,6 +416,102 @@ texts! {
     change: "変更", "Change";
     area_hint: "市区町村名（ひらがなでも）", "Municipality (kana or kanji)";
 
+    // Window finder
+    finder_lead: "困っていることと、住んでいる地域を選んでください。近い窓口から順に出ます。", "Pick what troubles the person and where they live; the nearest windows come first.";
+    finder_worries: "困っていること", "What troubles the person";
+    finder_area: "住んでいる地域", "Where they live";
+    finder_pick_worry: "困っていることを選ぶと、窓口が出ます。", "Pick a worry to see windows.";
+    why: "なぜこの窓口？", "Why this window?";
+    open_now: "受付中", "Open now";
+    closing_soon: "まもなく終了", "Closing soon";
+    closed_today: "本日は終了", "Closed for today";
+    closed_now: "時間外", "Closed now";
+    hours_unknown: "受付時間の情報なし", "Hours unknown";
+    until: "まで", "until";
+    fax: "FAX", "Fax";
+    email: "メール", "Email";
+    website: "ホームページ", "Website";
+    map: "地図で見る", "Map";
+    add_referral: "記録に紹介先として追加", "Add to a record as a referral";
+    directory_title: "グループの窓口リスト", "Your group's directory";
+    directory_link: "窓口リストを見る・直す", "View or edit the directory";
+    directory_empty: "まだ窓口が登録されていません。", "No windows yet.";
+    add_window: "＋ 窓口を追加", "+ Add a window";
+    import_export: "読み込み・書き出し", "Import and export";
+    needs_verify: "要確認", "Needs checking";
+    retired: "廃止・休止", "Retired";
+    show_retired: "廃止・休止したものも表示", "Show retired windows";
+    verified_on: "最終確認日", "Last checked";
+    source: "情報の出典", "Source";
+    correction_title: "情報が違う", "Report wrong information";
+    correction_lead: "どこが違っていたか書いてください。コーディネーターが確かめて直します。", "Tell us what is wrong; a coordinator checks and fixes it.";
+    correction_send: "送る", "Send";
+    correction_sent: "送りました。ありがとうございます。", "Sent. Thank you.";
+    corrections_title: "届いた「情報が違う」", "Reports of wrong information";
+    correction_applied: "直した", "Fixed";
+    correction_dismissed: "問題なし", "No change needed";
+    edit: "直す", "Edit";
+    verify_today: "今日確認した", "Checked today";
+    retire: "廃止・休止にする", "Mark as retired";
+    unretire: "再開にする", "Mark as active";
+    window_new_title: "窓口を追加", "Add a window";
+    window_edit_title: "窓口を直す", "Edit window";
+    window_name: "名前", "Name";
+    window_kana: "よみがな", "Reading";
+    window_type: "窓口の種類", "Kind of window";
+    window_areas: "受け持つ地域", "Areas served";
+    add_area: "この地域を追加", "Add this area";
+    whole_prefecture: "都道府県全体", "Whole prefecture";
+    nationwide: "全国", "Nationwide";
+    health_area_name: "圏域の名前（例：阪神南圏域）", "Health area name";
+    address: "住所", "Address";
+    phones: "電話番号", "Phone numbers";
+    phone_note: "電話のメモ（例：夜間）", "Note (e.g. nights)";
+    add_phone: "電話番号を追加", "Add a number";
+    url: "ホームページ（https://…）", "Website (https://…)";
+    channels: "相談のしかた", "Ways to consult";
+    ch_phone: "電話", "Phone";
+    ch_visit_in: "来所", "In person";
+    ch_outreach: "訪問", "Home visit";
+    ch_email: "メール", "Email";
+    ch_fax: "FAX", "Fax";
+    ch_sns: "SNS", "SNS";
+    hours: "受付時間", "Hours";
+    add_session: "時間帯を追加", "Add hours";
+    opens: "開始", "Opens";
+    closes: "終了", "Closes";
+    closed_holidays: "祝日は休み", "Closed on national holidays";
+    closed_new_year: "年末年始（12/29〜1/3）は休み", "Closed over New Year (12/29–1/3)";
+    reservation: "予約が必要", "Appointment needed";
+    anonymous_ok: "名前を言わずに相談できる", "Anonymous consultation";
+    for_whom: "だれの相談を受けるか", "For whom";
+    for_self: "本人", "The person";
+    for_family: "家族", "Family";
+    for_supporter: "支援者", "Supporters";
+    window_note: "メモ", "Notes";
+    w_required: "入力してください", "Required";
+    w_too_long: "長すぎます", "Too long";
+    w_bad_phone: "電話番号は数字とハイフンで入れてください", "Use digits and hyphens";
+    w_bad_email: "メールアドレスが正しくありません", "Not an email address";
+    w_bad_url: "https:// から始めてください", "Start with https://";
+    w_bad_time: "時刻が正しくありません（例 9:00）", "Not a time (e.g. 9:00)";
+    w_bad_date: "日付が正しくありません", "Not a date";
+    w_no_days: "曜日を選んでください", "Pick the days";
+    w_bad_number: "数字が正しくありません", "Not a valid number";
+    import_title: "窓口リストの読み込み", "Import windows";
+    import_lead: "自治体のオープンデータ（施設一覧のCSV。UTF-8でもShift_JISでも）か、nimoで書き出したJSONを読み込めます。読み込む前に中身を確認できます。", "Read a municipal open-data facility list (CSV, UTF-8 or Shift_JIS) or a JSON exported by nimo. You see a preview first.";
+    import_file: "ファイルを選ぶ", "Choose a file";
+    import_type: "読み込む窓口の種類（CSVのとき）", "Kind of window (for CSV)";
+    import_preview: "読み込む内容", "What will be added";
+    import_ok_rows: "追加できる窓口", "Windows to add";
+    import_bad_rows: "問題のある行", "Rows with problems";
+    import_blocked: "問題のある行があるので、このファイルは読み込みません。元のファイルを直してから、もう一度選んでください。", "This file has problems, so nothing is imported. Fix the file and choose it again.";
+    import_bad_file: "このファイルは読めません", "This file cannot be read";
+    import_run: "読み込む", "Import";
+    import_done: "読み込みました", "Imported";
+    line: "行", "Line";
+    export_hsds: "窓口リストをJSONで書き出す（HSDS形式）", "Export the directory as JSON (HSDS)";
+
     about: "このアプリについて", "About";
     version: "バージョン", "Version";
 }
@@ -571,6 +667,62 @@ impl Texts {
 
     pub fn worry_options(&self, which: &[nimo_core::taxonomy::Worry]) -> Vec<(&'static str, &'static str)> {
         which.iter().map(|w| (w.id(), self.worry(*w))).collect()
+    }
+
+    pub fn window_type(&self, t: nimo_core::taxonomy::WindowType) -> &'static str {
+        if self.is_ja() { t.ja() } else { t.en() }
+    }
+
+    pub fn level(&self, l: nimo_core::taxonomy::Level) -> &'static str {
+        if self.is_ja() { l.finder_heading_ja() } else { l.finder_heading_en() }
+    }
+
+    pub fn window_problem(&self, p: nimo_core::directory::WindowProblem) -> &'static str {
+        use nimo_core::directory::WindowProblem as P;
+        match p {
+            P::Required => self.w_required,
+            P::TooLong => self.w_too_long,
+            P::BadPhone => self.w_bad_phone,
+            P::BadEmail => self.w_bad_email,
+            P::BadUrl => self.w_bad_url,
+            P::BadTime => self.w_bad_time,
+            P::BadDate => self.w_bad_date,
+            P::NoDays => self.w_no_days,
+            P::BadNumber => self.w_bad_number,
+        }
+    }
+
+    pub fn channel_options(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("phone", self.ch_phone), ("visit_in", self.ch_visit_in), ("outreach", self.ch_outreach), ("email", self.ch_email), ("fax", self.ch_fax), ("sns", self.ch_sns)]
+    }
+
+    pub fn for_whom_options(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("self", self.for_self), ("family", self.for_family), ("supporter", self.for_supporter)]
+    }
+
+    pub fn day_options(&self) -> Vec<(&'static str, &'static str)> {
+        let ja = self.is_ja();
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+            .iter()
+            .zip(nimo_core::time::Weekday::ALL)
+            .map(|(id, w)| (*id, if ja { w.ja() } else { w.en() }))
+            .collect()
+    }
+
+    /// The open-now badge: (css class, text).
+    pub fn open_now(&self, status: nimo_core::hours::OpenNow, now: nimo_core::time::JstDateTime) -> (&'static str, String) {
+        use nimo_core::hours::{OpenNow, next_label_en, next_label_ja};
+        match status {
+            OpenNow::Open { soon: true, .. } => ("soon", self.closing_soon.to_owned()),
+            OpenNow::Open { closes: Some(c), .. } => ("open", format!("{} ({} {})", self.open_now, c.time, self.until)),
+            OpenNow::Open { .. } => ("open", self.open_now.to_owned()),
+            OpenNow::Closed { next, today_done } => {
+                let next = next.map(|n| if self.is_ja() { next_label_ja(now, n) } else { next_label_en(now, n) });
+                let head = if today_done { self.closed_today } else { self.closed_now };
+                ("closed", match next { Some(n) => format!("{head}・{n}"), None => head.to_owned() })
+            }
+            OpenNow::Unknown => ("unknown", self.hours_unknown.to_owned()),
+        }
     }
 
     pub fn revoked_reason(&self, reason: &str) -> &'static str {

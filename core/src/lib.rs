@@ -13,13 +13,18 @@
 
 pub mod api;
 pub mod area;
+pub mod catalogue;
 pub mod client;
 pub mod collection;
 pub mod contact;
 pub mod csv;
+pub mod directory;
 pub mod evidence;
 pub mod hlc;
+pub mod holidays;
+pub mod hours;
 pub mod ids;
+pub mod import;
 pub mod memory;
 pub mod national;
 pub mod protocol;

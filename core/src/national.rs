@@ -70,13 +70,14 @@ struct File {
     lines: Vec<NationalLine>,
 }
 
-/// Every built-in line, in the file's order.
-pub fn lines() -> Vec<NationalLine> {
-    serde_json::from_str::<File>(DATA).map(|f| f.lines).unwrap_or_default()
+/// Every built-in line, in the file's order (parsed once).
+pub fn lines() -> &'static [NationalLine] {
+    static LINES: std::sync::OnceLock<Vec<NationalLine>> = std::sync::OnceLock::new();
+    LINES.get_or_init(|| serde_json::from_str::<File>(DATA).map(|f| f.lines).unwrap_or_default())
 }
 
-pub fn line(id: &str) -> Option<NationalLine> {
-    lines().into_iter().find(|l| l.id == id)
+pub fn line(id: &str) -> Option<&'static NationalLine> {
+    lines().iter().find(|l| l.id == id)
 }
 
 /// Lines for a person in crisis, in the order the crisis card shows them.
@@ -114,7 +115,7 @@ mod tests {
     fn the_built_in_lines_parse_and_every_one_has_a_source() {
         let all = lines();
         assert!(all.len() >= 10, "{}", all.len());
-        for l in &all {
+        for l in all {
             assert!(l.source_url.starts_with("https://"), "{}", l.id);
             assert!(crate::window::check_phone_number(&l.phone).is_ok(), "{}: {}", l.id, l.phone);
             assert!(matches!(l.confidence.as_str(), "official" | "secondary"));

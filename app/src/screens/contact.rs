@@ -314,7 +314,7 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
             <ChoiceChips label=t.mode options=t.modes() selected=fields.mode testid="mode" can_clear=false/>
             <p class="error" role="alert">{move || errors.mode.get()}</p>
             <MultiChips label=t.worries options=t.worry_options(&COMMON) selected=fields.worries testid="worries"/>
-            <details class="more">
+            <details class="more" prop:open=move || fields.worries.with(|w| w.iter().any(|id| Worry::from_id(id).is_some_and(|w| !COMMON.contains(&w))))>
                 <summary>{t.more_worries}</summary>
                 <MultiChips label=t.more_worries options=t.worry_options(&other_worries()) selected=fields.worries testid="more-worries"/>
             </details>

@@ -19,7 +19,7 @@ pub fn tel_href(number: &str) -> String {
 pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let lines: Vec<national::NationalLine> = national::CRISIS.iter().filter_map(|id| national::line(id)).collect();
+    let lines: Vec<&national::NationalLine> = national::CRISIS.iter().filter_map(|id| national::line(id)).collect();
     let local = move || {
         let group = app.group.get();
         app.cache.filter(Collection::Window, |r| {

@@ -3,6 +3,7 @@
 pub mod areas;
 pub mod contact;
 pub mod crisis;
+pub mod directory;
 pub mod lock;
 pub mod meetings;
 pub mod records;

@@ -1,0 +1,167 @@
+// The window finder and the group's directory, on a phone, offline.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+
+async function syncNow(page) {
+  await page.goto(`${new URL(page.url()).origin}/#/settings`);
+  await page.getByTestId('sync-now').click();
+  await page.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('sync-now').filter({ hasText: '今すぐ同期' }).waitFor();
+}
+
+const KOBE = { kind: 'municipality', code: '281000' };
+const OSAKA = { kind: 'municipality', code: '271004' };
+
+function service(id, name, type, areas, phone, extra = {}) {
+  return {
+    id, name, alternate_name: '', description: '', url: '', email: '', status: 'active', assured_date: '2026-10-01',
+    phones: [{ number: phone, type: 'voice', description: '' }], schedules: [{ freq: 'WEEKLY', byday: 'MO,TU,WE,TH,FR', opens_at: '08:45', closes_at: '17:30' }],
+    service_areas: areas, address: '', latitude: null, longitude: null,
+    x_nimo: { window_type: type, kana: '', channels: ['phone'], closed_holidays: true, closed_new_year: true, closures: [], reservation: false, anonymous_ok: false, for_whom: [], source: 'テスト', ...extra },
+  };
+}
+
+const DIRECTORY = {
+  format: 'nimo-hsds-1',
+  exported: '2026-11-24',
+  services: [
+    service('a', '神戸市 障害福祉課', 'municipal_welfare', [KOBE], '078-322-5229'),
+    service('b', '神戸市 くらし支援窓口', 'self_reliance_support', [KOBE], '078-322-0000'),
+    service('c', 'すまいサポート神戸', 'housing_support', [KOBE], '078-111-2222'),
+    service('d', '大阪市 くらし支援窓口', 'self_reliance_support', [OSAKA], '06-0000-0000'),
+    service('e', '兵庫県精神保健福祉センター', 'mental_health_centre', [{ kind: 'prefecture', code: '280003' }], '078-252-4980'),
+  ],
+};
+
+async function importFile(page, name, buffer, mime) {
+  await page.goto(`${new URL(page.url()).origin}/#/directory/import`);
+  await page.getByTestId('import-file').setInputFiles({ name, mimeType: mime, buffer });
+  await page.getByTestId('import-preview').or(page.getByTestId('import-error')).waitFor();
+}
+
+describe('window finder', () => {
+  let server;
+  let browser;
+  let context;
+  let page;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    context = await phone(browser);
+    page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'coordinator1');
+    await waitForServiceWorker(page);
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.stop();
+    await cleanup(server?.dir);
+  });
+
+  test('an import preview rejects a broken file without changing the directory', async () => {
+    await importFile(page, 'broken.csv', await readFile(new URL('./fixtures/facilities-broken-sjis.csv', import.meta.url)), 'text/csv');
+    await page.getByTestId('import-blocked').waitFor();
+    const errors = await page.getByTestId('import-errors').textContent();
+    assert.match(errors, /行 3.*コード/s, 'the bad check digit is named with its line');
+    assert.match(errors, /曜日が読めません/);
+    assert.equal(await page.getByTestId('import-run').isDisabled(), true);
+    await page.goto(`${new URL(page.url()).origin}/#/directory`);
+    await page.getByText('まだ窓口が登録されていません').waitFor();
+    // A file that is not a list at all.
+    await importFile(page, 'notes.csv', Buffer.from('a,b\n1,2\n'), 'text/csv');
+    await page.getByTestId('import-error').waitFor();
+  });
+
+  test('a Shift_JIS open-data file and an HSDS file import with a preview', async () => {
+    await importFile(page, 'kobe.csv', await readFile(new URL('./fixtures/facilities-ok-sjis.csv', import.meta.url)), 'text/csv');
+    assert.match(await page.getByTestId('import-preview').textContent(), /神戸市 くらし支援窓口/, 'Shift_JIS decoded');
+    await importFile(page, 'directory.json', Buffer.from(JSON.stringify(DIRECTORY)), 'application/json');
+    assert.match(await page.getByTestId('import-preview').textContent(), /追加できる窓口：5件/);
+    await page.getByTestId('import-run').click();
+    await page.getByText('読み込みました：5件').waitFor();
+    await page.goto(`${new URL(page.url()).origin}/#/directory`);
+    assert.equal(await page.getByTestId('directory').locator('li').count(), 5);
+  });
+
+  test('offline, 住まい in 神戸市 gives the right kinds in the right order, with reasons', async () => {
+    await server.stop();
+    await page.goto(`${new URL(page.url()).origin}/#/windows`);
+    await page.getByTestId('connection').filter({ hasText: 'オフライン' }).waitFor();
+    await page.getByTestId('finder-worries').locator('[data-value="housing"]').click();
+    await page.getByTestId('finder-area').locator('input').fill('こうべ');
+    await page.getByRole('button', { name: /兵庫県 神戸市/ }).click();
+    await page.getByTestId('area-chosen').filter({ hasText: '兵庫県 神戸市' }).waitFor();
+    const near = page.locator('section.level[data-level="municipal"] [data-testid="window-card"] h3');
+    assert.deepEqual(await near.allTextContents(), ['神戸市 くらし支援窓口', 'すまいサポート神戸', '神戸市 障害福祉課']);
+    const first = page.locator('section.level[data-level="municipal"] [data-testid="window-card"]').first();
+    assert.match(await first.textContent(), /なぜこの窓口？.*住まい.*家賃/s);
+    const results = await page.getByTestId('finder-results').textContent();
+    assert.doesNotMatch(results, /大阪市/, 'another city is not offered');
+    assert.doesNotMatch(results, /精神保健福祉センター/, 'the centre does not take housing');
+    // The national crisis lines are always there.
+    const national = page.locator('section.level[data-level="national"]');
+    for (const line of ['救急・消防', '#いのちSOS', 'よりそいホットライン']) assert.match(await national.textContent(), new RegExp(line));
+    // Tap-to-call links dial the number as written.
+    assert.equal(await first.locator('a.tel').getAttribute('href'), 'tel:0783220000');
+    assert.equal(await national.locator('a.tel', { hasText: '119' }).first().getAttribute('href'), 'tel:119');
+    assert.equal(await page.locator('[data-testid="open-badge"]').count() > 0, true);
+  });
+
+  test('a crisis pick still works, and 「記録に紹介先として追加」 starts a record', async () => {
+    await page.getByTestId('finder-worries').locator('[data-value="housing"]').click();
+    await page.getByTestId('finder-worries').locator('[data-value="abuse_dv"]').click();
+    const national = page.locator('section.level[data-level="national"]');
+    await national.getByText('DV相談ナビ').waitFor();
+    assert.equal(await national.locator('a.tel', { hasText: '#8008' }).getAttribute('href'), 'tel:%238008');
+    await national.locator('[data-testid="window-card"]', { hasText: 'DV相談ナビ' }).getByTestId('add-referral').click();
+    await page.getByTestId('contact-form').waitFor();
+    assert.match(await page.getByTestId('referrals').textContent(), /DV相談ナビ/);
+    assert.equal(await page.getByTestId('more-worries').locator('[data-value="abuse_dv"]').getAttribute('aria-pressed'), 'true');
+    server = await server.restart();
+  });
+
+  test('a coordinator adds an entry; a member reports it wrong offline; the coordinator reviews it', async () => {
+    const origin = new URL(page.url()).origin;
+    await page.goto(`${origin}/#/window/new`);
+    await page.getByTestId('window-name').fill('神戸市 こころの相談');
+    await page.getByTestId('window-type').locator('[data-value="municipal_welfare"]').click();
+    await page.getByTestId('window-area').locator('input').fill('神戸');
+    await page.getByRole('button', { name: /兵庫県 神戸市/ }).click();
+    await page.getByTestId('add-area').click();
+    await page.getByTestId('phone-number').fill('078-333-4444');
+    await page.getByTestId('add-phone').click();
+    await page.getByTestId('add-session').click();
+    await page.getByTestId('save-window').click();
+    await page.getByTestId('edit-window').waitFor();
+    const invite = await page.evaluate(async (g) => {
+      const me = await (await fetch('/api/me')).json();
+      const r = await fetch(`/api/groups/${me.groups[0].id}/invites`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', days: 7, max_uses: 1 }) });
+      return (await r.json()).code;
+    });
+    await syncNow(page);
+
+    const memberContext = await phone(browser);
+    const member = await openFresh(memberContext, server);
+    await joinThroughApp(member, invite, 'member1');
+    await member.goto(`${origin}/#/directory`);
+    await member.getByTestId('directory').locator('a', { hasText: '神戸市 こころの相談' }).click();
+    assert.equal(await member.getByTestId('edit-window').count(), 0, 'members do not edit the directory');
+    await memberContext.setOffline(true);
+    await member.getByTestId('correction-note').fill('電話番号が変わっていました（078-333-5555）');
+    await member.getByRole('button', { name: '送る' }).click();
+    await member.getByText('送りました').waitFor();
+    await memberContext.setOffline(false);
+    await syncNow(member);
+
+    await syncNow(page);
+    await page.goto(`${origin}/#/directory`);
+    const corrections = page.getByTestId('corrections');
+    await corrections.getByText('電話番号が変わっていました').waitFor();
+    await corrections.getByRole('button', { name: '直した' }).click();
+    await corrections.waitFor({ state: 'detached' });
+    await memberContext.close();
+  });
+});
