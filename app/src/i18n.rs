@@ -512,6 +512,86 @@ texts! {
     line: "行", "Line";
     export_hsds: "窓口リストをJSONで書き出す（HSDS形式）", "Export the directory as JSON (HSDS)";
 
+    // Meetings
+    new_meeting: "＋ 会議を追加", "+ Add a meeting";
+    upcoming: "これからの会議", "Upcoming";
+    past: "これまでの会議", "Past";
+    no_meetings: "まだ会議がありません。", "No meetings yet.";
+    ics_download: "予定をカレンダーに入れる（.ics）", "Add to calendar (.ics)";
+    report_link: "年度の報告", "Year report";
+    meeting_new_title: "会議を追加", "Add a meeting";
+    meeting_body: "会議の名前（例：○○市 にも包括 協議の場）", "Name of the body";
+    meeting_level: "レベル", "Level";
+    level_municipal: "市町村", "Municipality";
+    level_area: "障害保健福祉圏域", "Health area";
+    level_prefecture: "都道府県", "Prefecture";
+    start: "開始", "Starts";
+    end: "終了", "Ends";
+    place: "場所", "Place";
+    online_meeting: "オンライン", "Online";
+    agenda: "議題", "Agenda";
+    axes: "取り組んだこと", "What it worked on";
+    axis_individual: "個別支援の検討", "Individual support";
+    axis_system: "支援体制の整備", "Support system";
+    axis_base: "地域基盤の整備", "Community resources";
+    meeting_status: "状態", "Status";
+    ms_planned: "予定", "Planned";
+    ms_held: "開催済", "Held";
+    ms_cancelled: "中止", "Cancelled";
+    minutes: "記録・議事メモ", "Minutes";
+    attendance_title: "だれが出るか", "Who attends";
+    members_offline: "メンバーの一覧はオンラインのときに読み込みます。", "The member list loads when online.";
+    capacity: "立場", "As";
+    cap_peer: "ピアサポーター", "Peer supporter";
+    cap_family: "家族", "Family";
+    cap_self: "本人", "Person with lived experience";
+    will_attend: "参加予定", "Will attend";
+    attended: "出席した", "Attended";
+    prep: "準備メモ", "Preparation notes";
+    items_title: "提起事項", "Items raised";
+    new_item: "＋ 提起事項を追加", "+ Raise an item";
+    item_title: "提起すること", "What is raised";
+    item_detail: "くわしく", "Details";
+    taken_by: "会議で受けた人・部署", "Taken by (in the meeting)";
+    homework_title: "前回からの宿題", "Homework from last time";
+    homework_none: "前回からの宿題はありません。", "No open items from earlier meetings.";
+    carry_here: "この会議に持ち越す", "Carry to this meeting";
+    carried_note: "前回から持ち越し", "Carried over from last time";
+    item_status: "いまの状態", "Status";
+    st_accepted: "受理", "Accepted";
+    st_considering: "検討中", "Under consideration";
+    st_done: "対応済", "Done";
+    st_declined: "見送り", "Declined";
+    st_carried: "持越し", "Carried over";
+    history_title: "経過", "History";
+    add_update: "経過を記録", "Record progress";
+    update_note: "メモ", "Note";
+    raised_by: "提起した人", "Raised by";
+    raised_at: "取り上げた会議", "Raised at";
+    evidence_title: "記録からの根拠", "Evidence from records";
+    evidence_lead: "グループで共有した記録から、人数を数えます（3件未満は「3未満」と表示し、だれか分からないようにします）。", "Counts from the group's shared records (under 3 is shown as “under 3” so that nobody can be recognised).";
+    evidence_from: "期間のはじめ", "From";
+    evidence_to: "期間のおわり", "To";
+    evidence_attach: "この根拠をつける", "Attach this evidence";
+    evidence_attached: "つけた根拠", "Attached evidence";
+    ev_contacts: "記録の数", "Records";
+    ev_worries: "悩み", "Worries";
+    ev_modes: "相談の形", "Modes";
+    ev_not_connected: "紹介してもつながらなかった", "Referrals not connected";
+    ev_unmet: "窓口が見つからなかった悩み", "Worries with no window";
+    ev_period: "期間", "Period";
+    year_report_title: "年度の報告", "Year report";
+    fiscal_year: "年度", "Fiscal year";
+    meetings_by_level: "レベル別の会議", "Meetings by level";
+    attendance_by_member: "メンバーの参加", "Attendance by member";
+    items_by_status: "提起事項と状態", "Items and their status";
+    print: "印刷する", "Print";
+    report_csv: "CSVで書き出す", "Export CSV";
+    count_held: "開催", "Held";
+    count_planned: "予定", "Planned";
+    count_cancelled: "中止", "Cancelled";
+    count_attended: "出席", "Attended";
+
     about: "このアプリについて", "About";
     version: "バージョン", "Version";
 }
@@ -722,6 +802,45 @@ impl Texts {
                 ("closed", match next { Some(n) => format!("{head}・{n}"), None => head.to_owned() })
             }
             OpenNow::Unknown => ("unknown", self.hours_unknown.to_owned()),
+        }
+    }
+
+    pub fn meeting_levels(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("municipal", self.level_municipal), ("area", self.level_area), ("prefecture", self.level_prefecture)]
+    }
+
+    pub fn meeting_level(&self, id: &str) -> &'static str {
+        self.meeting_levels().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
+    }
+
+    pub fn axes(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("individual", self.axis_individual), ("system", self.axis_system), ("base", self.axis_base)]
+    }
+
+    pub fn meeting_statuses(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("planned", self.ms_planned), ("held", self.ms_held), ("cancelled", self.ms_cancelled)]
+    }
+
+    pub fn meeting_status(&self, id: &str) -> &'static str {
+        self.meeting_statuses().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
+    }
+
+    pub fn capacities(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("peer", self.cap_peer), ("family", self.cap_family), ("self", self.cap_self)]
+    }
+
+    pub fn item_statuses(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("accepted", self.st_accepted), ("considering", self.st_considering), ("done", self.st_done), ("declined", self.st_declined), ("carried", self.st_carried)]
+    }
+
+    pub fn item_status(&self, id: &str) -> &'static str {
+        self.item_statuses().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
+    }
+
+    pub fn shown_count(&self, c: nimo_core::evidence::ShownCount) -> String {
+        match c {
+            nimo_core::evidence::ShownCount::Exact(n) => self.count(n as usize),
+            nimo_core::evidence::ShownCount::Suppressed(_) => if self.is_ja() { "3未満".into() } else { "under 3".into() },
         }
     }
 

@@ -110,6 +110,10 @@ fn Screen(route: ReadSignal<Route>) -> impl IntoView {
         Route::EditWindow(id) => view! { <screens::directory::WindowEditor id/> }.into_any(),
         Route::Import => screens::directory::Import().into_any(),
         Route::Meetings => screens::meetings::Meetings().into_any(),
+        Route::NewMeeting => view! { <screens::meetings::MeetingScreen/> }.into_any(),
+        Route::Meeting(id) => view! { <screens::meetings::MeetingScreen id/> }.into_any(),
+        Route::Item(id) => view! { <screens::meetings::ItemScreen id/> }.into_any(),
+        Route::Report => screens::meetings::Report().into_any(),
         Route::Settings => screens::settings::Settings().into_any(),
         _ => screens::records::Records().into_any(),
     }

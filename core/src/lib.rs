@@ -25,6 +25,7 @@ pub mod holidays;
 pub mod hours;
 pub mod ids;
 pub mod import;
+pub mod meeting;
 pub mod memory;
 pub mod national;
 pub mod protocol;

@@ -132,6 +132,7 @@ async fn run(app: AppState) {
             if let Some(net) = net {
                 net.report(true);
             }
+            refresh_members(app).await;
         }
         Err(SyncError::Offline(_)) => {
             app.sync.problem.set(Some(Problem::Offline));
@@ -208,4 +209,12 @@ pub fn start_triggers(app: AppState) {
             every.clear();
         }
     });
+}
+
+/// Keeps the group's member list on the device, for attendance offline.
+async fn refresh_members(app: AppState) {
+    let Some(group) = app.group.get_untracked() else { return };
+    if let Ok(list) = crate::platform::http::get::<Vec<nimo_core::api::MemberInfo>>(&format!("/api/groups/{group}/members")).await {
+        crate::state::save_draft(app, &format!("members:{group}"), &list).await;
+    }
 }
