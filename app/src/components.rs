@@ -19,7 +19,8 @@ pub fn TextField(
     let id = next_id("f");
     let hint_id = format!("{id}-h");
     let error_id = format!("{id}-e");
-    let described = format!("{hint_id} {error_id}");
+    // Only ids that exist: the error paragraph always does, the hint not.
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     let err = move || error.and_then(|e| e.get());
     view! {
         <div class="field" class:invalid=move || err().is_some()>
@@ -53,6 +54,8 @@ pub fn TextArea(
 ) -> impl IntoView {
     let id = next_id("t");
     let hint_id = format!("{id}-h");
+    let error_id = format!("{id}-e");
+    let described = if hint.is_some() { format!("{hint_id} {error_id}") } else { error_id.clone() };
     let err = move || error.and_then(|e| e.get());
     view! {
         <div class="field" class:invalid=move || err().is_some()>
@@ -62,12 +65,12 @@ pub fn TextArea(
                 id=id
                 rows=rows
                 data-testid=testid
-                aria-describedby=hint_id.clone()
+                aria-describedby=described
                 aria-invalid=move || err().map(|_| "true")
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
             ></textarea>
-            <p class="error" role="alert">{err}</p>
+            <p class="error" id=error_id role="alert">{err}</p>
         </div>
     }
 }

@@ -5,6 +5,8 @@
 //! Japanese and English; `net` watches connectivity; `pwa` bridges the
 //! service worker's update notice.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod components;
 mod i18n;
 mod net;

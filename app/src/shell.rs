@@ -27,6 +27,8 @@ pub fn App() -> impl IntoView {
     state::listen_to_other_tabs(app);
     watch_idle(app);
     start_sync_once_ready(app);
+    #[cfg(feature = "bench")]
+    crate::bench::install(app);
     // Everything below re-renders when the language changes (rare), so the
     // views hold plain strings instead of a reactive closure each.
     move || {

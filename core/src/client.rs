@@ -18,13 +18,16 @@ use crate::collection::{Collection, Visibility};
 use crate::hlc::{Clock, Hlc};
 use crate::ids::{ClientId, GroupId, RecordId, UserId};
 use crate::protocol::{
-    AckResult, DEFAULT_PULL_LIMIT, FieldError, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse,
+    AckResult, FieldError, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse,
     ResyncReason,
 };
 use crate::record::{Record, Stamped};
 
 /// How many mutations one push carries.
 pub const PUSH_BATCH: usize = 200;
+/// Records per pull page: large pages mean fewer round trips on a slow
+/// line; the server caps it at `MAX_PULL_LIMIT`.
+pub const PULL_LIMIT: u32 = crate::protocol::MAX_PULL_LIMIT;
 /// How many rejected changes the device remembers for the user.
 const REJECTED_LOG: usize = 100;
 
@@ -85,6 +88,15 @@ pub trait StoreTx {
     async fn state(&mut self) -> Result<Option<SyncState>, StoreError>;
     async fn put_state(&mut self, state: &SyncState) -> Result<(), StoreError>;
     async fn get(&mut self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError>;
+    /// Several gets at once (a page of a pull): stores that can issue them
+    /// together override this.
+    async fn get_many(&mut self, keys: &[(Collection, RecordId)]) -> Result<Vec<Option<Record>>, StoreError> {
+        let mut out = Vec::with_capacity(keys.len());
+        for (c, id) in keys {
+            out.push(self.get(*c, id).await?);
+        }
+        Ok(out)
+    }
     async fn put(&mut self, record: &Record) -> Result<(), StoreError>;
     async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError>;
     /// Every record's collection and id.
@@ -434,7 +446,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut cursor = state.cursor.clone();
         let mut seen: HashSet<RecordId> = HashSet::new();
         loop {
-            let page = match self.transport.pull(cursor.as_deref(), DEFAULT_PULL_LIMIT).await {
+            let page = match self.transport.pull(cursor.as_deref(), PULL_LIMIT).await {
                 Ok(page) => page,
                 Err(TransportError::Api { body, .. }) if body.error == ErrorCode::Resync => {
                     if body.reason == Some(ResyncReason::Epoch) {
@@ -463,11 +475,13 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 report.removed += 1;
             }
             let mut latest: Option<Hlc> = None;
-            for theirs in &page.records {
+            let keys: Vec<(Collection, RecordId)> = page.records.iter().map(|r| (r.collection, r.id.clone())).collect();
+            let locals = tx.get_many(&keys).await?;
+            for (theirs, local) in page.records.iter().zip(locals) {
                 if sweeping {
                     seen.insert(theirs.id.clone());
                 }
-                let merged = match tx.get(theirs.collection, &theirs.id).await? {
+                let merged = match local {
                     Some(mut ours) => {
                         // After a restore, give back what the server lost. If
                         // this user may not write the record, the server

@@ -26,14 +26,45 @@ pub struct ShippedFile {
     pub first_visit: bool,
 }
 
-pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
-    let root = root();
-    let profile = if dev { "dev" } else { "wasm-release" };
-    util::run(cargo().args(["build", "--package", "nimo-app", "--target", "wasm32-unknown-unknown", "--profile", profile]))?;
-    let profile_dir = if dev { "debug" } else { profile };
-    let wasm = root.join("target/wasm32-unknown-unknown").join(profile_dir).join("nimo_app.wasm");
+/// What to build: the shipped app, a quick unoptimised one, or the
+/// benchmark build (with the `bench` feature's hooks) in another directory.
+pub struct Variant {
+    pub dev: bool,
+    pub bench: bool,
+}
 
-    let work = root.join("target/xtask");
+impl Variant {
+    pub const RELEASE: Variant = Variant { dev: false, bench: false };
+
+    fn out_dir(&self) -> PathBuf {
+        if self.bench { root().join("target/bench-dist") } else { root().join("dist") }
+    }
+
+    fn work_dir(&self) -> PathBuf {
+        root().join(if self.bench { "target/xtask-bench" } else { "target/xtask" })
+    }
+}
+
+pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
+    build(&Variant { dev, bench: false })
+}
+
+pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
+    let root = root();
+    let dev = variant.dev;
+    let profile = if dev { "dev" } else { "wasm-release" };
+    let mut cmd = cargo();
+    cmd.args(["build", "--package", "nimo-app", "--target", "wasm32-unknown-unknown", "--profile", profile]);
+    if variant.bench {
+        // A separate target dir keeps the shipped build's artefacts intact.
+        cmd.args(["--features", "bench", "--target-dir"]).arg(root.join("target/bench"));
+    }
+    util::run(&mut cmd)?;
+    let profile_dir = if dev { "debug" } else { profile };
+    let target = if variant.bench { root.join("target/bench") } else { root.join("target") };
+    let wasm = target.join("wasm32-unknown-unknown").join(profile_dir).join("nimo_app.wasm");
+
+    let work = variant.work_dir();
     let bindgen_dir = work.join("bindgen");
     let _ = std::fs::remove_dir_all(&bindgen_dir);
     Bindgen::new()
@@ -65,11 +96,20 @@ pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
     let names = emit(&sources, &staged)?;
     let report = compress_and_measure(&staged, &names)?;
 
-    let dist = root.join("dist");
+    let dist = variant.out_dir();
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::rename(&staged, &dist)?;
     print_report(&report);
+    write_report(&work.join("sizes.json"), &report)?;
     Ok(report)
+}
+
+/// The size report as JSON, for the benchmark table.
+fn write_report(path: &Path, files: &[ShippedFile]) -> Result<(), Error> {
+    let list: Vec<serde_json::Value> =
+        files.iter().map(|f| serde_json::json!({"file": f.path, "raw": f.raw, "brotli": f.brotli})).collect();
+    let json = serde_json::to_vec_pretty(&list).map_err(|e| Error::msg(e.to_string()))?;
+    write(path, &json)
 }
 
 fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<Vec<u8>, Error> {

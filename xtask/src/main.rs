@@ -18,6 +18,9 @@ cargo xtask <command>
              http://127.0.0.1:8080 with the database ./nimo.sqlite3
   test       set up what is missing, then run every test: unit, API,
              simulation, crash and browser tests
+  bench      build release assets and print the benchmark table (sizes,
+             time to interactive, search, finder, sync beside PouchDB,
+             500-device server load, Lighthouse); see BENCHMARKS.md
   build      build the app into dist/ (add --dev for a quick unoptimised build)
   setup      install what is missing: the wasm32 target, npm tools,
              Chromium (apt-get)
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("build") => build::client(args.iter().any(|a| a == "--dev")).map(|_| ()),
         Some("setup") => setup::all(),
+        Some("bench") => bench(),
         Some("help") | None => {
             print!("{HELP}");
             Ok(())
@@ -63,6 +67,24 @@ fn test(extra: &[String]) -> Result<(), Error> {
     build::client(false)?;
     util::run(cargo().args(["build", "--package", "nimo-server"]))?;
     browser_tests()
+}
+
+fn bench() -> Result<(), Error> {
+    setup::all()?;
+    setup::bench_tools()?;
+    build::build(&build::Variant::RELEASE)?;
+    build::build(&build::Variant { dev: false, bench: true })?;
+    util::run(cargo().args(["build", "--release", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-load"]))?;
+    let root = root();
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg(root.join("bench/run.mjs"));
+    cmd.env("NIMO_SERVER_BIN", root.join("target/release/nimo-server"));
+    cmd.env("NIMO_DIST", root.join("dist"));
+    cmd.env("NIMO_BENCH_DIST", root.join("target/bench-dist"));
+    cmd.env("NIMO_LOAD_BIN", root.join("target/release/nimo-load"));
+    cmd.env("NIMO_SIZES", root.join("target/xtask/sizes.json"));
+    cmd.current_dir(&root);
+    util::run(&mut cmd)
 }
 
 fn browser_tests() -> Result<(), Error> {

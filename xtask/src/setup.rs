@@ -32,17 +32,28 @@ fn wasm_target() -> Result<(), Error> {
 }
 
 fn npm_tools() -> Result<(), Error> {
-    let root = root();
-    let lock = root.join("package-lock.json");
-    let installed = root.join("node_modules/.package-lock.json");
-    if is_newer_or_same(&installed, &lock) && root.join("node_modules/.bin/wasm-opt").exists() {
+    npm_ci(&root(), "node_modules/.bin/wasm-opt")
+}
+
+/// The benchmark's own npm tools (PouchDB, pouchdb-server, Lighthouse),
+/// kept apart so that the test command does not install them.
+pub fn bench_tools() -> Result<(), Error> {
+    npm_ci(&root().join("bench"), "node_modules/.bin/pouchdb-server")
+}
+
+/// `npm ci` in `dir` unless its node_modules is as new as its lock file and
+/// holds `marker`.
+fn npm_ci(dir: &Path, marker: &str) -> Result<(), Error> {
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    if is_newer_or_same(&installed, &lock) && dir.join(marker).exists() {
         return Ok(());
     }
     if output(Command::new("npm").arg("--version")).is_none() {
         return Err(Error::msg("npm is not installed; install Node.js 20 or later"));
     }
-    eprintln!("xtask: installing npm tools (npm ci)");
-    util::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&root))
+    eprintln!("xtask: installing npm tools in {} (npm ci)", dir.display());
+    util::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
 fn chromium() -> Result<(), Error> {

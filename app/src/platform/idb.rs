@@ -39,6 +39,13 @@ impl IdbError {
 
 /// Resolves when the request succeeds, with its result.
 pub async fn request(req: &IdbRequest) -> Result<JsValue, IdbError> {
+    watch(req).await.map_err(|e| IdbError::from_js(&e))
+}
+
+/// Attaches the success and error handlers now and returns the future of
+/// the result. Issue several requests with this, then await them: the
+/// handlers are in place before any of them can complete.
+pub fn watch(req: &IdbRequest) -> JsFuture {
     let req_ok = req.clone();
     let req_err = req.clone();
     let promise = Promise::new(&mut |resolve, reject| {
@@ -56,7 +63,7 @@ pub async fn request(req: &IdbRequest) -> Result<JsValue, IdbError> {
         req_ok.set_onsuccess(Some(on_success.unchecked_ref()));
         req_ok.set_onerror(Some(on_error.unchecked_ref()));
     });
-    JsFuture::from(promise).await.map_err(|e| IdbError::from_js(&e))
+    JsFuture::from(promise)
 }
 
 /// Opens (and creates or upgrades) a database.

@@ -298,6 +298,22 @@ impl StoreTx for IdbTx<'_> {
         self.owner.parse_record(&value).map(Some)
     }
 
+    async fn get_many(&mut self, keys: &[(Collection, RecordId)]) -> Result<Vec<Option<Record>>, StoreError> {
+        // Issue every request first, then collect: IndexedDB answers them in
+        // order without a round trip through the event loop for each.
+        let mut pending = Vec::with_capacity(keys.len());
+        for (c, id) in keys {
+            let req = self.req(c.id(), |s| s.get(&JsValue::from_str(id.as_str())))?;
+            pending.push(idb::watch(&req));
+        }
+        let mut out = Vec::with_capacity(keys.len());
+        for future in pending {
+            let value = future.await.map_err(|e| store_error(IdbError::from_js(&e)))?;
+            out.push(if value.is_undefined() || value.is_null() { None } else { Some(self.owner.parse_record(&value)?) });
+        }
+        Ok(out)
+    }
+
     async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
         let value = self.owner.record_value(record)?;
         self.req(record.collection.id(), |s| s.put(&value))?;

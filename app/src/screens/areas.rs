@@ -27,12 +27,12 @@ pub fn AreaPicker(label: &'static str, selected: RwSignal<Option<String>>, #[pro
             <Show when=move || selected.with(Option::is_none)>
                 <input id=input_id.clone() type="search" autocomplete="off" placeholder=t.area_hint
                     prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
-                <ul class="suggestions" role="listbox">
+                <ul class="suggestions">
                     {move || results.get().into_iter().map(|a| {
                         let code = a.code.to_string();
                         let name = area::full_name(a.code);
                         view! {
-                            <li role="option">
+                            <li>
                                 <button type="button" class="suggestion" on:click=move |_| { selected.set(Some(code.clone())); query.set(String::new()); }>
                                     {name}<small>" "{a.kana}</small>
                                 </button>

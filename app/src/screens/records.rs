@@ -2,8 +2,13 @@
 //! most recent contacts; search folds full/half width and hiragana/katakana;
 //! filters by worry, mode, dates, status and referral state; exports.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use nimo_core::collection::Collection;
+use nimo_core::hlc::Hlc;
+use nimo_core::ids::RecordId;
 use nimo_core::contact::{Contact, monthly_counts};
 use nimo_core::taxonomy::Worry;
 use nimo_core::text;
@@ -17,19 +22,39 @@ use crate::state::{AppState, now_jst, use_app};
 /// How many contacts the list shows before 「もっと見る」.
 const PAGE: usize = 50;
 
-/// The current group's contacts with their folded search text, newest first.
-pub fn indexed_contacts(app: AppState) -> Memo<Vec<(Contact, String)>> {
+/// A contact read from its record, with its folded search text.
+pub type Indexed = Arc<(Contact, String)>;
+
+/// The current group's contacts with their folded search text, newest
+/// first. Records are parsed and folded once and kept until they change
+/// (their greatest stamp moves), so that saving one record does not
+/// re-read ten thousand.
+pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
+    let parsed: StoredValue<HashMap<RecordId, (Hlc, Indexed)>> = StoredValue::new(HashMap::new());
     Memo::new(move |_| {
         let group = app.group.get();
-        let mut out: Vec<(Contact, String)> = app.cache.with(Collection::Contact, |m| {
-            m.values()
-                .filter(|r| Some(&r.group) == group.as_ref())
-                .filter_map(Contact::from_record)
-                .map(|c| {
-                    let folded = c.search_text();
-                    (c, folded)
+        let mut out: Vec<Indexed> = app.cache.with(Collection::Contact, |m| {
+            parsed
+                .try_update_value(|known| {
+                    known.retain(|id, _| m.contains_key(id));
+                    m.values()
+                        .filter(|r| Some(&r.group) == group.as_ref())
+                        .filter_map(|r| {
+                            let stamp = r.max_stamp();
+                            if let Some((seen, item)) = known.get(&r.id) {
+                                if seen == stamp {
+                                    return Some(Arc::clone(item));
+                                }
+                            }
+                            let c = Contact::from_record(r)?;
+                            let folded = c.search_text();
+                            let item = Arc::new((c, folded));
+                            known.insert(r.id.clone(), (stamp.clone(), Arc::clone(&item)));
+                            Some(item)
+                        })
+                        .collect()
                 })
-                .collect()
+                .unwrap_or_default()
         });
         out.sort_by(|a, b| b.0.at.cmp(&a.0.at));
         out
@@ -94,15 +119,15 @@ pub fn Records() -> impl IntoView {
     let today = now_jst().date;
     let due = Memo::new(move |_| {
         contacts.with(|all| {
-            let mut overdue: Vec<Contact> = all.iter().filter(|(c, _)| c.overdue(today)).map(|(c, _)| c.clone()).collect();
+            let mut overdue: Vec<Contact> = all.iter().filter(|i| i.0.overdue(today)).map(|i| i.0.clone()).collect();
             overdue.sort_by_key(|c| c.follow_up);
-            let today: Vec<Contact> = all.iter().filter(|(c, _)| c.due_today(today)).map(|(c, _)| c.clone()).collect();
+            let today: Vec<Contact> = all.iter().filter(|i| i.0.due_today(today)).map(|i| i.0.clone()).collect();
             (overdue, today)
         })
     });
     let results = Memo::new(move |_| {
         let f = filter.get();
-        contacts.with(|all| all.iter().filter(|(c, folded)| f.accepts(c, folded)).map(|(c, _)| c.clone()).collect::<Vec<_>>())
+        contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0, &i.1)).cloned().collect::<Vec<Indexed>>())
     });
 
     view! {
@@ -144,7 +169,7 @@ pub fn Records() -> impl IntoView {
                 let more = list.len() > shown.get();
                 view! {
                     <ul class="contact-list" data-testid="contact-list">
-                        {list.into_iter().take(shown.get()).map(|c| view! { <ContactRow c today/> }).collect_view()}
+                        {list.into_iter().take(shown.get()).map(|i| view! { <ContactRow c=i.0.clone() today/> }).collect_view()}
                     </ul>
                     {more.then(|| view! { <button type="button" class="button secondary wide" on:click=move |_| shown.update(|n| *n += PAGE)>{t.show_more}</button> })}
                 }.into_any()
@@ -242,12 +267,12 @@ fn csv_rows(t: &'static Texts, contacts: &[Contact]) -> String {
 }
 
 #[component]
-fn Exports(contacts: Memo<Vec<(Contact, String)>>) -> impl IntoView {
+fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
     let mine = move || {
         let me = app.me.get_untracked().map(|m| m.user);
-        contacts.with_untracked(|all| all.iter().filter(|(c, _)| Some(&c.owner) == me.as_ref()).map(|(c, _)| c.clone()).collect::<Vec<_>>())
+        contacts.with_untracked(|all| all.iter().filter(|i| Some(&i.0.owner) == me.as_ref()).map(|i| i.0.clone()).collect::<Vec<_>>())
     };
     let stamp = move || now_jst().date.to_string();
     let export_csv = move |_| download(&format!("nimo-contacts-{}.csv", stamp()), "text/csv;charset=utf-8", csv_rows(t, &mine()).as_bytes());
@@ -256,7 +281,7 @@ fn Exports(contacts: Memo<Vec<(Contact, String)>>) -> impl IntoView {
         let json = serde_json::to_string_pretty(&records).unwrap_or_default();
         download(&format!("nimo-contacts-{}.json", stamp()), "application/json", json.as_bytes());
     };
-    let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|(c, _)| c))));
+    let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0))));
     let export_monthly = move |_| {
         let m = monthly.get_untracked();
         let mut rows = Vec::new();

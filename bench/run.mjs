@@ -1,0 +1,318 @@
+// `cargo xtask bench`: measures nimo and prints one table (markdown).
+// Everything runs on 127.0.0.1 in Debian's headless Chromium. The figures
+// are printed, never asserted: the tests assert behaviour.
+
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { brotliCompressSync, constants } from 'node:zlib';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, cleanup, createGroup, launchBrowser, loginThroughApp, openFresh, phone, startServer, tempDir, waitForServiceWorker } from '../tests/browser/harness.mjs';
+import { Session, contacts, windows } from './seed.mjs';
+
+const BENCH_DIST = process.env.NIMO_BENCH_DIST;
+const LOAD_BIN = process.env.NIMO_LOAD_BIN;
+const SIZES = process.env.NIMO_SIZES;
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const rows = [];
+const budget = (value, limit, lower = true) => (value === null ? '—' : (lower ? value <= limit : value >= limit) ? 'within' : 'OVER');
+
+function row(what, value, unit, limit, lower = true) {
+  const shown = value === null || value === undefined ? 'n/a' : typeof value === 'number' ? (Number.isInteger(value) ? value.toLocaleString('en') : value.toFixed(1)) : value;
+  rows.push({ what, value: shown, unit, budget: limit === undefined ? '' : `${lower ? '≤' : '≥'} ${limit.toLocaleString('en')} (${budget(value, limit, lower)})` });
+  console.error(`  ${what}: ${shown} ${unit}`);
+}
+
+function median(list) {
+  const s = [...list].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+// ---- sizes ----
+async function sizes() {
+  const files = JSON.parse(await readFile(SIZES, 'utf8'));
+  for (const f of files) row(`size: ${f.file}`, f.brotli, `B brotli (${f.raw.toLocaleString('en')} B raw)`);
+  const total = files.reduce((s, f) => s + f.brotli, 0);
+  row('first-visit transfer, whole app', total, 'B brotli', 250 * 1024);
+  const areas = await readFile(path.join(ROOT, 'core/data/areas.tsv'));
+  row('area list (47 + 1,741 areas) in the app', brotliCompressSync(areas, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 'B brotli', 40 * 1024);
+}
+
+// ---- throttled first and repeat visit ----
+async function visits(server) {
+  const profile = await tempDir();
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const page = context.pages()[0] || await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  // Slow 4G as Lighthouse's mobile profile: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up.
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+  let shell = 0;
+  let api = 0;
+  const fromWorker = new Set();
+  cdp.on('Network.responseReceived', (e) => { if (e.response.fromServiceWorker || e.response.fromDiskCache) fromWorker.add(e.requestId); });
+  const urls = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => urls.set(e.requestId, e.request.url));
+  cdp.on('Network.loadingFinished', (e) => {
+    if (fromWorker.has(e.requestId)) return;
+    const url = urls.get(e.requestId) || '';
+    if (url.includes('/api/')) api += e.encodedDataLength; else shell += e.encodedDataLength;
+  });
+  const ready = () => page.locator('main h1').first().waitFor({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.goto(`${server.url}/`);
+  await ready();
+  const first = Date.now() - t0;
+  row('time to interactive, first visit (4× CPU, Slow 4G)', first, 'ms', 2000);
+  row('first-visit transfer, shell (on the wire)', shell, 'B');
+  await waitForServiceWorker(page);
+  await page.waitForTimeout(1500);
+  shell = 0;
+  api = 0;
+  const t1 = Date.now();
+  await page.reload();
+  await ready();
+  const repeat = Date.now() - t1;
+  await page.waitForTimeout(500);
+  row('time to interactive, repeat visit (4× CPU, Slow 4G)', repeat, 'ms', 500);
+  row('repeat-visit transfer, shell', shell, 'B from the network', 0);
+  row('repeat-visit transfer, API (health probe)', api, 'B');
+  await context.close();
+  await cleanup(profile);
+}
+
+// ---- the data benchmarks, on the bench build ----
+async function data(browser) {
+  const server = await startServer({ assets: BENCH_DIST });
+  try {
+    const seed = new Session(server.url);
+    await seed.join(await createGroup(server, 'ベンチ家族会'), 'benchuser');
+    let t = Date.now();
+    await seed.create(contacts(10_000));
+    console.error(`  (seeded 10,000 contacts in ${Date.now() - t} ms through the push API)`);
+
+    // A new device signs in and pulls everything: from its first pull
+    // request to the list shown (network, merge, IndexedDB, screen).
+    const device = await phone(browser);
+    const fresh = await openFresh(device, server);
+    const dcdp = await device.newCDPSession(fresh);
+    await dcdp.send('Network.enable');
+    let firstWall = null;
+    let first = null;
+    let last = null;
+    const pulls = new Set();
+    dcdp.on('Network.requestWillBeSent', (e) => {
+      if (!e.request.url.includes('/api/sync/pull')) return;
+      pulls.add(e.requestId);
+      if (first === null) { first = e.timestamp; firstWall = Date.now(); }
+    });
+    dcdp.on('Network.loadingFinished', (e) => { if (pulls.has(e.requestId)) last = e.timestamp; });
+    await loginThroughApp(fresh, 'benchuser', 'benchuser bench passphrase');
+    await fresh.waitForFunction(() => document.querySelectorAll('[data-testid="contact-list"] li').length >= 50, null, { timeout: 120_000, polling: 'raf' });
+    const pullMs = Date.now() - firstWall;
+    row('sync: pull of 10,000 records into IndexedDB, first request to list shown', pullMs, 'ms', 2000);
+    row('sync: of which on the network (first request to last page received)', (last - first) * 1000, `ms (${pulls.size} pages)`);
+
+    // Bytes on the wire for an incremental sync with nothing new.
+    let bytes = 0;
+    const seen = new Map();
+    dcdp.on('Network.requestWillBeSentExtraInfo', (e) => seen.set(e.requestId, (e.headersText || Object.entries(e.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')).length));
+    dcdp.on('Network.loadingFinished', (e) => { if (seen.has(e.requestId)) bytes += e.encodedDataLength + seen.get(e.requestId); });
+    await fresh.evaluate(() => window.nimoBench.sync());
+    await fresh.waitForTimeout(300);
+    row('sync: bytes on the wire, incremental sync with nothing new', bytes, 'B (request + response)', 1024);
+
+    // Search and list over the 10,000 contacts.
+    await fresh.goto(`${server.url}/#/settings`);
+    await fresh.locator('main h1', { hasText: '設定' }).waitFor();
+    const open = await fresh.evaluate(async () => {
+      const t0 = performance.now();
+      location.hash = '#/';
+      while (!document.querySelector('[data-testid="contact-list"] li')) await new Promise((r) => requestAnimationFrame(r));
+      return performance.now() - t0;
+    });
+    row('contacts: time to open the list (10,000 on the device)', open, 'ms', 200);
+    const keystrokes = await fresh.evaluate(async () => {
+      const input = document.querySelector('[data-testid="search"]');
+      const out = [];
+      for (const q of ['い', 'いえ', 'いえが', 'で', 'でい', 'でいけ', 'でいけあ', 'ヤ', 'ヤチ', 'ヤチン', 'ねむ', 'ねむれ', '']) {
+        const t0 = performance.now();
+        input.value = q;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        await new Promise((r) => setTimeout(r, 0));
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    row('contacts: search per keystroke over 10,000 (median)', median(keystrokes), 'ms', 16);
+    row('contacts: search per keystroke over 10,000 (worst)', Math.max(...keystrokes), 'ms', 16);
+    const cold = await (async () => {
+      await fresh.reload();
+      return fresh.evaluate(async () => {
+        while (!document.querySelector('[data-testid="contact-list"] li')) await new Promise((r) => setTimeout(r, 5));
+        return performance.now();
+      });
+    })();
+    row('contacts: reload to list shown (10,000, no throttling)', cold, 'ms');
+
+    // 1,000 changes made offline, then one push.
+    await device.setOffline(true);
+    const made = await fresh.evaluate(() => window.nimoBench.makeContacts(1000));
+    row('contacts: save 1,000 records offline (each its own transaction)', made, 'ms');
+    await device.setOffline(false);
+    const pushed = await fresh.evaluate(() => window.nimoBench.sync());
+    row('sync: push of 1,000 offline changes', pushed.ms, `ms (${pushed.pushed} pushed)`, 1000);
+    await device.close();
+
+    // The finder over 10,000 directory entries, in another group.
+    const coordinator = new Session(server.url);
+    await coordinator.join(await createGroup(server, 'ベンチ窓口'), 'benchwindows');
+    const municipalities = (await readFile(path.join(ROOT, 'core/data/areas.tsv'), 'utf8')).split('\n').filter((l) => /^\d{6}\t/.test(l) && !/^\d{2}000/.test(l)).map((l) => l.slice(0, 6));
+    t = Date.now();
+    await coordinator.create(windows(10_000, ['281000', ...municipalities.slice(0, 400)]));
+    console.error(`  (seeded 10,000 windows in ${Date.now() - t} ms)`);
+    const wctx = await phone(browser);
+    const wpage = await openFresh(wctx, server);
+    await loginThroughApp(wpage, 'benchwindows', 'benchwindows bench passphrase');
+    await wpage.goto(`${server.url}/#/directory`);
+    await wpage.waitForFunction(() => document.querySelectorAll('[data-testid="directory"] li').length >= 10_000, null, { timeout: 180_000 });
+    await wpage.goto(`${server.url}/#/windows`);
+    await wpage.getByTestId('finder-area').locator('input').fill('こうべ');
+    await wpage.getByRole('button', { name: /兵庫県 神戸市/ }).click();
+    const finder = await wpage.evaluate(async () => {
+      const out = [];
+      for (const worry of ['housing', 'money', 'family', 'housing', 'money', 'family', 'mental_health', 'mental_health']) {
+        const chip = document.querySelector(`[data-testid="finder-worries"] [data-value="${worry}"]`);
+        const t0 = performance.now();
+        chip.click();
+        await new Promise((r) => setTimeout(r, 0));
+        out.push(performance.now() - t0);
+      }
+      return out;
+    });
+    row('finder: pick a worry over 10,000 entries (median)', median(finder), 'ms', 16);
+    row('finder: pick a worry over 10,000 entries (worst)', Math.max(...finder), 'ms', 16);
+    await wctx.close();
+    return pullMs;
+  } finally {
+    await server.stop();
+    await cleanup(server.dir);
+  }
+}
+
+// ---- PouchDB, side by side ----
+async function pouchdb(browser, nimoPullMs) {
+  const port = 5985;
+  const bin = path.join(ROOT, 'bench/node_modules/.bin/pouchdb-server');
+  const child = spawn(bin, ['--in-memory', '--port', String(port), '--host', '127.0.0.1'], { stdio: 'ignore' });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; i < 100; i++) {
+      try { if ((await fetch(base)).ok) break; } catch { /* starting */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await fetch(`${base}/bench`, { method: 'PUT' });
+    // Comparable documents: the same fields as the nimo contacts.
+    const docs = contacts(10_000).map((c, i) => ({ _id: `contact-${String(i).padStart(5, '0')}`, ...c.fields, visibility: c.visibility }));
+    for (let i = 0; i < docs.length; i += 1000) {
+      const r = await fetch(`${base}/bench/_bulk_docs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ docs: docs.slice(i, i + 1000) }) });
+      if (!r.ok) throw new Error(await r.text());
+    }
+    const context = await phone(browser);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.addScriptTag({ content: await readFile(path.join(ROOT, 'bench/node_modules/pouchdb/dist/pouchdb.min.js'), 'utf8') });
+    const ms = await page.evaluate(async (remote) => {
+      const local = new window.PouchDB('bench-local');
+      const t0 = performance.now();
+      await window.PouchDB.replicate(remote, local, { batch_size: 500 });
+      const info = await local.info();
+      if (info.doc_count !== 10000) throw new Error(`replicated ${info.doc_count}`);
+      return performance.now() - t0;
+    }, `${base}/bench`);
+    row('PouchDB 9 replicating 10,000 documents from pouchdb-server into IndexedDB', ms, 'ms');
+    row('ratio PouchDB / nimo (pull of 10,000)', nimoPullMs ? ms / nimoPullMs : null, '×', 2, false);
+    await context.close();
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+// ---- 500 devices ----
+async function load() {
+  const server = await startServer();
+  try {
+    const code = await createGroup(server, '負荷試験');
+    const out = await new Promise((resolve, reject) => {
+      const child = spawn(LOAD_BIN, ['--base', server.url, '--code', code, '--devices', '500', '--seconds', '20'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(text)) : reject(new Error(`nimo-load exited ${c}`))));
+    });
+    const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8');
+    const hwm = Number(status.match(/VmHWM:\s+(\d+) kB/)[1]);
+    row('server: 500 devices syncing for 20 s, throughput', out.throughput_rps, `requests/s (${out.requests.toLocaleString('en')} requests, ${out.errors} errors)`);
+    row('server: latency p50', out.p50_ms, 'ms');
+    row('server: latency p99', out.p99_ms, 'ms', 50);
+    row('server: push p99', out.push_p99_ms, `ms (${out.pushes} pushes)`);
+    row('server: peak memory (VmHWM)', hwm / 1024, 'MiB', 64);
+  } finally {
+    await server.stop();
+    await cleanup(server.dir);
+  }
+}
+
+// ---- Lighthouse ----
+async function lighthouse() {
+  const server = await startServer();
+  try {
+    const { default: run } = await import('lighthouse');
+    const { launch } = await import('chrome-launcher');
+    const chrome = await launch({ chromePath: CHROMIUM, chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    try {
+      const result = await run(`${server.url}/`, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
+      const c = result.lhr.categories;
+      row('Lighthouse (mobile) performance', Math.round(c.performance.score * 100), '/ 100');
+      row('Lighthouse (mobile) accessibility', Math.round(c.accessibility.score * 100), '/ 100');
+      const a = result.lhr.audits;
+      row('Lighthouse TTI (simulated)', a.interactive?.numericValue, 'ms');
+    } finally {
+      await chrome.kill();
+    }
+  } catch (e) {
+    console.error(`Lighthouse failed: ${e.message}`);
+    row('Lighthouse', null, `failed: ${e.message}`);
+  } finally {
+    await server.stop();
+    await cleanup(server.dir);
+  }
+}
+
+console.error(`nimo benchmark on ${os.cpus().length} × ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`);
+await sizes();
+const prod = await startServer();
+try {
+  await visits(prod);
+} finally {
+  await prod.stop();
+  await cleanup(prod.dir);
+}
+const browser = await launchBrowser();
+let pull = null;
+try {
+  pull = await data(browser);
+  await pouchdb(browser, pull);
+} finally {
+  await browser.close();
+}
+await load();
+await lighthouse();
+
+console.log(`\n| measure | value | unit | budget |\n|---|---:|---|---|`);
+for (const r of rows) console.log(`| ${r.what} | ${r.value} | ${r.unit} | ${r.budget} |`);
+console.log(`\nMachine: ${os.cpus().length} × ${os.cpus()[0].model}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.type()} ${os.release()}, Node ${process.version}, Chromium ${(await import('node:child_process')).execFileSync(CHROMIUM, ['--version']).toString().trim()}`);

@@ -1,0 +1,202 @@
+//! `nimo-load`: many devices syncing at once against a running server, on
+//! loopback. Each device signs in (its own session), pulls once, then for
+//! the given time loops: now and then push one new record, and pull what
+//! changed since its cursor. Prints latency percentiles and throughput as
+//! JSON. Used by `cargo xtask bench`.
+//!
+//! nimo-load --base http://127.0.0.1:8080 --code <coordinator invite> [--devices 500] [--seconds 20]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, LoginRequest, Me};
+use nimo_core::collection::{Role, Visibility};
+use nimo_core::ids::{ClientId, RecordId};
+use nimo_core::protocol::{PullResponse, PushResponse};
+use nimo_tests::protocol::{contact, push_request, stamp};
+use nimo_tests::sim::Rng;
+use tokio::sync::Mutex;
+
+const USERS: usize = 10;
+
+struct Args {
+    base: String,
+    code: String,
+    devices: usize,
+    seconds: u64,
+}
+
+fn args() -> Args {
+    let mut a = Args { base: "http://127.0.0.1:8080".into(), code: String::new(), devices: 500, seconds: 20 };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--base" => a.base = value,
+            "--code" => a.code = value,
+            "--devices" => a.devices = value.parse().unwrap_or(500),
+            "--seconds" => a.seconds = value.parse().unwrap_or(20),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    assert!(!a.code.is_empty(), "--code is required (the first coordinator's invite)");
+    a
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).no_proxy().pool_max_idle_per_host(1).build().expect("client")
+}
+
+async fn join(base: &str, code: &str, login: &str) -> (reqwest::Client, Me) {
+    let c = client();
+    let r = c
+        .post(format!("{base}/api/join"))
+        .json(&JoinRequest { code: code.into(), login: login.into(), display_name: login.into(), passphrase: format!("{login} load passphrase"), device_name: "load".into() })
+        .send()
+        .await
+        .expect("join");
+    assert_eq!(r.status(), 200, "join {login}");
+    let me = r.json().await.expect("me");
+    (c, me)
+}
+
+async fn login(base: &str, login: &str) -> (reqwest::Client, Me) {
+    let c = client();
+    let r = c
+        .post(format!("{base}/api/auth/login"))
+        .json(&LoginRequest { login: login.into(), passphrase: format!("{login} load passphrase"), device_name: "load".into() })
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), 200, "login {login}");
+    let me = r.json().await.expect("me");
+    (c, me)
+}
+
+#[derive(Default)]
+struct Stats {
+    pull: Vec<f64>,
+    push: Vec<f64>,
+    errors: usize,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let a = args();
+    let base = a.base.clone();
+    // Users: the coordinator invites the rest; each signs in on many devices.
+    let (coordinator, me) = join(&base, &a.code, "loadcoord").await;
+    let group = me.groups[0].id.clone();
+    let mut logins = vec!["loadcoord".to_owned()];
+    for i in 1..USERS {
+        let invite: InviteCreated = coordinator
+            .post(format!("{base}/api/groups/{group}/invites"))
+            .json(&InviteRequest { role: Role::Member, days: 1, max_uses: 1 })
+            .send()
+            .await
+            .expect("invite")
+            .json()
+            .await
+            .expect("invite body");
+        let name = format!("loaduser{i}");
+        join(&base, &invite.code, &name).await;
+        logins.push(name);
+    }
+    let setup = Instant::now();
+    let mut devices = Vec::with_capacity(a.devices);
+    for chunk in (0..a.devices).collect::<Vec<_>>().chunks(16) {
+        let tasks: Vec<_> = chunk.iter().map(|d| {
+            let base = base.clone();
+            let name = logins[d % logins.len()].clone();
+            tokio::spawn(async move { login(&base, &name).await })
+        }).collect();
+        for t in tasks {
+            devices.push(t.await.expect("login task"));
+        }
+    }
+    eprintln!("{} devices signed in in {:.1}s", devices.len(), setup.elapsed().as_secs_f64());
+
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let deadline = Instant::now() + Duration::from_secs(a.seconds);
+    let mut tasks = Vec::new();
+    for (d, (http, me)) in devices.into_iter().enumerate() {
+        let stats = Arc::clone(&stats);
+        let base = base.clone();
+        let group = me.groups[0].id.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = Rng::new(d as u64 + 1);
+            let client_id = ClientId::from_random((d as u64 + 1).to_le_bytes());
+            let mut seq = 1u64;
+            let mut cursor: Option<String> = None;
+            let mut local = Stats::default();
+            // Spread the devices' starts over the first second.
+            tokio::time::sleep(Duration::from_millis(rng.below(1000) as u64)).await;
+            while Instant::now() < deadline {
+                if rng.chance(200) {
+                    let mut random = [0u8; 10];
+                    random[..8].copy_from_slice(&rng.next().to_le_bytes());
+                    let ms = 1_790_000_000_000 + seq;
+                    let m = contact(seq, &RecordId::new_v7(ms, random), &group, Visibility::Group, &stamp(ms, &client_id), "負荷試験の記録");
+                    let t0 = Instant::now();
+                    let ok = match http.post(format!("{base}/api/sync/push")).json(&push_request(&client_id, vec![m])).send().await {
+                        Ok(r) if r.status().is_success() => r.json::<PushResponse>().await.is_ok(),
+                        _ => false,
+                    };
+                    local.push.push(t0.elapsed().as_secs_f64() * 1000.0);
+                    if ok { seq += 1 } else { local.errors += 1 }
+                }
+                let mut url = format!("{base}/api/sync/pull?schema={}", nimo_core::SCHEMA_VERSION);
+                if let Some(c) = &cursor {
+                    url.push_str(&format!("&cursor={c}"));
+                }
+                let t0 = Instant::now();
+                match http.get(url).send().await {
+                    Ok(r) if r.status().is_success() => match r.json::<PullResponse>().await {
+                        Ok(page) => cursor = Some(page.cursor),
+                        Err(_) => local.errors += 1,
+                    },
+                    _ => local.errors += 1,
+                }
+                local.pull.push(t0.elapsed().as_secs_f64() * 1000.0);
+                // A short, random pause between syncs.
+                tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
+            }
+            let mut s = stats.lock().await;
+            s.pull.extend(local.pull);
+            s.push.extend(local.push);
+            s.errors += local.errors;
+        }));
+    }
+    for t in tasks {
+        t.await.expect("device task");
+    }
+    let mut s = stats.lock().await;
+    let requests = s.pull.len() + s.push.len();
+    let mut all: Vec<f64> = s.pull.iter().chain(s.push.iter()).copied().collect();
+    all.sort_by(f64::total_cmp);
+    s.pull.sort_by(f64::total_cmp);
+    s.push.sort_by(f64::total_cmp);
+    let out = serde_json::json!({
+        "devices": a.devices,
+        "seconds": a.seconds,
+        "requests": requests,
+        "throughput_rps": requests as f64 / a.seconds as f64,
+        "errors": s.errors,
+        "p50_ms": percentile(&all, 0.50),
+        "p90_ms": percentile(&all, 0.90),
+        "p99_ms": percentile(&all, 0.99),
+        "max_ms": all.last().copied().unwrap_or(0.0),
+        "pull_p99_ms": percentile(&s.pull, 0.99),
+        "push_p99_ms": percentile(&s.push, 0.99),
+        "pushes": s.push.len(),
+    });
+    println!("{out}");
+}
