@@ -118,7 +118,6 @@ texts! {
     nav_settings: "設定", "Settings";
     online: "オンライン", "Online";
     offline: "オフライン", "Offline";
-    offline_hint: "電波がなくても記録できます。つながったら送ります。", "You can keep working; changes are sent when you are back online.";
     update_ready: "新しいバージョンがあります", "A new version is available";
     update_apply: "更新", "Update";
 
@@ -178,7 +177,6 @@ texts! {
     err_storage_full: "この端末の保存容量がいっぱいです。写真や使っていないアプリを整理してから、もう一度お試しください。入力した内容は消えていません。", "This device's storage is full. Free some space and try again; nothing you typed is lost.";
     err_server: "サーバーで問題が起きました。時間をおいてお試しください。", "The server had a problem. Please try again later.";
     err_required: "入力してください", "Required";
-    err_too_long: "長すぎます", "Too long";
     err_invalid: "正しくありません", "Not valid";
     err_passphrase_short: "8文字以上にしてください", "At least 8 characters";
     err_passphrase_login: "ログインIDと同じにはできません", "Must differ from the login name";
@@ -304,7 +302,6 @@ texts! {
     monthly_title: "月ごとの件数", "Monthly counts";
     monthly_csv: "月ごとの件数をCSVで", "Monthly counts as CSV";
     month: "月", "Month";
-    total: "合計", "Total";
     mine_only: "自分の記録だけを書き出します。", "Only your own records are exported.";
 
     // Contacts: form
@@ -367,7 +364,6 @@ texts! {
     save: "保存", "Save";
     delete: "削除", "Delete";
     delete_confirm: "この記録を削除しますか？ ほかの端末からも消えます。", "Delete this record? It disappears from other devices too.";
-    cancel: "やめる", "Cancel";
     draft_restored: "入力途中の下書きを戻しました。", "Your unsaved draft was restored.";
     discard_draft: "下書きを捨てる", "Discard the draft";
     saved_local: "保存しました。", "Saved.";
@@ -463,7 +459,6 @@ texts! {
     add_area: "この地域を追加", "Add this area";
     whole_prefecture: "都道府県全体", "Whole prefecture";
     nationwide: "全国", "Nationwide";
-    health_area_name: "圏域の名前（例：阪神南圏域）", "Health area name";
     address: "住所", "Address";
     phones: "電話番号", "Phone numbers";
     phone_note: "電話のメモ（例：夜間）", "Note (e.g. nights)";
@@ -639,10 +634,6 @@ impl Texts {
         } else {
             format!("{} {} {} {}", d.weekday().en(), d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
         }
-    }
-
-    pub fn short_date(&self, d: nimo_core::time::Date) -> String {
-        if self.is_ja() { format!("{}/{}({})", d.month(), d.day(), d.weekday().ja()) } else { format!("{}/{} {}", d.month(), d.day(), d.weekday().en()) }
     }
 
     /// What went wrong with a request, in plain words.

@@ -83,7 +83,6 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
 #[component]
 fn Current(route: ReadSignal<Route>) -> impl IntoView {
     let app = state::use_app();
-    let t = use_texts();
     // A flash message shows on the next screen only.
     let flash = RwSignal::new(None::<String>);
     Effect::new(move |_| {
@@ -91,7 +90,6 @@ fn Current(route: ReadSignal<Route>) -> impl IntoView {
         flash.set(app.flash.get_untracked());
         app.flash.set(None);
     });
-    let _ = t;
     view! {
         {move || flash.get().map(|m| view! { <p class="notice info" role="status" data-testid="flash">{m}</p> })}
         <Screen route/>
@@ -117,7 +115,6 @@ fn Screen(route: ReadSignal<Route>) -> impl IntoView {
         Route::Item(id) => view! { <screens::meetings::ItemScreen id/> }.into_any(),
         Route::Report => screens::meetings::Report().into_any(),
         Route::Settings => screens::settings::Settings().into_any(),
-        _ => screens::records::Records().into_any(),
     }
 }
 

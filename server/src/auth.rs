@@ -1,14 +1,10 @@
 //! Passphrases, session tokens, cookies, and who is calling.
 //!
-//! Passphrases are hashed with Argon2id at OWASP's parameters (19 MiB,
-//! 2 passes, 1 lane). Session tokens are 32 random bytes; the server keeps
+//! Passphrases are hashed with Argon2id in [`crate::passphrase`]. Session tokens are 32 random bytes; the server keeps
 //! only their SHA-256, so a copy of the database lets nobody sign in. The
 //! token travels in an HttpOnly, SameSite=Strict cookie (Secure when the
 //! public URL is https).
 
-use argon2::Argon2;
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
@@ -58,22 +54,6 @@ pub fn new_token() -> (String, Vec<u8>) {
     let token = hex(&random_bytes::<32>());
     let hash = sha256(token.as_bytes());
     (token, hash)
-}
-
-/// Hashes a passphrase. Slow on purpose: call from a blocking thread.
-pub fn hash_passphrase(passphrase: &str) -> Result<String, ApiError> {
-    Argon2::default()
-        .hash_password(passphrase.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
-}
-
-/// Verifies a passphrase against a stored hash. Slow on purpose.
-pub fn verify_passphrase(passphrase: &str, stored: &str) -> bool {
-    match PasswordHash::new(stored) {
-        Ok(parsed) => Argon2::default().verify_password(passphrase.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
 }
 
 /// Checks a new passphrase; the message names what is wrong.

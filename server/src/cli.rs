@@ -187,6 +187,13 @@ async fn serve(config: Config) -> ExitCode {
     // Printed on stdout, one line, so that scripts and the browser tests can
     // learn the port when started with port 0.
     println!("nimo listening on http://{}", app.local_addr());
+    // First run: nobody can join an empty server; say how to start.
+    if let Ok(0) = app.database().read(|tx| crate::storage::accounts::group_count(tx)).await {
+        println!(
+            "No group yet. Create the first group and its coordinator's invite with:\n  \
+             nimo-server create-group --name 「○○家族会」   (or: cargo xtask run -- create-group --name …)"
+        );
+    }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -11,6 +11,7 @@ pub mod config;
 pub mod error;
 pub mod headers;
 pub mod json;
+pub mod passphrase;
 pub mod routes;
 pub mod startup;
 pub mod storage;

@@ -134,4 +134,57 @@ describe('sync between two devices of one user', () => {
     await b.getByTestId('contact-list').locator('li', { hasText: 'Dさん' }).waitFor();
     await again.close();
   });
+
+  test('two tabs on one phone: a record saved in one appears in the other at once', async () => {
+    const first = await phoneB.newPage();
+    await first.goto(`${server.url}/`);
+    await first.locator('nav.tabbar').waitFor();
+    const second = await phoneB.newPage();
+    await second.goto(`${server.url}/`);
+    await second.locator('nav.tabbar').waitFor();
+    await newContact(first, '別のタブで書いた', 'Fさん');
+    await second.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor({ timeout: 5_000 });
+    await first.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor();
+    await first.close();
+    await second.close();
+  });
+
+  // Last: it closes device A's app.
+  test('saved offline, app closed: the service worker sends it when the connection is back', async () => {
+    const tab = await phoneA.newPage();
+    await tab.goto(`${server.url}/`);
+    await tab.locator('nav.tabbar').waitFor();
+    await phoneA.setOffline(true);
+    await newContact(tab, 'アプリを閉じてから届く記録', 'Eさん');
+    const tags = await tab.evaluate(async () => (await navigator.serviceWorker.ready).sync.getTags());
+    assert.deepEqual(tags, ['nimo-sync'], 'a Background Sync is registered for the unsent change');
+    // No page of nimo stays open; a blank one carries the DevTools session.
+    const blank = await phoneA.newPage();
+    await tab.close();
+    await a.close();
+    const cdp = await phoneA.newCDPSession(blank);
+    const registration = new Promise((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const mine = registrations.find((r) => r.scopeURL === `${server.url}/` && !r.isDeleted);
+        if (mine) resolve(mine.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    const registrationId = await registration;
+    await phoneA.setOffline(false);
+    // What Chromium does when the connection returns.
+    await cdp.send('ServiceWorker.dispatchSyncEvent', { origin: server.url, registrationId, tag: 'nimo-sync', lastChance: false });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await syncNow(b);
+      if (await b.getByTestId('contact-list').locator('li', { hasText: 'Eさん' }).count()) break;
+      assert.ok(Date.now() < deadline, 'device B receives the record device A saved offline');
+      await b.waitForTimeout(300);
+    }
+    // Device A's outbox was emptied by the worker: reopened, nothing is unsent.
+    const reopened = await phoneA.newPage();
+    await reopened.goto(`${server.url}/#/settings`);
+    await reopened.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor();
+    await reopened.close();
+  });
 });

@@ -51,12 +51,21 @@ fn main() -> ExitCode {
 }
 
 fn run(extra: &[String]) -> Result<(), Error> {
-    setup::build_tools()?;
-    build::client(false)?;
     let mut cmd = cargo();
-    cmd.args(["run", "--release", "--package", "nimo-server", "--", "serve"]);
-    cmd.arg("--assets").arg(root().join("dist"));
-    cmd.args(extra);
+    cmd.args(["run", "--release", "--package", "nimo-server", "--"]);
+    // `cargo xtask run -- create-group --name …` (or backup, restore) runs
+    // that server command instead of serving, without building the app.
+    match extra.first().map(String::as_str) {
+        Some("create-group" | "backup" | "restore" | "help" | "--help") => {
+            cmd.args(extra);
+        }
+        _ => {
+            setup::build_tools()?;
+            build::client(false)?;
+            cmd.arg("serve").arg("--assets").arg(root().join("dist"));
+            cmd.args(extra.iter().skip_while(|a| *a == "serve"));
+        }
+    }
     util::run(&mut cmd)
 }
 

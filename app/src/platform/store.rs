@@ -102,10 +102,6 @@ impl IdbStore {
         *self.cipher.borrow_mut() = cipher;
     }
 
-    pub fn is_unlocked(&self) -> bool {
-        self.cipher.borrow().is_some()
-    }
-
     /// Records written since the last call.
     pub fn take_changed(&self) -> Vec<(Collection, RecordId)> {
         std::mem::take(&mut *self.changed.borrow_mut())

@@ -37,6 +37,8 @@ pub fn Welcome(#[prop(optional)] again: bool, #[prop(optional)] code: String) ->
             </p>
             <h1>{t.welcome_title}</h1>
             <p>{t.welcome_lead}</p>
+            <p>{t.welcome_body}</p>
+            <p class="privacy">{t.welcome_privacy}</p>
             {again.then(|| view! { <p class="notice info">{t.login_again_lead}</p> })}
             {move || if login.get() {
                 view! {

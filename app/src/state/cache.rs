@@ -12,7 +12,7 @@ use nimo_core::record::Record;
 use crate::platform::store::IdbStore;
 
 /// Above this many changed records, reload whole collections instead.
-const RELOAD_ALL_ABOVE: usize = 200;
+pub const RELOAD_ALL_ABOVE: usize = 200;
 
 #[derive(Clone, Copy)]
 pub struct Cache {
@@ -68,17 +68,23 @@ impl Cache {
     }
 
     /// Brings the cache up to date with what the store wrote since the
-    /// last call (a sync, another tab).
-    pub async fn refresh(&self, store: &IdbStore) -> Result<(), nimo_core::client::StoreError> {
+    /// last call (a sync). Returns what changed, for the other tabs.
+    pub async fn refresh(&self, store: &IdbStore) -> Result<Vec<(Collection, RecordId)>, nimo_core::client::StoreError> {
         let changed = store.take_changed();
-        if changed.is_empty() {
+        self.reload(store, &changed).await?;
+        Ok(changed)
+    }
+
+    /// Rereads these records from the store (another tab wrote them).
+    pub async fn reload(&self, store: &IdbStore, keys: &[(Collection, RecordId)]) -> Result<(), nimo_core::client::StoreError> {
+        if keys.is_empty() {
             return Ok(());
         }
-        if changed.len() > RELOAD_ALL_ABOVE {
+        if keys.len() > RELOAD_ALL_ABOVE {
             return self.load_all(store).await;
         }
-        let mut fresh = Vec::with_capacity(changed.len());
-        for (c, id) in &changed {
+        let mut fresh = Vec::with_capacity(keys.len());
+        for (c, id) in keys {
             fresh.push((*c, id.clone(), store.load_one(*c, id).await?));
         }
         self.records.update(|all| {

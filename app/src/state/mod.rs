@@ -90,41 +90,63 @@ impl AppState {
             })
         })
     }
-
-    pub fn group_name(&self) -> Option<String> {
-        let group = self.group.get()?;
-        self.me.with(|me| me.as_ref()?.groups.iter().find(|g| g.id == group).map(|g| g.name.clone()))
-    }
 }
 
 pub fn use_app() -> AppState {
     expect_context::<AppState>()
 }
 
-/// Tells other tabs of this app that records changed (they reload).
-pub fn broadcast_changed() {
-    if let Ok(channel) = web_sys::BroadcastChannel::new("nimo") {
-        let _ = channel.post_message(&wasm_bindgen::JsValue::from_str("changed"));
-        channel.close();
-    }
+thread_local! {
+    /// The one channel to the app's other tabs. A message is delivered to
+    /// every other `BroadcastChannel` of the name, including others in the
+    /// same page, so this page must send on the object it listens on.
+    static TABS: std::cell::RefCell<Option<web_sys::BroadcastChannel>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Reloads the cache when another tab changed records.
+/// Tells the app's other tabs which records changed: `collection/id`
+/// strings, or `all` when so many changed that they reload everything.
+/// Sent even when none did: the outbox may have, and they show its count.
+pub fn broadcast_changed(keys: &[(nimo_core::collection::Collection, nimo_core::ids::RecordId)]) {
+    let message = if keys.len() > cache::RELOAD_ALL_ABOVE {
+        "all".to_owned()
+    } else {
+        keys.iter().map(|(c, id)| format!("{}/{id}", c.id())).collect::<Vec<_>>().join(",")
+    };
+    TABS.with(|tabs| {
+        if let Some(channel) = &*tabs.borrow() {
+            let _ = channel.post_message(&wasm_bindgen::JsValue::from_str(&message));
+        }
+    });
+}
+
+/// Rereads what another tab changed.
 pub fn listen_to_other_tabs(app: AppState) {
+    use nimo_core::collection::Collection;
+    use nimo_core::ids::RecordId;
     use wasm_bindgen::JsCast;
     let Ok(channel) = web_sys::BroadcastChannel::new("nimo") else { return };
-    let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |_| {
+    let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let message = e.data().as_string().unwrap_or_default();
         leptos::task::spawn_local(async move {
-            if let Some(engine) = app.engine() {
+            let Some(engine) = app.engine() else { return };
+            if message == "all" {
                 let _ = app.cache.load_all(&engine.store).await;
-                app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+            } else {
+                let keys: Vec<(Collection, RecordId)> = message
+                    .split(',')
+                    .filter_map(|k| {
+                        let (c, id) = k.split_once('/')?;
+                        Some((Collection::from_id(c)?, RecordId::parse(id).ok()?))
+                    })
+                    .collect();
+                let _ = app.cache.reload(&engine.store, &keys).await;
             }
+            app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
         });
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    // The channel lives as long as the page.
-    std::mem::forget(channel);
+    TABS.with(|tabs| *tabs.borrow_mut() = Some(channel));
 }
 
 /// Saves a local change: one store transaction with its outbox entry, then
@@ -136,7 +158,7 @@ pub async fn change(app: AppState, change: nimo_core::client::Change) -> Result<
     app.cache.put(record.clone());
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     sync::schedule(app);
-    broadcast_changed();
+    broadcast_changed(&[(record.collection, record.id.clone())]);
     Ok(record)
 }
 

@@ -68,6 +68,11 @@ impl SyncStatus {
 
 /// Syncs soon (after local changes): several calls make one sync.
 pub fn schedule(app: AppState) {
+    // Offline, the tab may be closed before the sync runs: the service
+    // worker then sends the change when the connection is back.
+    if !app.net.online.get_untracked() {
+        register_background_sync();
+    }
     if let Some(old) = app.sync.timer.get_value() {
         old.clear();
     }
@@ -153,12 +158,12 @@ async fn run(app: AppState) {
         Err(SyncError::Store(StoreError::QuotaExceeded)) => app.sync.problem.set(Some(Problem::StorageFull)),
         Err(e) => app.sync.problem.set(Some(Problem::Other(e.to_string()))),
     }
-    let _ = app.cache.refresh(&engine.store).await;
+    let changed = app.cache.refresh(&engine.store).await.unwrap_or_default();
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     if let Ok(Some(state)) = engine.state().await {
         app.sync.rejected.set(state.rejected);
     }
-    crate::state::broadcast_changed();
+    crate::state::broadcast_changed(&changed);
 }
 
 /// Asks the service worker to wake the app when the connection returns

@@ -1,7 +1,6 @@
 //! Signing in and out, joining with an invite, and `GET /api/me`.
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use axum::Json;
 use axum::extract::{ConnectInfo, State};
@@ -14,19 +13,9 @@ use super::AppState;
 use crate::auth::{self, Caller, PASSPHRASE_MAX, now_ms};
 use crate::error::ApiError;
 use crate::json::ApiJson;
+use crate::passphrase;
 use crate::storage::accounts;
 use crate::throttle::{PER_ACCOUNT, PER_ADDRESS};
-
-/// A hash to verify against when the login is unknown, so that a wrong
-/// login takes as long as a wrong passphrase.
-fn dummy_hash() -> &'static str {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    DUMMY.get_or_init(|| auth::hash_passphrase("nimo: no such user").unwrap_or_default())
-}
-
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ApiError::Internal(e.to_string()))
-}
 
 fn with_cookie(state: &AppState, token: &str, me: Me) -> Response {
     ([(header::SET_COOKIE, auth::set_cookie(token, state.secure_cookies))], Json(me)).into_response()
@@ -54,9 +43,8 @@ pub async fn login(
 
     let lookup = login.clone();
     let creds = state.db.read(move |tx| accounts::credentials(tx, &lookup)).await?;
-    let stored = creds.as_ref().map_or_else(|| dummy_hash().to_owned(), |c| c.passphrase_hash.clone());
-    let passphrase = req.passphrase;
-    let verified = blocking(move || auth::verify_passphrase(&passphrase, &stored)).await?;
+    let stored = creds.as_ref().map(|c| c.passphrase_hash.clone());
+    let verified = passphrase::verify(req.passphrase, stored).await?;
     let Some(creds) = creds.filter(|_| verified) else {
         state.throttle.fail(&ip, now);
         state.throttle.fail(&account, now);
@@ -107,8 +95,7 @@ pub async fn join(
     let display_name = check_name(&req.display_name, 30).map_err(|m| ApiError::invalid("display_name", m))?;
     let device_name = check_name(&req.device_name, 40).map_err(|m| ApiError::invalid("device_name", m))?;
     auth::check_new_passphrase(&req.passphrase, &login)?;
-    let passphrase = req.passphrase;
-    let passphrase_hash = blocking(move || auth::hash_passphrase(&passphrase)).await??;
+    let passphrase_hash = passphrase::hash(req.passphrase).await?;
     let code_hash = auth::sha256(code.as_bytes());
     let (token, token_hash) = auth::new_token();
     let result = state

@@ -164,6 +164,12 @@ pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name:
     }
 }
 
+/// How many groups the server has; none means first-run setup is due.
+pub fn group_count(tx: &Transaction<'_>) -> Result<u64, ApiError> {
+    let n: i64 = sql(tx.query_row("SELECT COUNT(*) FROM groups", [], |r| r.get(0)))?;
+    Ok(n.unsigned_abs())
+}
+
 pub fn create_group(tx: &Transaction<'_>, id: &GroupId, name: &str, kind: &str, now: u64) -> Result<(), ApiError> {
     sql(tx.execute("INSERT INTO groups (id, name, kind, created_ms) VALUES (?1, ?2, ?3, ?4)", params![id.as_str(), name, kind, now as i64]))?;
     Ok(())

@@ -4,7 +4,9 @@
 //! One SQLite file in WAL mode. Writes go through a single connection (SQLite
 //! has one writer anyway; holding it in a mutex makes the order explicit and
 //! avoids `SQLITE_BUSY`); reads use a small pool so that pulls from many
-//! devices run in parallel with a push.
+//! devices run in parallel with a push. Requests wait for a connection on
+//! async semaphores, so five hundred devices at once cost five hundred
+//! small futures, not five hundred threads and SQLite connections.
 
 pub mod accounts;
 mod migrations;
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -46,10 +49,14 @@ pub struct Database {
 }
 
 struct Inner {
-    path: PathBuf,
     durability: Durability,
+    path: PathBuf,
     writer: Mutex<Connection>,
+    /// One permit: the writer's turn.
+    write_turn: Semaphore,
     readers: Mutex<Vec<Connection>>,
+    /// As many permits as `readers` holds connections.
+    read_turn: Semaphore,
 }
 
 impl Database {
@@ -77,7 +84,9 @@ impl Database {
                 path: path.to_owned(),
                 durability,
                 writer: Mutex::new(writer),
+                write_turn: Semaphore::new(1),
                 readers: Mutex::new(readers),
+                read_turn: Semaphore::new(READERS),
             }),
         })
     }
@@ -94,6 +103,7 @@ impl Database {
         E: From<StorageError> + Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
     {
+        let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
             let mut conn = lock(&inner.writer);
@@ -110,6 +120,7 @@ impl Database {
     /// Writes a consistent copy of the database to `to` (which must not
     /// exist), while the server keeps running.
     pub async fn backup(&self, to: &Path) -> Result<(), StorageError> {
+        let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
         let inner = Arc::clone(&self.inner);
         let to = to.to_string_lossy().into_owned();
         run_blocking(move || {
@@ -127,8 +138,11 @@ impl Database {
         E: From<StorageError> + Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
     {
+        let _turn = self.inner.read_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
+            // With the permit, a pooled connection is free; one lost to a
+            // panic is replaced.
             let mut conn = match lock(&inner.readers).pop() {
                 Some(conn) => conn,
                 None => open_connection(&inner.path, inner.durability)?,

@@ -1,10 +1,12 @@
 //! `nimo-load`: many devices syncing at once against a running server, on
 //! loopback. Each device signs in (its own session), pulls once, then for
 //! the given time loops: now and then push one new record, and pull what
-//! changed since its cursor. Prints latency percentiles and throughput as
-//! JSON. Used by `cargo xtask bench`.
+//! changed since its cursor, then wait a random time averaging
+//! `--interval-ms` (0: no wait, the most the server and this generator can
+//! do together). Prints latency percentiles and throughput as JSON. Used by
+//! `cargo xtask bench`.
 //!
-//! nimo-load --base http://127.0.0.1:8080 --code <coordinator invite> [--devices 500] [--seconds 20]
+//! nimo-load --base http://127.0.0.1:8080 --code <coordinator invite> [--devices 500] [--seconds 20] [--interval-ms 1000]
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,10 +26,11 @@ struct Args {
     code: String,
     devices: usize,
     seconds: u64,
+    interval_ms: u64,
 }
 
 fn args() -> Args {
-    let mut a = Args { base: "http://127.0.0.1:8080".into(), code: String::new(), devices: 500, seconds: 20 };
+    let mut a = Args { base: "http://127.0.0.1:8080".into(), code: String::new(), devices: 500, seconds: 20, interval_ms: 1000 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
@@ -36,6 +39,7 @@ fn args() -> Args {
             "--code" => a.code = value,
             "--devices" => a.devices = value.parse().unwrap_or(500),
             "--seconds" => a.seconds = value.parse().unwrap_or(20),
+            "--interval-ms" => a.interval_ms = value.parse().unwrap_or(1000),
             other => panic!("unknown flag {other}"),
         }
     }
@@ -131,14 +135,15 @@ async fn main() {
         let stats = Arc::clone(&stats);
         let base = base.clone();
         let group = me.groups[0].id.clone();
+        let interval = a.interval_ms;
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(d as u64 + 1);
             let client_id = ClientId::from_random((d as u64 + 1).to_le_bytes());
             let mut seq = 1u64;
             let mut cursor: Option<String> = None;
             let mut local = Stats::default();
-            // Spread the devices' starts over the first second.
-            tokio::time::sleep(Duration::from_millis(rng.below(1000) as u64)).await;
+            // Spread the devices' starts over the first interval.
+            tokio::time::sleep(Duration::from_millis(rng.below(interval.max(1000) as usize) as u64)).await;
             while Instant::now() < deadline {
                 if rng.chance(200) {
                     let mut random = [0u8; 10];
@@ -166,8 +171,12 @@ async fn main() {
                     _ => local.errors += 1,
                 }
                 local.pull.push(t0.elapsed().as_secs_f64() * 1000.0);
-                // A short, random pause between syncs.
-                tokio::time::sleep(Duration::from_millis(rng.below(200) as u64)).await;
+                // A random pause between syncs, `interval` on average.
+                if interval > 0 {
+                    tokio::time::sleep(Duration::from_millis(rng.below((2 * interval) as usize) as u64)).await;
+                } else {
+                    tokio::task::yield_now().await;
+                }
             }
             let mut s = stats.lock().await;
             s.pull.extend(local.pull);
@@ -187,6 +196,7 @@ async fn main() {
     let out = serde_json::json!({
         "devices": a.devices,
         "seconds": a.seconds,
+        "interval_ms": a.interval_ms,
         "requests": requests,
         "throughput_rps": requests as f64 / a.seconds as f64,
         "errors": s.errors,
