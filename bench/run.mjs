@@ -256,7 +256,10 @@ async function data(browser) {
 async function pouchdb(browser, nimoPullMs) {
   const port = 5985;
   const bin = path.join(ROOT, 'bench/node_modules/.bin/pouchdb-server');
-  const child = spawn(bin, ['--in-memory', '--port', String(port), '--host', '127.0.0.1'], { stdio: 'ignore' });
+  // pouchdb-server writes log.txt and config.json into its working
+  // directory: give it a temporary one, not the checkout.
+  const dir = await tempDir();
+  const child = spawn(bin, ['--in-memory', '--port', String(port), '--host', '127.0.0.1'], { stdio: 'ignore', cwd: dir });
   try {
     const base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 100; i++) {
@@ -287,6 +290,7 @@ async function pouchdb(browser, nimoPullMs) {
     await context.close();
   } finally {
     child.kill('SIGTERM');
+    await cleanup(dir);
   }
 }
 

@@ -44,7 +44,7 @@ pub fn install(app: AppState) {
             let start = now();
             let report = engine.sync().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let ms = now() - start;
-            let _ = app.cache.refresh(&engine.store).await;
+            let _ = app.cache.refresh(&engine.store);
             let out = js::object(&[
                 ("ms", JsValue::from_f64(ms)),
                 ("pushed", JsValue::from_f64(report.pushed as f64)),

@@ -85,11 +85,15 @@ fn index_fields(r: &Record) -> (String, u8, String) {
     }
 }
 
+/// A committed write: the record as stored, or `None` if it was removed.
+pub type Written = (Collection, RecordId, Option<Record>);
+
 pub struct IdbStore {
     db: IdbDatabase,
     cipher: RefCell<Option<Cipher>>,
-    /// Records written since the app last asked (for the screens to reload).
-    changed: RefCell<Vec<(Collection, RecordId)>>,
+    /// Records written since the app last asked, as written (`None`:
+    /// removed), so the screens take them without reading them back.
+    changed: RefCell<Vec<Written>>,
 }
 
 impl IdbStore {
@@ -102,8 +106,8 @@ impl IdbStore {
         *self.cipher.borrow_mut() = cipher;
     }
 
-    /// Records written since the last call.
-    pub fn take_changed(&self) -> Vec<(Collection, RecordId)> {
+    /// Records written since the last call, in the order written.
+    pub fn take_changed(&self) -> Vec<Written> {
         std::mem::take(&mut *self.changed.borrow_mut())
     }
 
@@ -245,7 +249,7 @@ impl IdbStore {
 pub struct IdbTx<'a> {
     owner: &'a IdbStore,
     tx: Tx,
-    touched: Vec<(Collection, RecordId)>,
+    touched: Vec<Written>,
 }
 
 impl Store for IdbStore {
@@ -313,13 +317,13 @@ impl StoreTx for IdbTx<'_> {
     async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
         let value = self.owner.record_value(record)?;
         self.req(record.collection.id(), |s| s.put(&value))?;
-        self.touched.push((record.collection, record.id.clone()));
+        self.touched.push((record.collection, record.id.clone(), Some(record.clone())));
         Ok(())
     }
 
     async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError> {
         self.req(collection.id(), |s| s.delete(&JsValue::from_str(id.as_str())))?;
-        self.touched.push((collection, id.clone()));
+        self.touched.push((collection, id.clone(), None));
         Ok(())
     }
 

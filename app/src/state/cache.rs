@@ -68,11 +68,29 @@ impl Cache {
     }
 
     /// Brings the cache up to date with what the store wrote since the
-    /// last call (a sync). Returns what changed, for the other tabs.
-    pub async fn refresh(&self, store: &IdbStore) -> Result<Vec<(Collection, RecordId)>, nimo_core::client::StoreError> {
-        let changed = store.take_changed();
-        self.reload(store, &changed).await?;
-        Ok(changed)
+    /// last call (a sync), from the records as written: no reading back
+    /// and parsing again. Returns what changed, for the other tabs.
+    pub fn refresh(&self, store: &IdbStore) -> Vec<(Collection, RecordId)> {
+        let written = store.take_changed();
+        if written.is_empty() {
+            return Vec::new();
+        }
+        let mut keys = Vec::with_capacity(written.len());
+        self.records.update(|all| {
+            for (c, id, record) in written {
+                keys.push((c, id.clone()));
+                let map = all.entry(c).or_default();
+                match record {
+                    Some(r) if !r.is_deleted() => {
+                        map.insert(id, r);
+                    }
+                    _ => {
+                        map.remove(&id);
+                    }
+                }
+            }
+        });
+        keys
     }
 
     /// Rereads these records from the store (another tab wrote them).

@@ -158,7 +158,7 @@ async fn run(app: AppState) {
         Err(SyncError::Store(StoreError::QuotaExceeded)) => app.sync.problem.set(Some(Problem::StorageFull)),
         Err(e) => app.sync.problem.set(Some(Problem::Other(e.to_string()))),
     }
-    let changed = app.cache.refresh(&engine.store).await.unwrap_or_default();
+    let changed = app.cache.refresh(&engine.store);
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     if let Ok(Some(state)) = engine.state().await {
         app.sync.rejected.set(state.rejected);
