@@ -69,8 +69,11 @@ async function backgroundSync() {
     return;
   }
   // The same lock as the app's sync: never two pushes of one outbox at once.
+  // Held elsewhere (a page closing in the middle of its sync): fail, so that
+  // the browser fires the sync again later instead of counting it as done.
   await navigator.locks.request('nimo-sync', { ifAvailable: true }, async (lock) => {
-    if (lock) await pushOutbox();
+    if (!lock) throw new Error('nimo-sync is held: the browser will retry');
+    await pushOutbox();
   });
 }
 
