@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -40,11 +40,7 @@ describe('accessibility', () => {
     server = await startServer();
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ browser, server }));
 
   for (const lang of ['ja', 'en']) {
     test(`every screen, ${lang}, 360 px and 200% text: no axe violations`, async () => {

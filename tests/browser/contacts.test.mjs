@@ -2,7 +2,7 @@
 // drafts, Japanese-aware search, the crisis card.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
 
 /** Counts taps (clicks) made through this helper. */
 function tapper(page) {
@@ -27,12 +27,7 @@ describe('contact log', () => {
     await joinThroughApp(page, await createGroup(server), 'peer1');
     await waitForServiceWorker(page);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ contexts: [context], browser, server }));
 
   test('a phone call with one worry and a note takes at most 5 taps, offline', async () => {
     await server.stop();

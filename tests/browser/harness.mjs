@@ -130,6 +130,18 @@ export async function cleanup(...dirs) {
   for (const dir of dirs) if (dir) await rm(dir, { recursive: true, force: true });
 }
 
+/**
+ * A suite's teardown: closes the phones (browser contexts), the browser and
+ * the server, and removes the server's directory — whichever of them the
+ * suite got as far as opening.
+ */
+export async function closeAll({ contexts = [], browser, server }) {
+  for (const context of contexts) await context?.close();
+  await browser?.close();
+  await server?.stop();
+  await cleanup(server?.dir);
+}
+
 /** Runs `nimo-server create-group` on the server's database; returns the invite code. */
 export async function createGroup(server, name = 'テスト家族会') {
   const { execFile } = await import('node:child_process');

@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
 
 function jstDate(offsetDays = 0) {
   const d = new Date(Date.now() + 9 * 3600_000 + offsetDays * 86400_000);
@@ -74,12 +74,7 @@ describe('協議の場', () => {
     await page.getByTestId('unsent-badge').waitFor({ state: 'detached' }).catch(() => {});
     await page.waitForTimeout(500);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ contexts: [context], browser, server }));
 
   test('offline: a meeting, attendance, a raised item with evidence, updated at a later meeting', async () => {
     await server.stop();

@@ -1,7 +1,7 @@
 // Remote erase of a revoked device, and the app lock's encryption at rest.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
 
 /** Everything in nimo's IndexedDB, as text (bytes as hex and as UTF-8). */
 async function dumpIndexedDb(page) {
@@ -31,11 +31,7 @@ describe('security on the device', () => {
     server = await startServer();
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ browser, server }));
 
   test('a device revoked while offline erases its data when it comes back, sending nothing', async () => {
     const lost = await phone(browser);

@@ -2,7 +2,7 @@
 // manifest and installability, CSP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { cleanup, closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 
 describe('app shell', () => {
   let server;
@@ -11,11 +11,7 @@ describe('app shell', () => {
     server = await startServer();
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ browser, server }));
 
   test('loads in Japanese and, once joined, shows the home screen', async () => {
     const context = await phone(browser);

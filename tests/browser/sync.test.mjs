@@ -1,7 +1,7 @@
 // Two devices of one user, offline edits, a closed tab, a conflict.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
 
 async function newContact(page, note, person) {
   await page.getByTestId('new-contact').click();
@@ -46,13 +46,7 @@ describe('sync between two devices of one user', () => {
     b = await openFresh(phoneB, server);
     await loginThroughApp(b, 'twodevices');
   });
-  after(async () => {
-    await phoneA?.close();
-    await phoneB?.close();
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ contexts: [phoneA, phoneB], browser, server }));
 
   test('both edit offline, come online, and each sees the other\'s changes', async () => {
     await newContact(a, 'Aで書いた記録', 'Xさん');

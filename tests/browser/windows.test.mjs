@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { cleanup, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
 
 async function syncNow(page) {
   await page.goto(`${new URL(page.url()).origin}/#/settings`);
@@ -54,12 +54,7 @@ describe('window finder', () => {
     await joinThroughApp(page, await createGroup(server), 'coordinator1');
     await waitForServiceWorker(page);
   });
-  after(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.stop();
-    await cleanup(server?.dir);
-  });
+  after(() => closeAll({ contexts: [context], browser, server }));
 
   test('an import preview rejects a broken file without changing the directory', async () => {
     await importFile(page, 'broken.csv', await readFile(new URL('./fixtures/facilities-broken-sjis.csv', import.meta.url)), 'text/csv');
