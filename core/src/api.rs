@@ -36,11 +36,15 @@ pub struct ErrorBody {
     /// cannot be used (`unknown`, `expired`, `used_up`, `revoked`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// With [`ErrorCode::ClockAhead`]: the server's clock, so that the
+    /// device can correct its own and stamp its changes again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_ms: Option<u64>,
 }
 
 impl ErrorBody {
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
-        Self { error, field: None, message: message.into(), reason: None, detail: None }
+        Self { error, field: None, message: message.into(), reason: None, detail: None, server_ms: None }
     }
 }
 
@@ -78,6 +82,11 @@ pub enum ErrorCode {
     InviteInvalid,
     /// That login name is taken.
     LoginTaken,
+    /// The record was deleted; a change to it can no longer apply.
+    Deleted,
+    /// The device's clock is ahead of the server's: correct it (`server_ms`)
+    /// and stamp the queued changes again.
+    ClockAhead,
     /// Any code a newer server sends that this client does not know.
     #[serde(other)]
     Unknown,
@@ -94,6 +103,11 @@ pub struct Me {
     pub display_name: String,
     pub device: DeviceId,
     pub groups: Vec<GroupInfo>,
+    /// The session token, only in the answer to a sign-in or join that
+    /// asked for a bearer session (the app lock is on): the app keeps it
+    /// sealed under the lock's key instead of a cookie.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +122,9 @@ pub struct LoginRequest {
     pub login: String,
     pub passphrase: String,
     pub device_name: String,
+    /// Ask for a bearer token instead of a cookie (see [`Me::session_token`]).
+    #[serde(default)]
+    pub bearer: bool,
 }
 
 /// Creating an account with an invite.
@@ -118,6 +135,29 @@ pub struct JoinRequest {
     pub display_name: String,
     pub passphrase: String,
     pub device_name: String,
+    #[serde(default)]
+    pub bearer: bool,
+}
+
+/// Changing one's passphrase (which signs out one's other devices).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassphraseChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// How this device's session travels: a cookie the browser sends by itself,
+/// or a bearer token only the unlocked app holds (with the app lock on).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionMode {
+    pub bearer: bool,
+}
+
+/// The answer to a change of [`SessionMode`]: the new token when bearer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionToken {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// Joining another group with an existing account.

@@ -178,6 +178,10 @@ pub enum Kind {
     User,
     /// A 全国地方公共団体コード (6 digits, check digit valid).
     AreaCode,
+    /// A website: `https://` or `http://` only (see `window::check_web_url`).
+    Url(usize),
+    /// An email address.
+    Email(usize),
     /// A structured value checked by the function.
     Json(fn(&Value) -> Result<(), String>),
 }
@@ -248,6 +252,13 @@ impl Kind {
             }
             Kind::User => UserId::parse(text()?).map(drop).map_err(|e| e.to_string()),
             Kind::AreaCode => crate::area::AreaCode::parse(text()?).map(drop).map_err(|e| e.to_string()),
+            Kind::Url(max) | Kind::Email(max) => {
+                let s = text()?;
+                if s.chars().count() > max {
+                    return Err(format!("at most {max} characters"));
+                }
+                if matches!(self, Kind::Url(_)) { crate::window::check_web_url(s) } else { crate::window::check_email(s) }
+            }
             Kind::Json(check) => check(value),
         }
     }
@@ -333,8 +344,8 @@ static WINDOW: Schema = Schema {
         ("address", Kind::Text(200)),
         ("phones", Kind::Json(crate::window::check_phones)),
         ("fax", Kind::Text(30)),
-        ("email", Kind::Text(120)),
-        ("url", Kind::Text(300)),
+        ("email", Kind::Email(120)),
+        ("url", Kind::Url(300)),
         ("channels", Kind::Choices(CHANNELS)),
         ("hours", Kind::Json(crate::window::check_hours)),
         ("closed_holidays", Kind::Bool),

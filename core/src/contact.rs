@@ -20,31 +20,20 @@ pub fn check_window_ref(s: &str) -> Result<(), String> {
     RecordId::parse(s).map(drop).map_err(|e| e.to_string())
 }
 
-/// `referrals`: `[{window, name, state, on}]`, at most 20.
+/// `referrals`: `[{window, name, state, on}]`, at most 20, each field of
+/// its type (a name that is not a string is refused, not skipped).
 pub fn check_referrals(value: &Value) -> Result<(), String> {
-    let items = value.as_array().ok_or("expected a list of referrals")?;
+    let items: Vec<Referral> = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
     if items.len() > 20 {
         return Err("at most 20 referrals".into());
     }
     for (i, item) in items.iter().enumerate() {
-        let obj = item.as_object().ok_or_else(|| format!("[{i}]: expected an object"))?;
-        for key in obj.keys() {
-            if !["window", "name", "state", "on"].contains(&key.as_str()) {
-                return Err(format!("[{i}].{key}: unknown field"));
-            }
+        check_window_ref(&item.window).map_err(|e| format!("[{i}].window: {e}"))?;
+        if item.name.chars().count() > 100 || item.name.contains(['\n', '\r']) {
+            return Err(format!("[{i}].name: one line of at most 100 characters"));
         }
-        let window = obj.get("window").and_then(Value::as_str).ok_or_else(|| format!("[{i}].window: required"))?;
-        check_window_ref(window).map_err(|e| format!("[{i}].window: {e}"))?;
-        let name = obj.get("name").and_then(Value::as_str).unwrap_or("");
-        if name.chars().count() > 100 {
-            return Err(format!("[{i}].name: at most 100 characters"));
-        }
-        let state = obj.get("state").and_then(Value::as_str).ok_or_else(|| format!("[{i}].state: required"))?;
-        if !REFERRAL_STATES.contains(&state) {
+        if !REFERRAL_STATES.contains(&item.state.as_str()) {
             return Err(format!("[{i}].state: expected one of {}", REFERRAL_STATES.join(", ")));
-        }
-        if let Some(on) = obj.get("on").filter(|v| !v.is_null()) {
-            Date::parse(on.as_str().unwrap_or("")).map_err(|e| format!("[{i}].on: {e}"))?;
         }
     }
     Ok(())
@@ -65,6 +54,8 @@ mod tests {
         assert!(check_referrals(&bad_window).unwrap_err().starts_with("[0].window"));
         let extra = json!([{"window": "national:a", "state": "referred", "secret": 1}]);
         assert!(check_referrals(&extra).unwrap_err().contains("unknown field"));
+        let not_a_name = json!([{"window": "national:a", "name": {"big": "x"}, "state": "referred"}]);
+        assert!(check_referrals(&not_a_name).is_err(), "a name that is an object is refused");
     }
 }
 
@@ -83,6 +74,7 @@ use crate::time::{JstDateTime, TimeOfDay};
 
 /// One referral of a contact to a window.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Referral {
     /// A directory entry's record id, or `national:<id>`.
     pub window: String,

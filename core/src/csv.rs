@@ -3,10 +3,14 @@
 
 pub const BOM: &str = "\u{FEFF}";
 
+const FORMULA_STARTS: [char; 10] = ['=', '+', '-', '@', '\t', '\r', '＝', '＋', '－', '＠'];
+
 /// Quotes a field when it needs it.
 pub fn field(value: &str) -> String {
-    // A leading =, +, - or @ would make Excel run it as a formula.
-    let guarded = if value.starts_with(['=', '+', '-', '@']) && value.parse::<f64>().is_err() {
+    // A leading =, +, - or @ (or a TAB or CR before one, or their
+    // full-width forms, which Excel on Japanese Windows folds) would make a
+    // spreadsheet run the cell as a formula.
+    let guarded = if value.starts_with(FORMULA_STARTS) && value.parse::<f64>().is_err() {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -99,6 +103,18 @@ mod tests {
         let doc = document(&["名前", "メモ"], &[vec!["A, B".into(), "say \"hi\"\n2行目".into()], vec!["=1+1".into(), "-3".into()]]);
         assert!(doc.starts_with('\u{FEFF}'));
         assert_eq!(doc, "\u{FEFF}名前,メモ\r\n\"A, B\",\"say \"\"hi\"\"\n2行目\"\r\n'=1+1,-3\r\n");
+    }
+
+    #[test]
+    fn every_formula_start_is_guarded() {
+        for bad in ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "＝1+1", "＋1", "－1+1", "＠A1"] {
+            let cell = field(bad);
+            let inner = cell.trim_matches('"');
+            assert!(inner.starts_with('\''), "{bad:?} became {cell:?}");
+        }
+        for fine in ["-3", "+81", "1.5", "電話", "a=b"] {
+            assert_eq!(field(fine), fine);
+        }
     }
 
     #[test]

@@ -138,6 +138,12 @@ impl RecordId {
         Self(uuid_v7(unix_ms, random))
     }
 
+    /// Whether the id was derived from its parts (anyone who knows the
+    /// parts can name it before the record exists).
+    pub fn is_derived(&self) -> bool {
+        self.0.as_bytes().get(14) == Some(&b'8')
+    }
+
     /// The same parts give the same id on every device.
     pub fn derived(parts: &[&str]) -> Self {
         let mut b = fnv128(parts);
@@ -216,6 +222,8 @@ mod tests {
         let a = RecordId::derived(&["attendance", "m1", "u1"]);
         assert_eq!(a, RecordId::derived(&["attendance", "m1", "u1"]));
         assert_ne!(a, RecordId::derived(&["attendance", "m1u", "1"]));
+        assert!(a.is_derived());
+        assert!(!RecordId::new_v7(1, [0; 10]).is_derived());
         assert_eq!(RecordId::parse(a.as_str()), Ok(a));
     }
 

@@ -27,6 +27,7 @@ pub mod ids;
 pub mod import;
 pub mod meeting;
 pub mod memory;
+pub mod passphrase;
 pub mod national;
 pub mod protocol;
 pub mod record;
@@ -38,4 +39,4 @@ pub mod window;
 /// Version of the wire protocol and of the record schema. Sent with every
 /// sync request; a client with another version is told to update instead of
 /// writing data the server cannot read.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;

@@ -71,6 +71,33 @@ pub fn check_phone_number(number: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A website address as nimo stores it: `http://` or `https://` (any
+/// case) and a host, with nothing a URL may not hold. Anything else — a
+/// `javascript:` or `data:` address, a relative path — is refused, so that
+/// a link built from it can only open a web page.
+pub fn check_web_url(url: &str) -> Result<(), String> {
+    let refuse = || Err("a website address starts with https:// or http:// and has no spaces".to_owned());
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '`' | '\\' | '^' | '{' | '}' | '|')) {
+        return refuse();
+    }
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else { return refuse() };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    if host.is_empty() || host.starts_with(['.', '-', ':']) || !host.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | ':' | '[' | ']')) {
+        return refuse();
+    }
+    Ok(())
+}
+
+/// An email address: one `@` with something on both sides, no spaces.
+pub fn check_email(email: &str) -> Result<(), String> {
+    match email.split_once('@') {
+        Some((user, domain)) if !user.is_empty() && domain.contains('.') && !domain.contains('@') && !email.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"' | '?' | '&')) => Ok(()),
+        _ => Err("not an email address".into()),
+    }
+}
+
 pub fn check_phones(value: &Value) -> Result<(), String> {
     let phones: Vec<Phone> = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
     if phones.len() > 10 {
@@ -202,6 +229,20 @@ mod tests {
         }
         for bad in ["", "12", "03-1234-5678 内線", "tel:0312345678", "0#12"] {
             assert!(check_phone_number(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_web_addresses_are_websites() {
+        for ok in ["https://www.city.kobe.lg.jp/", "http://example.jp/a?b=c#d", "HTTPS://Example.JP", "https://日本語.jp/"] {
+            assert!(check_web_url(ok).is_ok(), "{ok}");
+        }
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " https://x.jp", "data:text/html,x", "//evil.example", "https://", "https://x.jp/<script>", "ftp://x.jp", "https://.x"] {
+            assert!(check_web_url(bad).is_err(), "{bad}");
+        }
+        assert!(check_email("soudan@city.kobe.lg.jp").is_ok());
+        for bad in ["nope", "a@b", "a b@c.jp", "a@b.jp?subject=x"] {
+            assert!(check_email(bad).is_err(), "{bad}");
         }
     }
 

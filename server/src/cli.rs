@@ -3,6 +3,8 @@
 //! - `nimo-server [serve] [--listen ADDR] [--database FILE] [--assets DIR]`
 //! - `nimo-server create-group --name NAME [--kind KIND]`: first-run setup;
 //!   creates a group and prints the invite for its first coordinator.
+//! - `nimo-server backup --to FILE`, `nimo-server backups` (list),
+//!   `nimo-server restore --from FILE [--until TIME]`.
 //!
 //! Every flag has an environment variable so that a service manager can
 //! configure the server without a wrapper script.
@@ -16,11 +18,11 @@ use nimo_core::api::format_invite_code;
 use nimo_core::collection::Role;
 use nimo_core::ids::GroupId;
 
-use crate::auth;
-use crate::config::Config;
+use crate::clock::{new_uuid, now_ms};
+use crate::config::{Config, Limits};
 use crate::routes::groups;
 use crate::startup::{self, Application};
-use crate::storage::{Database, accounts};
+use crate::storage::{BackupPolicy, Database, Durability, accounts};
 
 #[derive(Debug, Parser)]
 #[command(name = "nimo-server", version, about = "nimo: offline-first records for peer supporters and family associations")]
@@ -39,9 +41,18 @@ enum Command {
     CreateGroup(CreateGroupArgs),
     /// Write a consistent copy of the database (the server may be running).
     Backup(BackupArgs),
-    /// Replace the database with a backup (stop the server first). Devices
-    /// notice and send back what the backup lacks.
+    /// List the backups the server made.
+    Backups(BackupsArgs),
+    /// Replace the database with a backup (stop the server first), then
+    /// replay from the journal what came after it. Devices notice and send
+    /// back whatever is still missing.
     Restore(RestoreArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+struct BackupsArgs {
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -60,6 +71,13 @@ struct RestoreArgs {
     /// The backup file.
     #[arg(long)]
     from: PathBuf,
+    /// Replay the journal only up to this moment, Japan time
+    /// (`2026-12-01T14:00`): a restore to a point in time.
+    #[arg(long)]
+    until: Option<String>,
+    /// Do not replay the journal: the database is exactly the backup.
+    #[arg(long)]
+    without_journal: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -71,6 +89,21 @@ struct Common {
     /// https makes session cookies Secure.
     #[arg(long, env = "NIMO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
     public_url: String,
+    /// Where backups and the journal are kept (default: beside the
+    /// database, `<database>.backups`). Best on another disk.
+    #[arg(long, env = "NIMO_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+}
+
+impl Common {
+    fn backups(&self, every_minutes: u64) -> BackupPolicy {
+        let mut policy = BackupPolicy::beside(&self.database);
+        if let Some(dir) = &self.backup_dir {
+            policy.dir = dir.clone();
+        }
+        policy.every = (every_minutes > 0).then(|| std::time::Duration::from_secs(every_minutes * 60));
+        policy
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -89,6 +122,13 @@ struct ServeArgs {
     /// Days a deleted record's tombstone is kept for devices to see.
     #[arg(long, env = "NIMO_TOMBSTONE_DAYS", default_value_t = Config::DEFAULT_TOMBSTONE_DAYS)]
     tombstone_days: u32,
+    /// Minutes between the server's own backups (0: none; the journal is
+    /// kept either way).
+    #[arg(long, env = "NIMO_BACKUP_EVERY", default_value_t = BackupPolicy::DEFAULT_EVERY_MINUTES)]
+    backup_every: u64,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "NIMO_HEADER_TIMEOUT", default_value_t = Limits::HEADER_TIMEOUT.as_secs())]
+    header_timeout: u64,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -108,12 +148,16 @@ struct CreateGroupArgs {
 
 impl ServeArgs {
     fn into_config(self) -> Config {
+        let mut limits = Limits::for_this_process();
+        limits.header_timeout = std::time::Duration::from_secs(self.header_timeout.max(1));
         Config {
             listen: self.listen,
+            backups: self.common.backups(self.backup_every),
             database: self.common.database,
             assets: (!self.api_only).then_some(self.assets),
             public_url: self.common.public_url,
             tombstone_days: self.tombstone_days,
+            limits,
         }
     }
 }
@@ -133,6 +177,7 @@ pub fn main() -> ExitCode {
         None => runtime.block_on(serve(cli.serve.into_config())),
         Some(Command::CreateGroup(args)) => runtime.block_on(create_group(args)),
         Some(Command::Backup(args)) => runtime.block_on(backup(args)),
+        Some(Command::Backups(args)) => list_backups(args),
         Some(Command::Restore(args)) => restore(args),
     }
 }
@@ -142,8 +187,9 @@ async fn backup(args: BackupArgs) -> ExitCode {
         eprintln!("nimo-server: {} exists; choose a new file", args.to.display());
         return ExitCode::FAILURE;
     }
+    // Without the journal: the running server owns it.
     let path = args.common.database.clone();
-    let result = match tokio::task::spawn_blocking(move || Database::open(&path)).await {
+    let result = match tokio::task::spawn_blocking(move || Database::open_with(&path, Durability::Full, None)).await {
         Ok(Ok(db)) => db.backup(&args.to).await,
         Ok(Err(e)) => Err(e),
         Err(e) => {
@@ -152,8 +198,8 @@ async fn backup(args: BackupArgs) -> ExitCode {
         }
     };
     match result {
-        Ok(()) => {
-            println!("Backed up {} to {}.", args.common.database.display(), args.to.display());
+        Ok(_) => {
+            println!("Backed up {} to {} (readable by this user only).", args.common.database.display(), args.to.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -163,10 +209,52 @@ async fn backup(args: BackupArgs) -> ExitCode {
     }
 }
 
+fn list_backups(args: BackupsArgs) -> ExitCode {
+    let policy = args.common.backups(0);
+    match crate::storage::list_backups(&policy.dir) {
+        Ok(list) if list.is_empty() => {
+            println!("No backups in {} yet.", policy.dir.display());
+            ExitCode::SUCCESS
+        }
+        Ok(list) => {
+            for (ms, path) in list {
+                let at = nimo_core::time::JstDateTime::from_unix_ms(ms as i64);
+                println!("{at}  {}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn restore(args: RestoreArgs) -> ExitCode {
-    match crate::storage::restore(&args.from, &args.common.database) {
-        Ok(()) => {
-            println!("Restored {} from {}; devices will resend what it lacks.", args.common.database.display(), args.from.display());
+    let until = match args.until.as_deref().map(nimo_core::time::JstDateTime::parse) {
+        None => None,
+        Some(Ok(t)) => Some(t.to_unix_ms() as u64 + 59_999),
+        Some(Err(_)) => {
+            eprintln!("nimo-server: --until is a Japan time like 2026-12-01T14:00");
+            return ExitCode::FAILURE;
+        }
+    };
+    let journal = args.common.backups(0).dir;
+    let result = if args.without_journal {
+        crate::storage::restore(&args.from, &args.common.database).map(|()| None)
+    } else {
+        crate::storage::restore_with_journal(&args.from, &args.common.database, &journal, until).map(Some)
+    };
+    match result {
+        Ok(replay) => {
+            println!("Restored {} from {}.", args.common.database.display(), args.from.display());
+            if let Some(r) = replay {
+                println!(
+                    "Replayed from the journal in {}: {} record states merged; {} already in the backup or after --until; {} of groups the backup lacks (not kept); {} unreadable lines.",
+                    journal.display(), r.merged, r.skipped, r.without_group, r.unreadable
+                );
+            }
+            println!("Devices will notice the restore and send back what is still missing.");
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -187,6 +275,13 @@ async fn serve(config: Config) -> ExitCode {
     // Printed on stdout, one line, so that scripts and the browser tests can
     // learn the port when started with port 0.
     println!("nimo listening on http://{}", app.local_addr());
+    for file in app.database().exposed_files() {
+        eprintln!(
+            "nimo-server: WARNING: {} can be read by other users of this machine; it holds people's notes. Run: chmod 600 {}",
+            file.display(),
+            file.display()
+        );
+    }
     // First run: nobody can join an empty server; say how to start.
     if let Ok(0) = app.database().read(|tx| crate::storage::accounts::group_count(tx)).await {
         println!(
@@ -220,7 +315,7 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     let path = args.common.database.clone();
-    let db = match tokio::task::spawn_blocking(move || Database::open(&path)).await {
+    let db = match tokio::task::spawn_blocking(move || Database::open_with(&path, Durability::Full, None)).await {
         Ok(Ok(db)) => db,
         Ok(Err(e)) => {
             eprintln!("nimo-server: cannot use the database {}: {e}", args.common.database.display());
@@ -234,8 +329,8 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
     let mut config = Config::for_database(args.common.database.clone());
     config.public_url = args.common.public_url.clone();
     let state = startup::state(&config, db.clone());
-    let now = auth::now_ms();
-    let group = match GroupId::parse(&auth::new_uuid()) {
+    let now = now_ms();
+    let group = match GroupId::parse(&new_uuid()) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("nimo-server: {e}");

@@ -3,6 +3,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::storage::BackupPolicy;
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -14,10 +17,52 @@ pub struct Config {
     /// API only, which is what the API tests want.
     pub assets: Option<PathBuf>,
     /// The address people use to reach nimo (for invite links); `https`
-    /// marks session cookies `Secure`.
+    /// marks session cookies `Secure` and sends HSTS.
     pub public_url: String,
     /// Deleted records are kept this long so every device sees the delete.
     pub tombstone_days: u32,
+    /// Where backups and the journal go, and how often the server backs
+    /// itself up.
+    pub backups: BackupPolicy,
+    pub limits: Limits,
+}
+
+/// What one client may hold of the server.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A client that has not sent a request's headers within this is cut
+    /// off (slow-header attacks; idle keep-alive connections).
+    pub header_timeout: Duration,
+    /// A request (body included) must be answered within this.
+    pub request_timeout: Duration,
+    /// Connections served at once; more wait in the kernel's queue. Kept
+    /// below the process's open-file limit so the database and a health
+    /// check always find a file descriptor.
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+    pub const MAX_CONNECTIONS: usize = 1024;
+
+    /// The defaults, with the connection cap fitted to this process's
+    /// open-file limit (64 descriptors left for the database and the rest).
+    pub fn for_this_process() -> Self {
+        let files = open_file_limit().unwrap_or(1024);
+        Self {
+            header_timeout: Self::HEADER_TIMEOUT,
+            request_timeout: Self::REQUEST_TIMEOUT,
+            max_connections: (files.saturating_sub(64) as usize).clamp(16, Self::MAX_CONNECTIONS),
+        }
+    }
+}
+
+/// The soft limit on open files (RLIMIT_NOFILE).
+fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 impl Config {
@@ -26,18 +71,24 @@ impl Config {
     pub const DEFAULT_ASSETS: &str = "dist";
     pub const DEFAULT_TOMBSTONE_DAYS: u32 = 90;
 
-    /// A configuration for tests and tools: API only, port 0.
+    /// A configuration for tests and tools: API only, port 0, the journal
+    /// beside the database, no scheduled backups.
     pub fn for_database(database: PathBuf) -> Self {
+        let mut backups = BackupPolicy::beside(&database);
+        backups.every = None;
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             database,
             assets: None,
             public_url: "http://127.0.0.1:8080".into(),
             tombstone_days: Self::DEFAULT_TOMBSTONE_DAYS,
+            backups,
+            limits: Limits::for_this_process(),
         }
     }
 
-    pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+    /// Whether the public URL is https (the scheme in any case).
+    pub fn https(&self) -> bool {
+        self.public_url.get(..8).is_some_and(|s| s.eq_ignore_ascii_case("https://"))
     }
 }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use nimo_core::api::{ErrorBody, ErrorCode};
 use nimo_core::protocol::ResyncReason;
 
+use crate::caller::Refused;
 use crate::storage::StorageError;
 
 /// Why the server could not start. Each message says what to do about it.
@@ -32,13 +33,14 @@ pub enum ApiError {
     /// 400: the body or query could not be read at all.
     #[error("malformed request: {0}")]
     Malformed(String),
-    /// 400: one field is wrong; the body names it.
+    /// 400: one field is wrong; the body names it (and `detail` says why,
+    /// as a code, where the app explains it).
     #[error("invalid field {field}: {message}")]
-    InvalidField { field: String, message: String },
+    InvalidField { field: String, message: String, detail: Option<&'static str> },
     /// 401: no session (or an unknown one).
     #[error("sign in first")]
     Unauthenticated,
-    /// 401: the session was idle too long.
+    /// 401: the session was idle too long, or is too old.
     #[error("the session has expired; sign in again")]
     SessionExpired,
     /// 401: this device was signed out remotely; the reason is a code.
@@ -65,6 +67,9 @@ pub enum ApiError {
     /// 409: the pull cursor cannot continue; pull everything again.
     #[error("pull everything again ({0:?})")]
     Resync(ResyncReason),
+    /// 409: the push carries stamps from the future: correct and re-stamp.
+    #[error("the device's clock is ahead of the server's")]
+    ClockAhead { server_ms: u64 },
     /// 413: the body is over the endpoint's limit.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -74,20 +79,51 @@ pub enum ApiError {
     /// 426: the app speaks an older protocol.
     #[error("this version of the app is too old; update it")]
     ClientOutdated,
-    /// 429: too many failed attempts; retry after this many seconds.
+    /// 429: too many attempts; retry after this many seconds.
     #[error("too many attempts; try again in {0} s")]
     Throttled(u64),
     /// 500: details are logged, never sent.
     #[error("storage: {0}")]
-    Storage(#[from] StorageError),
+    Storage(StorageError),
     /// 500: details are logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
 }
 
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        use StorageError as S;
+        match e {
+            S::NotFound => Self::NotFound,
+            S::Unauthenticated => Self::Unauthenticated,
+            S::SessionExpired => Self::SessionExpired,
+            S::DeviceRevoked(reason) => Self::DeviceRevoked(reason),
+            S::InviteInvalid(reason) => Self::InviteInvalid(reason),
+            S::LoginTaken => Self::LoginTaken,
+            S::Throttled(seconds) => Self::Throttled(seconds),
+            S::Forbidden => Self::Forbidden,
+            S::ClientOutdated => Self::ClientOutdated,
+            S::EpochChanged => Self::EpochChanged,
+            S::Resync(reason) => Self::Resync(reason),
+            S::BadCursor => Self::invalid("cursor", "not a cursor this server made"),
+            S::ClockAhead { server_ms } => Self::ClockAhead { server_ms },
+            other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::Cancelled | S::Corrupt(_)) => Self::Storage(other),
+        }
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::NotFound => Self::NotFound,
+            Refused::Forbidden => Self::Forbidden,
+        }
+    }
+}
+
 impl ApiError {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::InvalidField { field: field.into(), message: message.into() }
+        Self::InvalidField { field: field.into(), message: message.into(), detail: None }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -110,6 +146,7 @@ impl ApiError {
             Self::LoginTaken => (S::CONFLICT, C::LoginTaken),
             Self::EpochChanged => (S::CONFLICT, C::EpochChanged),
             Self::Resync(_) => (S::CONFLICT, C::Resync),
+            Self::ClockAhead { .. } => (S::CONFLICT, C::ClockAhead),
             Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
             Self::ClientOutdated => (S::UPGRADE_REQUIRED, C::ClientOutdated),
@@ -125,23 +162,19 @@ impl ApiError {
             Self::Storage(_) | Self::Internal(_) => "internal error".to_owned(),
             other => other.to_string(),
         };
-        ErrorBody {
-            error: code,
-            field: match self {
-                Self::InvalidField { field, .. } => Some(field.clone()),
-                _ => None,
-            },
-            message,
-            reason: match self {
-                Self::Resync(r) => Some(*r),
-                _ => None,
-            },
-            detail: match self {
-                Self::DeviceRevoked(reason) => Some(reason.clone()),
-                Self::InviteInvalid(reason) => Some((*reason).to_owned()),
-                _ => None,
-            },
+        let mut body = ErrorBody::new(code, message);
+        match self {
+            Self::InvalidField { field, detail, .. } => {
+                body.field = Some(field.clone());
+                body.detail = detail.map(str::to_owned);
+            }
+            Self::Resync(r) => body.reason = Some(*r),
+            Self::DeviceRevoked(reason) => body.detail = Some(reason.clone()),
+            Self::InviteInvalid(reason) => body.detail = Some((*reason).to_owned()),
+            Self::ClockAhead { server_ms } => body.server_ms = Some(*server_ms),
+            _ => {}
         }
+        body
     }
 }
 

@@ -78,7 +78,7 @@ mod tests {
     fn names_the_path_of_a_wrong_field() {
         let err = parse::<Outer>(br#"{"items": [{"seq": 1}, {"seq": "two"}]}"#).unwrap_err();
         match err {
-            ApiError::InvalidField { field, message } => {
+            ApiError::InvalidField { field, message, .. } => {
                 assert_eq!(field, "items[1].seq");
                 assert!(message.starts_with("invalid type"), "{message}");
             }

@@ -6,7 +6,9 @@
 
 pub mod assets;
 pub mod auth;
+pub mod caller;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod headers;
@@ -14,5 +16,5 @@ pub mod json;
 pub mod passphrase;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod storage;
-pub mod throttle;

@@ -8,14 +8,14 @@
 //! instead of taking every core: hashing is the one costly thing an
 //! anonymous client can make the server do at will.
 
-use std::sync::{OnceLock, mpsc};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, mpsc};
 
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tokio::sync::oneshot;
 
-use crate::auth::random_bytes;
-use crate::error::ApiError;
+use crate::clock::random_bytes;
 
 enum Job {
     Hash { passphrase: String, reply: oneshot::Sender<Result<String, String>> },
@@ -24,39 +24,67 @@ enum Job {
     Verify { passphrase: String, stored: Option<String>, reply: oneshot::Sender<bool> },
 }
 
-/// Hashes a new passphrase into a PHC string (`$argon2id$v=19$m=19456,…`).
-pub async fn hash(passphrase: String) -> Result<String, ApiError> {
-    let (reply, answer) = oneshot::channel();
-    send(Job::Hash { passphrase, reply })?;
-    answer.await.map_err(|_| stopped())?.map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+/// The hashing thread: one per server (cheap to clone).
+#[derive(Clone)]
+pub struct Hasher {
+    queue: mpsc::Sender<Job>,
+    computed: Arc<AtomicU64>,
 }
 
-/// Whether `passphrase` matches `stored` (or, for `None`, takes the same
-/// time to say no).
-pub async fn verify(passphrase: String, stored: Option<String>) -> Result<bool, ApiError> {
-    let (reply, answer) = oneshot::channel();
-    send(Job::Verify { passphrase, stored, reply })?;
-    answer.await.map_err(|_| stopped())
+#[derive(Debug, thiserror::Error)]
+#[error("passphrase hashing: {0}")]
+pub struct HashError(String);
+
+impl Hasher {
+    /// Starts the thread.
+    pub fn start() -> Self {
+        let (queue, jobs) = mpsc::channel();
+        let computed = Arc::new(AtomicU64::new(0));
+        let count = Arc::clone(&computed);
+        // Without the thread nothing can sign in; a server that cannot start
+        // one thread cannot serve anyway.
+        std::thread::Builder::new()
+            .name("nimo-argon2".into())
+            .spawn(move || work(&jobs, &count))
+            .expect("the passphrase hashing thread starts");
+        Self { queue, computed }
+    }
+
+    /// Hashes a new passphrase into a PHC string (`$argon2id$v=19$m=19456,…`).
+    pub async fn hash(&self, passphrase: String) -> Result<String, HashError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Hash { passphrase, reply })?;
+        answer.await.map_err(|_| stopped())?.map_err(HashError)
+    }
+
+    /// Whether `passphrase` matches `stored` (or, for `None`, takes the same
+    /// time to say no).
+    pub async fn verify(&self, passphrase: String, stored: Option<String>) -> Result<bool, HashError> {
+        let (reply, answer) = oneshot::channel();
+        self.send(Job::Verify { passphrase, stored, reply })?;
+        answer.await.map_err(|_| stopped())
+    }
+
+    /// How many Argon2 computations this hasher has run (hashes and
+    /// verifications): what an anonymous client can make the server do.
+    pub fn computed(&self) -> u64 {
+        self.computed.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, job: Job) -> Result<(), HashError> {
+        self.queue.send(job).map_err(|_| stopped())
+    }
 }
 
-fn stopped() -> ApiError {
-    ApiError::Internal("the hashing thread stopped".into())
+fn stopped() -> HashError {
+    HashError("the hashing thread stopped".into())
 }
 
-fn send(job: Job) -> Result<(), ApiError> {
-    static QUEUE: OnceLock<Option<mpsc::Sender<Job>>> = OnceLock::new();
-    let queue = QUEUE.get_or_init(|| {
-        let (sender, jobs) = mpsc::channel();
-        std::thread::Builder::new().name("nimo-argon2".into()).spawn(move || work(&jobs)).ok()?;
-        Some(sender)
-    });
-    queue.as_ref().ok_or_else(stopped)?.send(job).map_err(|_| stopped())
-}
-
-fn work(jobs: &mpsc::Receiver<Job>) {
+fn work(jobs: &mpsc::Receiver<Job>, computed: &AtomicU64) {
     let mut memory = vec![Block::default(); Params::DEFAULT.block_count()];
     let mut dummy: Option<String> = None;
     for job in jobs {
+        computed.fetch_add(1, Ordering::Relaxed);
         match job {
             Job::Hash { passphrase, reply } => {
                 let _ = reply.send(hash_with(&mut memory, &passphrase));
@@ -115,21 +143,24 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_look_like_argon2id() {
-        let stored = hash("correct horse battery".into()).await.unwrap();
+        let h = Hasher::start();
+        let stored = h.hash("correct horse battery".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
-        assert!(verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
-        assert!(!verify("correct horse battery!".into(), Some(stored.clone())).await.unwrap());
-        assert!(!verify("anything".into(), None).await.unwrap());
-        assert!(!verify("anything".into(), Some("not a hash".into())).await.unwrap());
+        assert!(h.verify("correct horse battery".into(), Some(stored.clone())).await.unwrap());
+        assert!(!h.verify("correct horse battery!".into(), Some(stored.clone())).await.unwrap());
+        assert!(!h.verify("anything".into(), None).await.unwrap());
+        assert!(!h.verify("anything".into(), Some("not a hash".into())).await.unwrap());
         // Two hashes of one passphrase differ (random salt).
-        assert_ne!(hash("correct horse battery".into()).await.unwrap(), stored);
+        assert_ne!(h.hash("correct horse battery".into()).await.unwrap(), stored);
+        assert_eq!(h.computed(), 6);
     }
 
     #[tokio::test]
     async fn reads_hashes_made_by_the_library() {
         use argon2::password_hash::PasswordHasher;
+        let h = Hasher::start();
         let library = Argon2::default().hash_password(b"old passphrase").unwrap().to_string();
-        assert!(verify("old passphrase".into(), Some(library.clone())).await.unwrap());
-        assert!(!verify("other".into(), Some(library)).await.unwrap());
+        assert!(h.verify("old passphrase".into(), Some(library.clone())).await.unwrap());
+        assert!(!h.verify("other".into(), Some(library)).await.unwrap());
     }
 }

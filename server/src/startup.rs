@@ -1,26 +1,48 @@
 //! Building and running the server, shared by `main` and the tests.
+//!
+//! The accept loop is ours rather than `axum::serve` so that a client cannot
+//! hold the server: a connection waits for a slot before it is accepted
+//! (`Limits::max_connections`, below the open-file limit), must send its
+//! request headers within `header_timeout`, and a request must be answered
+//! within `request_timeout`.
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
 
-use crate::config::Config;
+use crate::clock::now_ms;
+use crate::config::{Config, Limits};
 use crate::error::StartupError;
-use crate::routes::{self, AppState};
-use crate::storage::{Database, records};
-use crate::{assets, auth, headers};
+use crate::passphrase::Hasher;
+use crate::routes;
+use crate::state::AppState;
+use crate::storage::{BackupPolicy, Database, attempts, backups_scheduled, records};
+use crate::{assets, headers};
 
-/// How often old tombstones are purged.
+/// How often old tombstones and attempts are purged.
 const PURGE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
+/// After a stop, requests in flight get this long to finish.
+const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub struct Application {
     listener: TcpListener,
     addr: SocketAddr,
     router: Router,
-    db: Database,
+    state: AppState,
     tombstone_days: u32,
+    backups: BackupPolicy,
+    limits: Limits,
 }
 
 impl Application {
@@ -40,13 +62,14 @@ impl Application {
             }
         })?;
         let addr = listener.local_addr().map_err(|source| StartupError::Bind { addr: config.listen, source })?;
-        let path = config.database.clone();
-        let db = tokio::task::spawn_blocking(move || Database::open(&path))
+        let (path, journal) = (config.database.clone(), config.backups.dir.clone());
+        let db = tokio::task::spawn_blocking(move || Database::open_with(&path, crate::storage::Durability::Full, Some(&journal)))
             .await
             .map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
             .map_err(|source| StartupError::Database { path: config.database.clone(), source })?;
-        let router = build_router(&config, state(&config, db.clone()));
-        Ok(Self { listener, addr, router, db, tombstone_days: config.tombstone_days })
+        let state = state(&config, db);
+        let router = build_router(&config, state.clone());
+        Ok(Self { listener, addr, router, state, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -54,7 +77,11 @@ impl Application {
     }
 
     pub fn database(&self) -> &Database {
-        &self.db
+        &self.state.db
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until Ctrl-C or SIGTERM.
@@ -64,30 +91,68 @@ impl Application {
 
     /// Serves until `stop` completes, then finishes the requests in flight.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
-        let purger = tokio::spawn(purge_periodically(self.db.clone(), self.tombstone_days));
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(StartupError::Serve);
+        let purger = tokio::spawn(purge_periodically(self.state.db.clone(), self.tombstone_days));
+        let backups = self.backups.every.map(|_| tokio::spawn(backups_scheduled(self.state.db.clone(), self.backups.clone())));
+        let slots = Arc::new(Semaphore::new(self.limits.max_connections));
+        let graceful = GracefulShutdown::new();
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(self.limits.header_timeout).keep_alive(true);
+        tokio::pin!(stop);
+        loop {
+            // A slot first: past the cap, connections wait in the kernel's
+            // queue instead of taking this process's file descriptors.
+            let slot = tokio::select! {
+                slot = Arc::clone(&slots).acquire_owned() => slot.map_err(|e| StartupError::Serve(std::io::Error::other(e)))?,
+                () = &mut stop => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(pair) => pair,
+                    Err(e) => {
+                        // Out of descriptors or a reset before accept: wait a
+                        // moment rather than spin.
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut stop => break,
+            };
+            let service = self.router.clone().map_request(move |mut request: Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+            tokio::spawn(async move {
+                // Errors here are clients going away or timing out.
+                let _ = connection.await;
+                drop(slot);
+            });
+        }
         purger.abort();
-        served
+        if let Some(task) = backups {
+            task.abort();
+        }
+        let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
+        Ok(())
     }
 }
 
 /// The shared state of the handlers.
 pub fn state(config: &Config, db: Database) -> AppState {
-    AppState { db, throttle: Default::default(), secure_cookies: config.secure_cookies() }
+    AppState { db, hasher: Hasher::start(), secure: config.https() }
 }
 
 async fn purge_periodically(db: Database, days: u32) {
     let mut every = tokio::time::interval(PURGE_EVERY);
     loop {
         every.tick().await;
-        let before = auth::now_ms().saturating_sub(u64::from(days) * 24 * 3600 * 1000);
-        match db.write(move |tx| records::purge(tx, before)).await {
+        let now = now_ms();
+        let before = now.saturating_sub(u64::from(days) * 24 * 3600 * 1000);
+        match db.write(move |tx| Ok::<_, crate::storage::StorageError>(records::purge(tx, before)? + attempts::purge(tx, now)?)).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(rows = n, "purged old tombstones"),
-            Err(e) => tracing::warn!(error = %e, "purging tombstones failed"),
+            Ok(n) => tracing::info!(rows = n, "purged old tombstones and attempts"),
+            Err(e) => tracing::warn!(error = %e, "purging failed"),
         }
     }
 }
@@ -99,7 +164,9 @@ fn build_router(config: &Config, state: AppState) -> Router {
         Some(dir) => router.merge(assets::router(dir)),
         None => router,
     };
-    router.layer(axum::middleware::from_fn(headers::security_headers))
+    router
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, config.limits.request_timeout))
+        .layer(axum::middleware::from_fn_with_state(config.https(), headers::security_headers))
 }
 
 async fn shutdown_signal() {

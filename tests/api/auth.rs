@@ -11,6 +11,7 @@ fn join_body(code: &str, login: &str) -> JoinRequest {
         display_name: "さくら".into(),
         passphrase: "correct horse battery".into(),
         device_name: "Android".into(),
+        bearer: false,
     }
 }
 
@@ -220,7 +221,7 @@ async fn wrong_passphrases_are_throttled_per_account() {
         async move {
             new_client()
                 .post(url)
-                .json(&LoginRequest { login, passphrase: passphrase.into(), device_name: "x".into() })
+                .json(&LoginRequest { login, passphrase: passphrase.into(), device_name: "x".into(), bearer: false })
                 .send()
                 .await
                 .unwrap()
@@ -236,10 +237,10 @@ async fn wrong_passphrases_are_throttled_per_account() {
     assert!(retry > 0 && retry <= 15 * 60);
     assert_eq!(r.json::<ErrorBody>().await.unwrap().error, ErrorCode::Throttled);
     // Even the right passphrase waits now.
-    let right = format!("{login} passphrase");
+    let right = nimo_tests::passphrase_of(&login);
     let r = new_client()
         .post(app.url("/api/auth/login"))
-        .json(&LoginRequest { login: login.clone(), passphrase: right, device_name: "x".into() })
+        .json(&LoginRequest { login: login.clone(), passphrase: right, device_name: "x".into(), bearer: false })
         .send()
         .await
         .unwrap();
@@ -251,7 +252,7 @@ async fn an_unknown_login_looks_like_a_wrong_passphrase() {
     let app = spawn_app().await;
     let r = new_client()
         .post(app.url("/api/auth/login"))
-        .json(&LoginRequest { login: "nobody".into(), passphrase: "whatever it is".into(), device_name: "x".into() })
+        .json(&LoginRequest { login: "nobody".into(), passphrase: "whatever it is".into(), device_name: "x".into(), bearer: false })
         .send()
         .await
         .unwrap();

@@ -5,5 +5,6 @@ mod access;
 mod assets;
 mod auth;
 mod health;
+mod security;
 mod startup;
 mod sync;

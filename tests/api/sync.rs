@@ -122,16 +122,16 @@ async fn bad_requests_get_a_clear_error() {
     let (status, e) = body_of(send(huge, "application/json").await.unwrap()).await;
     assert_eq!((status, e.error), (413, ErrorCode::PayloadTooLarge));
 
-    let old = json!({"schema": 0, "client": "0101010101010101", "mutations": []});
+    let old = json!({"schema": 1, "client": "0101010101010101", "mutations": []});
     let (status, e) = body_of(send(old.to_string().into_bytes(), "application/json").await.unwrap()).await;
     assert_eq!((status, e.error), (426, ErrorCode::ClientOutdated));
 
-    let r = m.client.get(app.url("/api/sync/pull?schema=0")).send().await.unwrap();
+    let r = m.client.get(app.url("/api/sync/pull?schema=1")).send().await.unwrap();
     assert_eq!(r.status(), 426);
-    let r = m.client.get(app.url("/api/sync/pull?schema=1&cursor=garbage")).send().await.unwrap();
+    let r = m.client.get(app.url(&format!("/api/sync/pull?schema={}&cursor=garbage", nimo_core::SCHEMA_VERSION))).send().await.unwrap();
     let (status, e) = body_of(r).await;
     assert_eq!((status, e.field.as_deref()), (400, Some("cursor")));
-    let r = m.client.get(app.url("/api/sync/pull?schema=1&limit=5000")).send().await.unwrap();
+    let r = m.client.get(app.url(&format!("/api/sync/pull?schema={}&limit=5000", nimo_core::SCHEMA_VERSION))).send().await.unwrap();
     assert_eq!(body_of(r).await.1.field.as_deref(), Some("limit"));
     let r = m.client.get(app.url("/api/sync/pull")).send().await.unwrap();
     assert_eq!(body_of(r).await.1.error, ErrorCode::Malformed);
@@ -143,12 +143,22 @@ async fn bad_requests_get_a_clear_error() {
 }
 
 #[tokio::test]
-async fn a_device_with_its_clock_years_ahead_is_refused() {
+async fn a_push_stamped_ahead_of_the_server_is_refused_with_its_time() {
     let (app, m) = one_member().await;
     let c = client_id(4);
-    let future = stamp(4_102_444_800_000, &c); // 2100
-    let response = push_ok(&m.client, &base(&app), &push_request(&c, vec![contact(1, &id(1), m.group(), Visibility::Private, &future, "from the future")])).await;
-    assert!(matches!(&response.acks[0].result, AckResult::Rejected { field: Some(f), .. } if f == "t"));
+    let now = nimo_server::clock::now_ms();
+    for ahead in [4_102_444_800_000 - now, 6 * 60 * 1000] {
+        let future = stamp(now + ahead, &c); // 2100, then six minutes ahead
+        let r = push(&m.client, &base(&app), &push_request(&c, vec![contact(1, &id(1), m.group(), Visibility::Private, &future, "from the future")])).await;
+        assert_eq!(r.status(), 409);
+        let body: ErrorBody = r.json().await.unwrap();
+        assert_eq!(body.error, ErrorCode::ClockAhead);
+        assert!(body.server_ms.is_some_and(|s| s.abs_diff(now) < 60_000), "the answer carries the server's time");
+    }
+    // Within the tolerance (the device's correction is never exact), it applies.
+    let near = stamp(now + 60 * 1000, &c);
+    let response = push_ok(&m.client, &base(&app), &push_request(&c, vec![contact(1, &id(1), m.group(), Visibility::Private, &near, "in time")])).await;
+    assert_eq!(response.acks[0].result, AckResult::Applied);
 }
 
 #[tokio::test]
@@ -167,7 +177,7 @@ async fn pages_miss_nothing_while_pushes_land_between_them() {
     let mut seen = std::collections::HashSet::new();
     let mut n = 100u8;
     loop {
-        let url = format!("{}/api/sync/pull?schema=1&limit=7{}", base(&app), cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default());
+        let url = format!("{}/api/sync/pull?schema={}&limit=7{}", base(&app), nimo_core::SCHEMA_VERSION, cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default());
         let page: PullResponse = m.client.get(url).send().await.unwrap().json().await.unwrap();
         seen.extend(page.records.iter().map(|r| r.id.clone()));
         cursor = Some(page.cursor.clone());
@@ -243,7 +253,7 @@ async fn a_cursor_older_than_a_purged_delete_must_resync() {
     // The id stays dead: a device holding an old copy cannot recreate it.
     let again = contact(3, &id(1), m.group(), Visibility::Private, &stamp(1_790_000_002_000, &c), "back?");
     let response = push_ok(&m.client, &base(&app), &push_request(&c, vec![again])).await;
-    assert!(matches!(response.acks[0].result, AckResult::Rejected { error: ErrorCode::NotFound, .. }));
+    assert!(matches!(response.acks[0].result, AckResult::Rejected { error: ErrorCode::Deleted, .. }));
 }
 
 #[tokio::test]
@@ -299,4 +309,24 @@ async fn an_incremental_sync_with_nothing_new_is_small() {
     let header_bytes: usize = r.headers().iter().map(|(k, v)| k.as_str().len() + v.len() + 4).sum();
     let body = r.bytes().await.unwrap();
     assert!(body.len() + header_bytes < 1024, "{} body + {header_bytes} header bytes", body.len());
+}
+
+#[tokio::test]
+async fn an_edit_to_a_deleted_record_is_rejected_not_swallowed() {
+    let (app, m) = one_member().await;
+    let (phone, tablet) = (client_id(11), client_id(12));
+    let t0 = stamp(1_790_000_000_000, &phone);
+    push_ok(&m.client, &base(&app), &push_request(&phone, vec![contact(1, &id(1), m.group(), Visibility::Group, &t0, "元の文")])).await;
+    let delete = Mutation { seq: 2, id: id(1), collection: Collection::Contact, group: m.group().clone(), op: Op::Delete { t: stamp(1_790_000_001_000, &phone) } };
+    push_ok(&m.client, &base(&app), &push_request(&phone, vec![delete])).await;
+    // The tablet edited offline, before it heard of the delete.
+    let edit = note_edit(1, &id(1), &m, stamp(1_790_000_002_000, &tablet), Some(t0), "オフラインで書いた大事な話");
+    let response = push_ok(&m.client, &base(&app), &push_request(&tablet, vec![edit.clone()])).await;
+    match &response.acks[0].result {
+        AckResult::Rejected { error: ErrorCode::Deleted, current: Some(current), .. } => assert!(current.is_deleted()),
+        other => panic!("an edit to a deleted record must be refused, not applied: {other:?}"),
+    }
+    // A retry gets the same answer.
+    let again = push_ok(&m.client, &base(&app), &push_request(&tablet, vec![edit])).await;
+    assert!(matches!(&again.acks[0].result, AckResult::Rejected { error: ErrorCode::Deleted, .. }));
 }

@@ -70,8 +70,9 @@ async fn acknowledged_pushes_survive_sigkill() {
             code,
             login: "crash".into(),
             display_name: "試験".into(),
-            passphrase: "a long enough passphrase".into(),
+            passphrase: nimo_tests::passphrase_of("crash"),
             device_name: "test".into(),
+            bearer: false,
         })
         .send()
         .await

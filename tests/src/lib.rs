@@ -11,8 +11,9 @@ use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, Me};
 use nimo_core::collection::Role;
 use nimo_core::ids::GroupId;
 use nimo_server::config::Config;
-use nimo_server::routes::{AppState, groups};
-use nimo_server::startup::{self, Application};
+use nimo_server::routes::groups;
+use nimo_server::state::AppState;
+use nimo_server::startup::Application;
 use nimo_server::storage::{Database, accounts};
 use tokio::sync::oneshot;
 
@@ -71,9 +72,9 @@ impl TestApp {
     /// Creates a group as the `create-group` command does; returns it and
     /// the invite code for its first coordinator.
     pub async fn create_group(&self, name: &str) -> (GroupId, String) {
-        let group = GroupId::parse(&nimo_server::auth::new_uuid()).unwrap();
+        let group = GroupId::parse(&nimo_server::clock::new_uuid()).unwrap();
         let (g, n) = (group.clone(), name.to_owned());
-        let now = nimo_server::auth::now_ms();
+        let now = nimo_server::clock::now_ms();
         self.db().write(move |tx| accounts::create_group(tx, &g, &n, "family_association", now)).await.unwrap();
         let invite = groups::create(&self.state, &group, Role::Coordinator, 7, 1, None, now).await.unwrap();
         (group, invite.code)
@@ -88,8 +89,9 @@ impl TestApp {
                 code: code.to_owned(),
                 login: login.to_owned(),
                 display_name: format!("{login}さん"),
-                passphrase: format!("{} passphrase", login.to_lowercase()),
+                passphrase: passphrase_of(login),
                 device_name: "test phone".into(),
+                bearer: false,
             })
             .send()
             .await
@@ -106,8 +108,9 @@ impl TestApp {
             .post(self.url("/api/auth/login"))
             .json(&nimo_core::api::LoginRequest {
                 login: login.to_owned(),
-                passphrase: format!("{login} passphrase"),
+                passphrase: passphrase_of(login),
                 device_name: "second device".into(),
+                bearer: false,
             })
             .send()
             .await
@@ -149,6 +152,11 @@ impl Drop for TestApp {
     }
 }
 
+/// The passphrase the helpers give an account (strong enough to be taken).
+pub fn passphrase_of(login: &str) -> String {
+    format!("{} rides the blue ferry at dawn", login.to_lowercase())
+}
+
 pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).no_proxy().build().expect("http client")
 }
@@ -161,11 +169,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (reused across restarts).
 pub async fn spawn_app_in(dir: tempfile::TempDir, assets: Option<PathBuf>) -> TestApp {
+    spawn_app_with(dir, |config| config.assets = assets).await
+}
+
+/// Starts a server on the database in `dir` with a configuration adjusted
+/// by `adjust` (limits, public URL…).
+pub async fn spawn_app_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = Config::for_database(dir.path().join("nimo.sqlite3"));
-    config.assets = assets;
+    adjust(&mut config);
     let app = Application::build(config.clone()).await.expect("the server starts");
     let addr = app.local_addr();
-    let state = startup::state(&config, app.database().clone());
+    let state = app.state().clone();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = app

@@ -20,9 +20,10 @@ use nimo_core::ids::{GroupId, RecordId, UserId};
 use nimo_core::memory::MemoryStore;
 use nimo_core::protocol::{AckResult, Mutation, Op, PullResponse, PushRequest, PushResponse};
 use nimo_core::record::Record;
-use nimo_server::auth::Caller;
+use nimo_server::caller::Caller;
 use nimo_server::error::ApiError;
-use nimo_server::storage::{Database, Durability, accounts, records};
+use nimo_server::storage::{Database, Durability, StorageError, accounts, records};
+use nimo_server::storage::accounts::Carrier;
 use serde_json::{Value, json};
 
 /// SplitMix64: small, fast, and the same everywhere.
@@ -75,7 +76,7 @@ pub struct Server {
 
 impl Server {
     fn open(path: PathBuf) -> Self {
-        let db = Database::open_with(&path, Durability::Fast).expect("open");
+        let db = Database::open_with(&path, Durability::Fast, None).expect("open");
         Self { path, db: Some(db) }
     }
 
@@ -85,14 +86,14 @@ impl Server {
 
     fn restart(&mut self) {
         self.db = None;
-        self.db = Some(Database::open_with(&self.path, Durability::Fast).expect("reopen"));
+        self.db = Some(Database::open_with(&self.path, Durability::Fast, None).expect("reopen"));
     }
 
     /// Stops, puts the backup in place (new epoch), starts again.
     fn restore(&mut self, backup: &std::path::Path) {
         self.db = None;
         nimo_server::storage::restore(backup, &self.path).expect("restore");
-        self.db = Some(Database::open_with(&self.path, Durability::Fast).expect("reopen"));
+        self.db = Some(Database::open_with(&self.path, Durability::Fast, None).expect("reopen"));
     }
 }
 
@@ -129,7 +130,7 @@ impl Net {
         let hash = token_hash.to_vec();
         let now = self.clock.get();
         let db = self.server.borrow().db();
-        Ok(db.read(move |tx| accounts::authenticate(tx, &hash, now)).await?.0)
+        Ok(db.read(move |tx| accounts::authenticate(tx, &hash, Carrier::Cookie, now)).await?.0)
     }
 
     /// Delivers one push body to the server, as the HTTP handler would.
@@ -139,7 +140,7 @@ impl Net {
         let now = self.clock.get();
         let db = self.server.borrow().db();
         let req = request.clone();
-        let (epoch, acks, next_seq) = db.write(move |tx| records::push(tx, &caller, &req, now)).await.map_err(api_error)?;
+        let (epoch, acks, next_seq) = db.write_journaled(move |tx, w| records::push(tx, &caller, &req, now, w)).await.map_err(api_error)?;
         for ack in &acks {
             if matches!(ack.result, AckResult::Duplicate) {
                 continue;
@@ -160,7 +161,8 @@ impl Net {
     }
 }
 
-fn api_error(e: ApiError) -> TransportError {
+fn api_error(e: impl Into<ApiError>) -> TransportError {
+    let e = e.into();
     TransportError::Api { status: e.status().as_u16(), body: e.body() }
 }
 
@@ -310,8 +312,8 @@ impl Case {
                 accounts::add_member(tx, group, user, *role, 0)?;
             }
             for (d, u) in device_users.iter().enumerate() {
-                let device = nimo_core::ids::uuid_v7(1, [d as u8 + 100; 10]);
-                accounts::create_session(tx, &setup[*u].0, &device, &[d as u8; 32], "sim", now)?;
+                let device = nimo_core::ids::DeviceId::new_v7(1, [d as u8 + 100; 10]);
+                accounts::create_session(tx, &setup[*u].0, &device, &[d as u8; 32], "sim", Carrier::Cookie, now)?;
             }
             Ok::<_, ApiError>(())
         })

@@ -6,9 +6,11 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nimo_core::api::DeviceInfo;
 
-use super::AppState;
-use crate::auth::{self, Caller, now_ms};
+use crate::auth;
+use crate::caller::Caller;
+use crate::clock::now_ms;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::storage::accounts;
 
 pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<DeviceInfo>>, ApiError> {
@@ -21,12 +23,14 @@ pub async fn revoke(State(state): State<AppState>, caller: Caller, Path(device):
     let now = now_ms();
     let current = device == caller.device.as_str();
     let user = caller.user.clone();
-    let revoked = state.db.write(move |tx| accounts::revoke_session(tx, &user, &device, "revoked_by_user", now)).await?;
+    let target = device.clone();
+    let revoked = state.db.write(move |tx| accounts::revoke_session(tx, &user, &target, "revoked_by_user", now)).await?;
     if !revoked {
         return Err(ApiError::NotFound);
     }
+    tracing::info!(login = %caller.login, device = %device, "device revoked by its user");
     if current {
-        return Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::clear_cookie(state.secure_cookies))]).into_response());
+        return Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::clear_cookie(state.secure))]).into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -8,10 +8,12 @@ use nimo_core::api::{INVITE_ALPHABET, InviteCreated, InviteInfo, InviteRequest, 
 use nimo_core::collection::Role;
 use nimo_core::ids::{GroupId, UserId};
 
-use super::AppState;
-use crate::auth::{self, Caller, now_ms};
+use crate::auth;
+use crate::caller::Caller;
+use crate::clock::{new_uuid, now_ms, random_bytes};
 use crate::error::ApiError;
-use crate::storage::accounts;
+use crate::state::AppState;
+use crate::storage::{StorageError, accounts};
 
 const DAY_MS: u64 = 24 * 3600 * 1000;
 
@@ -26,7 +28,7 @@ fn user_id(s: &str) -> Result<UserId, ApiError> {
 /// 12 random characters of the invite alphabet (32 symbols: a byte mod 32
 /// is unbiased).
 pub fn new_invite_code() -> String {
-    auth::random_bytes::<12>().iter().map(|b| char::from(INVITE_ALPHABET[usize::from(b % 32)])).collect()
+    random_bytes::<12>().iter().map(|b| char::from(INVITE_ALPHABET[usize::from(b % 32)])).collect()
 }
 
 pub async fn members(State(state): State<AppState>, caller: Caller, Path(group): Path<String>) -> Result<Json<Vec<MemberInfo>>, ApiError> {
@@ -45,21 +47,23 @@ pub async fn remove_member(
     let user = user_id(&user)?;
     caller.require_coordinator(&group)?;
     let now = now_ms();
+    let (g, u) = (group.clone(), user.clone());
     state
         .db
         .write(move |tx| {
-            match accounts::user_exists_in(tx, &group, &user)? {
+            match accounts::user_exists_in(tx, &g, &u)? {
                 None => return Err(ApiError::NotFound),
-                Some(Role::Coordinator) if accounts::coordinators(tx, &group)? <= 1 => {
+                Some(Role::Coordinator) if accounts::coordinators(tx, &g)? <= 1 => {
                     return Err(ApiError::invalid("user", "a group needs at least one coordinator"));
                 }
                 Some(_) => {}
             }
-            accounts::remove_member(tx, &group, &user)?;
-            accounts::revoke_all_sessions(tx, &user, "removed_from_group", now)?;
+            accounts::remove_member(tx, &g, &u)?;
+            accounts::revoke_all_sessions(tx, &u, "removed_from_group", now)?;
             Ok(())
         })
         .await?;
+    tracing::info!(by = %caller.login, group = %group, removed = %user, "member removed; their devices are signed out");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -125,7 +129,7 @@ pub async fn create(
     now: u64,
 ) -> Result<InviteCreated, ApiError> {
     let code = new_invite_code();
-    let id = auth::new_uuid();
+    let id = new_uuid();
     let expires_ms = now + u64::from(days) * DAY_MS;
     let hash = auth::sha256(code.as_bytes());
     let (group, invite_id) = (group.clone(), id.clone());
@@ -143,7 +147,8 @@ pub async fn create(
             };
             accounts::create_invite(tx, &invite, now)
         })
-        .await?;
+        .await
+        .map_err(|e: StorageError| ApiError::from(e))?;
     Ok(InviteCreated { id, code, role, expires_ms, max_uses })
 }
 
@@ -154,7 +159,7 @@ pub async fn revoke_invite(
 ) -> Result<StatusCode, ApiError> {
     let group = group_id(&group)?;
     caller.require_coordinator(&group)?;
-    if state.db.write(move |tx| accounts::revoke_invite(tx, &group, &invite)).await? {
+    if state.db.write(move |tx| accounts::revoke_invite(tx, &group, &invite)).await.map_err(ApiError::from)? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

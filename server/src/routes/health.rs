@@ -2,14 +2,13 @@ use axum::Json;
 use axum::extract::State;
 use nimo_core::api::{Health, HealthStatus};
 
-use super::AppState;
 use crate::error::ApiError;
-use crate::storage::StorageError;
+use crate::state::AppState;
 
 /// `GET /api/health`: answers only when the database answers too, so that a
 /// monitor sees a broken disk.
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
-    state.db.read(|tx| tx.query_row("SELECT 1", [], |_| Ok(())).map_err(|e| ApiError::from(StorageError::from(e)))).await?;
+    state.db.ping().await?;
     Ok(Json(Health {
         status: HealthStatus::Ok,
         version: env!("CARGO_PKG_VERSION").to_owned(),

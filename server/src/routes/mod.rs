@@ -7,8 +7,6 @@ pub mod groups;
 mod health;
 mod sync;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{Method, header};
@@ -17,28 +15,20 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 
 use crate::error::ApiError;
-use crate::storage::Database;
-use crate::throttle::Throttle;
+use crate::state::AppState;
 
 /// Bodies of ordinary requests (sign-in, invites) stay small.
 pub const BODY_LIMIT: usize = 64 * 1024;
 /// A push of up to 500 mutations.
 pub const PUSH_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Database,
-    pub throttle: Arc<Throttle>,
-    /// Mark cookies `Secure` (the public URL is https).
-    pub secure_cookies: bool,
-}
-
 pub fn api(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health::health))
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
+        .route("/auth/passphrase", put(auth::change_passphrase))
+        .route("/session/mode", put(auth::session_mode))
         .route("/me", get(auth::me))
         .route("/join", post(auth::join))
         .route("/groups/join", post(auth::join_group))

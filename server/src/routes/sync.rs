@@ -6,18 +6,20 @@ use axum::extract::rejection::QueryRejection;
 use nimo_core::protocol::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, PushRequest, PushResponse};
 use serde::Deserialize;
 
-use super::AppState;
-use crate::auth::{Caller, now_ms};
+use crate::caller::Caller;
+use crate::clock::now_ms;
 use crate::error::ApiError;
 use crate::json::ApiJson;
-use crate::storage::records;
+use crate::state::AppState;
+use crate::storage::{StorageError, records};
 
 pub async fn push(State(state): State<AppState>, caller: Caller, ApiJson(req): ApiJson<PushRequest>) -> Result<Json<PushResponse>, ApiError> {
     if req.mutations.len() > MAX_PUSH_MUTATIONS {
         return Err(ApiError::invalid("mutations", format!("at most {MAX_PUSH_MUTATIONS} per push")));
     }
     let now = now_ms();
-    let (epoch, acks, next_seq) = state.db.write(move |tx| records::push(tx, &caller, &req, now)).await?;
+    let (epoch, acks, next_seq) =
+        state.db.write_journaled(move |tx, written| records::push(tx, &caller, &req, now, written)).await.map_err(|e: StorageError| ApiError::from(e))?;
     Ok(Json(PushResponse { epoch, acks, next_seq, server_ms: now }))
 }
 
@@ -44,6 +46,6 @@ pub async fn pull(
         return Err(ApiError::invalid("limit", format!("1 to {MAX_PULL_LIMIT}")));
     }
     let now = now_ms();
-    let page = state.db.read(move |tx| records::pull(tx, &caller, query.cursor.as_deref(), limit, now)).await?;
+    let page = state.db.read(move |tx| records::pull(tx, &caller, query.cursor.as_deref(), limit, now)).await.map_err(|e: StorageError| ApiError::from(e))?;
     Ok(Json(page))
 }

@@ -121,6 +121,15 @@ const MIGRATIONS: &[&str] = &[
         owner_id   TEXT NOT NULL,
         changed_ms INTEGER NOT NULL
     ) STRICT;",
+    // 3: attempts counted before a passphrase is checked (sign-in throttle
+    // that survives restarts), and bearer sessions (the app lock keeps the
+    // token sealed; such a session is never accepted from a cookie).
+    "CREATE TABLE attempts (
+        key   TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX attempts_by_key ON attempts (key, at_ms);
+    ALTER TABLE sessions ADD COLUMN bearer INTEGER NOT NULL DEFAULT 0;",
 ];
 
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {

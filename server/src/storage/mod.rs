@@ -7,27 +7,77 @@
 //! devices run in parallel with a push. Requests wait for a connection on
 //! async semaphores, so five hundred devices at once cost five hundred
 //! small futures, not five hundred threads and SQLite connections.
+//!
+//! Files are private: the database, its `-wal` and `-shm`, backups and the
+//! journal are created mode 0600 (SQLite gives `-wal`/`-shm` the mode of the
+//! database file), a directory this module creates 0700.
 
 pub mod accounts;
+pub mod attempts;
+mod backups;
+mod journal;
 mod migrations;
 pub mod records;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use nimo_core::protocol::ResyncReason;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 
+pub use backups::{BackupPolicy, Snapshot, inspect as inspect_backup, list as list_backups, restore, restore_with_journal, scheduled as backups_scheduled, scheduled_once as backup_now};
+pub use journal::Replay;
+
+/// What can go wrong in storage: the infrastructure failing (a 500 for a
+/// request) or a request that the data refuses (an answer with a reason).
+/// `crate::error` turns each into an HTTP answer.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("cannot create the directory {}: {source}", path.display())]
-    CreateDir { path: PathBuf, source: std::io::Error },
+    #[error("{}: {source}", path.display())]
+    Io { path: PathBuf, source: std::io::Error },
     #[error("the database was written by a newer nimo (schema {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
     #[error("the database task was cancelled")]
     Cancelled,
+    #[error("a stored value is unreadable: {0}")]
+    Corrupt(String),
+
+    // Refusals.
+    #[error("not found")]
+    NotFound,
+    #[error("no session")]
+    Unauthenticated,
+    #[error("the session has expired")]
+    SessionExpired,
+    #[error("this device was revoked ({0})")]
+    DeviceRevoked(String),
+    #[error("the invite cannot be used ({0})")]
+    InviteInvalid(&'static str),
+    #[error("that login name is taken")]
+    LoginTaken,
+    #[error("too many attempts; try again in {0} s")]
+    Throttled(u64),
+    #[error("not allowed")]
+    Forbidden,
+    #[error("the client speaks another protocol version")]
+    ClientOutdated,
+    #[error("the server's data was replaced")]
+    EpochChanged,
+    #[error("pull everything again ({0:?})")]
+    Resync(ResyncReason),
+    #[error("not a cursor this server made")]
+    BadCursor,
+    #[error("the device's clock is ahead of the server's")]
+    ClockAhead { server_ms: u64 },
+}
+
+impl StorageError {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
+        move |source| Self::Io { path: path.to_owned(), source }
+    }
 }
 
 const READERS: usize = 4;
@@ -57,6 +107,16 @@ struct Inner {
     readers: Mutex<Vec<Connection>>,
     /// As many permits as `readers` holds connections.
     read_turn: Semaphore,
+    /// Where every stored record state is appended (see `journal`), if on.
+    journal: Option<Mutex<journal::Journal>>,
+    /// Files that were already there and readable by other users.
+    exposed: Vec<PathBuf>,
+}
+
+/// Records written by one transaction, for the journal.
+#[derive(Default)]
+pub struct Written {
+    pub(crate) lines: Vec<journal::Line>,
 }
 
 impl Database {
@@ -64,14 +124,14 @@ impl Database {
     /// applies pending migrations. Fails early when the file is not a
     /// database or cannot be read or written.
     pub fn open(path: &Path) -> Result<Self, StorageError> {
-        Self::open_with(path, Durability::Full)
+        Self::open_with(path, Durability::Full, None)
     }
 
-    pub fn open_with(path: &Path, durability: Durability) -> Result<Self, StorageError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|source| StorageError::CreateDir { path: dir.to_owned(), source })?;
-        }
+    /// As [`open`](Self::open); with `journal_dir`, every record state
+    /// written is also appended to a journal there, so that a restore from
+    /// a backup can bring back what came after it.
+    pub fn open_with(path: &Path, durability: Durability, journal_dir: Option<&Path>) -> Result<Self, StorageError> {
+        let exposed = private_file(path)?;
         let mut writer = open_connection(path, durability)?;
         let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -79,6 +139,14 @@ impl Database {
         }
         migrations::apply(&mut writer)?;
         let readers = (0..READERS).map(|_| open_connection(path, durability)).collect::<Result<Vec<_>, _>>()?;
+        let journal = journal_dir.map(|dir| journal::Journal::open(dir).map(Mutex::new)).transpose()?;
+        let mut exposed = exposed;
+        for side in ["-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{side}", path.display()));
+            if readable_by_others(&file) {
+                exposed.push(file);
+            }
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
@@ -87,12 +155,20 @@ impl Database {
                 write_turn: Semaphore::new(1),
                 readers: Mutex::new(readers),
                 read_turn: Semaphore::new(READERS),
+                journal,
+                exposed,
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Existing files of the database that other users of the machine can
+    /// read (the server says so at start: notes are in them).
+    pub fn exposed_files(&self) -> &[PathBuf] {
+        &self.inner.exposed
     }
 
     /// Runs `f` in one write transaction (BEGIN IMMEDIATE), committed when
@@ -103,6 +179,20 @@ impl Database {
         E: From<StorageError> + Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
     {
+        self.write_journaled(move |tx, _| f(tx)).await
+    }
+
+    /// As [`write`](Self::write), for transactions that store records: what
+    /// `f` puts in `Written` reaches the journal (and the disk) before the
+    /// transaction commits, so the journal holds every acknowledged state.
+    /// A line for a transaction that then fails is harmless: replaying a
+    /// record state merges, and merging is idempotent.
+    pub async fn write_journaled<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StorageError> + Send + 'static,
+        F: FnOnce(&Transaction<'_>, &mut Written) -> Result<T, E> + Send + 'static,
+    {
         let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
         let inner = Arc::clone(&self.inner);
         run_blocking(move || {
@@ -110,7 +200,15 @@ impl Database {
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(StorageError::from)?;
-            let value = f(&tx)?;
+            let mut written = Written::default();
+            let value = f(&tx, &mut written)?;
+            if let (Some(journal), false) = (&inner.journal, written.lines.is_empty()) {
+                // A full backup disk must not stop people's records from
+                // being saved: the database still has them. Say it loudly.
+                if let Err(e) = lock(journal).append(&written.lines) {
+                    tracing::error!(error = %e, "cannot append to the journal: a restore may lose the latest changes");
+                }
+            }
             tx.commit().map_err(StorageError::from)?;
             Ok(value)
         })
@@ -118,15 +216,20 @@ impl Database {
     }
 
     /// Writes a consistent copy of the database to `to` (which must not
-    /// exist), while the server keeps running.
-    pub async fn backup(&self, to: &Path) -> Result<(), StorageError> {
+    /// exist), mode 0600, while the server keeps running. The copy notes
+    /// its own time and sequence so that a restore knows what in the
+    /// journal came after it; a journal starts a new segment there.
+    pub async fn backup(&self, to: &Path) -> Result<Snapshot, StorageError> {
         let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
         let inner = Arc::clone(&self.inner);
-        let to = to.to_string_lossy().into_owned();
+        let to = to.to_owned();
         run_blocking(move || {
             let conn = lock(&inner.writer);
-            conn.execute("VACUUM INTO ?1", [to])?;
-            Ok(())
+            let snapshot = backups::snapshot(&conn, &to)?;
+            if let Some(journal) = &inner.journal {
+                lock(journal).rotate(snapshot.taken_ms)?;
+            }
+            Ok(snapshot)
         })
         .await
     }
@@ -161,31 +264,73 @@ impl Database {
         })
         .await
     }
+
+    /// Answers only if the database answers (the health check).
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.read(|tx| tx.query_row("SELECT 1", [], |_| Ok(())).map_err(StorageError::from)).await
+    }
 }
 
-/// Puts a backup in place of the database at `path` and gives it a new
-/// epoch, so that every device notices that the server went back in time:
-/// they push what they hold again instead of trusting old acknowledgements.
-/// The server must be stopped.
-pub fn restore(backup: &Path, path: &Path) -> Result<(), StorageError> {
-    let io = |source: std::io::Error| StorageError::CreateDir { path: path.to_owned(), source };
-    // Check that the backup is a database before touching anything.
-    open_connection(backup, Durability::Full)?;
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", path.display()));
-        if side.exists() {
-            std::fs::remove_file(&side).map_err(io)?;
+/// Creates the database's directory (0700) and file (0600) when absent, so
+/// that SQLite never makes them with the process's umask. Returns the file
+/// if it existed and others can read it.
+fn private_file(path: &Path) -> Result<Vec<PathBuf>, StorageError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        private_dir(dir)?;
+    }
+    match create_private(path) {
+        Ok(()) => Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(if readable_by_others(path) { vec![path.to_owned()] } else { Vec::new() })
         }
+        Err(source) => Err(StorageError::Io { path: path.to_owned(), source }),
     }
-    let staged = PathBuf::from(format!("{}.restoring", path.display()));
-    std::fs::copy(backup, &staged).map_err(io)?;
+}
+
+/// Creates `dir` and its missing parents with mode 0700.
+pub(crate) fn private_dir(dir: &Path) -> Result<(), StorageError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(StorageError::io(dir))
+}
+
+/// Creates an empty file readable by its owner only; fails if it exists.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)?;
+    make_private(path)
+}
+
+/// Sets mode 0600 whatever the umask was.
+pub(crate) fn make_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
     {
-        let conn = open_connection(&staged, Durability::Full)?;
-        conn.execute("UPDATE meta SET value = lower(hex(randomblob(16))) WHERE key = 'epoch'", [])?;
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
     }
-    std::fs::rename(&staged, path).map_err(io)?;
+    let _ = path;
     Ok(())
+}
+
+fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 fn open_connection(path: &Path, durability: Durability) -> Result<Connection, StorageError> {
@@ -222,4 +367,8 @@ where
         Err(join) if join.is_panic() => std::panic::resume_unwind(join.into_panic()),
         Err(_) => Err(StorageError::Cancelled.into()),
     }
+}
+
+fn sql<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
+    r.map_err(StorageError::from)
 }

@@ -14,20 +14,29 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::StorageError;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use super::journal::Line;
+use super::{StorageError, Written, sql};
+use crate::caller::Caller;
 
-/// A stamp further ahead of the server's clock than this is refused: a
-/// device with its clock set years ahead would otherwise win every edit.
-pub const MAX_CLOCK_AHEAD_MS: u64 = 24 * 3600 * 1000;
+/// A push carrying a stamp further ahead of the server's clock than this is
+/// refused as a whole (`clock_ahead`), and the device corrects its clock and
+/// stamps its changes again: one phone with a fast clock must not win every
+/// edit, nor drag the others' clocks ahead when they observe its stamps.
+/// Five minutes covers the device's correction error (half a round trip
+/// when it last synced, plus drift) with a wide margin.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+/// A record larger than this (as stored JSON) is refused: no member can
+/// make every device download megabytes.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024;
+/// A pull page stops after this many bytes of records, whatever its count.
+pub const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 
-fn sql<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
-    r.map_err(StorageError::from)
+fn corrupt(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Corrupt(e.to_string())
 }
 
 pub fn epoch(tx: &Transaction<'_>) -> Result<String, StorageError> {
-    sql(tx.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0)))
+    sql(sql(tx.prepare_cached("SELECT value FROM meta WHERE key = 'epoch'"))?.query_row([], |r| r.get(0)))
 }
 
 fn counter(tx: &Transaction<'_>, name: &str) -> Result<u64, StorageError> {
@@ -48,16 +57,24 @@ fn visible_sql(select: &str, tail: &str) -> String {
     format!("{select} FROM records r JOIN memberships m ON m.group_id = r.group_id AND m.user_id = ?1 WHERE {VISIBLE} {tail}")
 }
 
-fn load(tx: &Transaction<'_>, id: &RecordId) -> Result<Option<Record>, ApiError> {
+fn load(tx: &Transaction<'_>, id: &RecordId) -> Result<Option<Record>, StorageError> {
     let body: Option<String> =
         sql(tx.query_row("SELECT body FROM records WHERE id = ?1", [id.as_str()], |r| r.get(0)).optional())?;
-    body.map(|b| serde_json::from_str(&b).map_err(|e| ApiError::Internal(format!("stored record {id}: {e}")))).transpose()
+    body.map(|b| serde_json::from_str(&b).map_err(|e| corrupt(format!("stored record {id}: {e}")))).transpose()
 }
 
-/// Stores a record under a new sequence number.
-fn store(tx: &Transaction<'_>, record: &Record, previous: Option<Visibility>, now: u64) -> Result<(), ApiError> {
+fn body_of(record: &Record) -> Result<String, StorageError> {
+    serde_json::to_string(record).map_err(corrupt)
+}
+
+/// Stores a record under a new sequence number (and in the journal).
+fn store(tx: &Transaction<'_>, record: &Record, previous: Option<Visibility>, now: u64, written: &mut Written) -> Result<(), StorageError> {
+    let body = body_of(record)?;
+    store_body(tx, record, body, previous, now, written)
+}
+
+fn store_body(tx: &Transaction<'_>, record: &Record, body: String, previous: Option<Visibility>, now: u64, written: &mut Written) -> Result<(), StorageError> {
     let seq = next_seq(tx)?;
-    let body = serde_json::to_string(record).map_err(|e| ApiError::Internal(e.to_string()))?;
     sql(tx.execute(
         "INSERT INTO records (id, group_id, owner_id, collection, visibility, deleted, seq, changed_ms, body)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -72,9 +89,10 @@ fn store(tx: &Transaction<'_>, record: &Record, previous: Option<Visibility>, no
             record.is_deleted(),
             seq as i64,
             now as i64,
-            body
+            &body
         ],
     ))?;
+    written.lines.push(Line { epoch: epoch(tx)?, seq, ms: now, body });
     if previous == Some(Visibility::Group) && record.visibility.v == Visibility::Private {
         // Members who hold a copy must drop it: tell them in their next pull.
         let seq = next_seq(tx)?;
@@ -91,19 +109,31 @@ fn store(tx: &Transaction<'_>, record: &Record, previous: Option<Visibility>, no
 /// acknowledged as a duplicate, and a gap stops the batch (the client
 /// resends from `next_seq`). A mutation that can never apply is rejected
 /// and counted as processed, so that no client is stuck behind it.
-pub fn push(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, now: u64) -> Result<(String, Vec<Ack>, u64), ApiError> {
+pub fn push(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, now: u64, written: &mut Written) -> Result<(String, Vec<Ack>, u64), StorageError> {
     if request.schema != nimo_core::SCHEMA_VERSION {
-        return Err(ApiError::ClientOutdated);
+        return Err(StorageError::ClientOutdated);
     }
     let epoch = epoch(tx)?;
     if request.epoch.as_ref().is_some_and(|e| *e != epoch) {
-        return Err(ApiError::EpochChanged);
+        return Err(StorageError::EpochChanged);
     }
     let client: Option<(String, i64)> = sql(tx
         .query_row("SELECT user_id, last_seq FROM clients WHERE id = ?1", [request.client.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional())?;
+    if let Some((user, last)) = &client {
+        if user != caller.user.as_str() {
+            tracing::warn!(user = %caller.user, login = %caller.login, client = %request.client, "refused: another user's mutation stream");
+            return Err(StorageError::Forbidden);
+        }
+        // Only new mutations are checked: one already applied was in time then.
+        let fresh = request.mutations.iter().filter(|m| m.seq > *last as u64);
+        if fresh.filter_map(Mutation::max_stamp).any(|t| t.ms() > now + MAX_CLOCK_AHEAD_MS) {
+            return Err(StorageError::ClockAhead { server_ms: now });
+        }
+    } else if request.mutations.iter().filter_map(Mutation::max_stamp).any(|t| t.ms() > now + MAX_CLOCK_AHEAD_MS) {
+        return Err(StorageError::ClockAhead { server_ms: now });
+    }
     let last_seq = match client {
-        Some((user, _)) if user != caller.user.as_str() => return Err(ApiError::Forbidden),
         Some((_, last)) => last as u64,
         None => {
             sql(tx.execute("INSERT INTO clients (id, user_id, last_seq) VALUES (?1, ?2, 0)", params![request.client.as_str(), caller.user.as_str()]))?;
@@ -121,7 +151,7 @@ pub fn push(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, now: u
         if mutation.seq > expected {
             break;
         }
-        let result = apply_one(tx, caller, mutation, now)?;
+        let result = apply_one(tx, caller, mutation, now, written)?;
         if let AckResult::Rejected { error, field, message, .. } = &result {
             sql(tx.execute(
                 "INSERT INTO rejections (client_id, seq, error, field, message, changed_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -140,7 +170,7 @@ fn error_id(code: ErrorCode) -> String {
 }
 
 /// The answer a mutation got the first time, if it was a rejection.
-fn earlier_rejection(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, m: &Mutation) -> Result<Option<AckResult>, ApiError> {
+fn earlier_rejection(tx: &Transaction<'_>, caller: &Caller, request: &PushRequest, m: &Mutation) -> Result<Option<AckResult>, StorageError> {
     let row: Option<(String, Option<String>, String)> = sql(tx
         .query_row(
             "SELECT error, field, message FROM rejections WHERE client_id = ?1 AND seq = ?2",
@@ -162,8 +192,9 @@ fn rejected(error: ErrorCode, field: Option<&str>, message: impl Into<String>, c
 }
 
 /// The one gate for writing a record.
-fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> Result<AckResult, ApiError> {
+fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, written: &mut Written) -> Result<AckResult, StorageError> {
     let Some(role) = caller.role_in(&m.group) else {
+        tracing::warn!(user = %caller.user, login = %caller.login, group = %m.group, "refused write: not a member");
         return Ok(rejected(ErrorCode::Forbidden, Some("group"), "not a member of this group", None));
     };
     let existing = load(tx, &m.id)?;
@@ -176,17 +207,14 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
     if let Err(e) = m.validate() {
         return Ok(rejected(ErrorCode::InvalidField, Some(&e.path), e.message, current(&existing)));
     }
-    if m.max_stamp().is_some_and(|t| t.ms() > now + MAX_CLOCK_AHEAD_MS) {
-        return Ok(rejected(ErrorCode::InvalidField, Some("t"), "the device's clock is more than a day ahead", current(&existing)));
-    }
     match existing {
         None => {
             let buried: bool =
                 sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM graveyard WHERE id = ?1)", [m.id.as_str()], |r| r.get(0)))?;
             if buried {
                 return Ok(match m.op {
-                    Op::Delete { .. } => AckResult::Applied,
-                    _ => rejected(ErrorCode::NotFound, None, "this record was deleted", None),
+                    Op::Delete { .. } | Op::Resolve { .. } => AckResult::Applied,
+                    Op::Put { .. } => rejected(ErrorCode::Deleted, None, "this record was deleted", None),
                 });
             }
             match &m.op {
@@ -194,11 +222,18 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
                     // Deleting what the server does not have (created and
                     // deleted offline, or lost in a restore): keep a
                     // tombstone anyway, so that no other copy brings it back.
+                    // A derived id can be guessed before its record exists
+                    // (one attendance per meeting and member): only someone
+                    // who may delete others' records may bury it in advance.
+                    if m.id.is_derived() && !access::can_delete(m.collection, role, false) {
+                        tracing::warn!(user = %caller.user, login = %caller.login, record = %m.id, "refused: delete of a record that does not exist yet");
+                        return Ok(rejected(ErrorCode::Forbidden, None, "not allowed to delete this record", None));
+                    }
                     if access::can_delete(m.collection, role, true) {
                         let vis = nimo_core::record::Stamped::new(Visibility::Group, t.clone());
                         let mut tombstone = Record::new(m.id.clone(), m.collection, m.group.clone(), caller.user.clone(), vis);
                         tombstone.delete(t.clone());
-                        store(tx, &tombstone, None, now)?;
+                        store(tx, &tombstone, None, now, written)?;
                     }
                     return Ok(AckResult::Applied);
                 }
@@ -206,6 +241,7 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
                 Op::Put { .. } => {}
             }
             if !access::can_create(m.collection, role) {
+                tracing::warn!(user = %caller.user, login = %caller.login, collection = m.collection.id(), "refused: create");
                 return Ok(rejected(ErrorCode::Forbidden, Some("collection"), format!("only coordinators create {} records", m.collection.id()), None));
             }
             if let Some(missing) = m.missing_required() {
@@ -214,7 +250,11 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
             let Some(record) = m.create(caller.user.clone()) else {
                 return Ok(rejected(ErrorCode::InvalidField, Some("visibility"), "required for a new record", None));
             };
-            store(tx, &record, None, now)?;
+            let body = body_of(&record)?;
+            if body.len() > MAX_RECORD_BYTES {
+                return Ok(rejected(ErrorCode::PayloadTooLarge, Some("record"), format!("a record is at most {MAX_RECORD_BYTES} bytes"), None));
+            }
+            store_body(tx, &record, body, None, now, written)?;
             Ok(AckResult::Applied)
         }
         Some(mut record) => {
@@ -228,19 +268,73 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64) -> R
             if record.collection != m.collection {
                 return Ok(rejected(ErrorCode::InvalidField, Some("collection"), "the record belongs to another collection", Some(record)));
             }
+            if record.is_deleted() {
+                // Delete wins: an edit made elsewhere without seeing the
+                // delete cannot apply, and its author must be told, not
+                // thanked (their text stays in their refused-changes log).
+                return Ok(match m.op {
+                    Op::Put { .. } => rejected(ErrorCode::Deleted, None, "this record was deleted", Some(record)),
+                    Op::Delete { .. } | Op::Resolve { .. } => AckResult::Applied,
+                });
+            }
             let allowed = match &m.op {
                 Op::Delete { .. } => access::can_delete(record.collection, role, is_owner),
                 Op::Put { visibility: Some(v), .. } if v.v != record.visibility.v && !is_owner => false,
                 _ => access::can_update(record.collection, role, is_owner, record.visibility.v),
             };
             if !allowed {
+                tracing::warn!(user = %caller.user, login = %caller.login, record = %m.id, "refused: change of a record");
                 return Ok(rejected(ErrorCode::Forbidden, None, "not allowed to change this record", Some(record)));
             }
             let previous = record.visibility.v;
+            let before = record.clone();
             if m.apply_to(&mut record, true) {
-                store(tx, &record, Some(previous), now)?;
+                let body = body_of(&record)?;
+                if body.len() > MAX_RECORD_BYTES {
+                    return Ok(rejected(ErrorCode::PayloadTooLarge, Some("record"), format!("a record is at most {MAX_RECORD_BYTES} bytes"), Some(before)));
+                }
+                store_body(tx, &record, body, Some(previous), now, written)?;
             }
             Ok(AckResult::Applied)
+        }
+    }
+}
+
+/// What merging a journaled state into a restored database did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeIn {
+    Merged,
+    Unchanged,
+    /// Its group is not in this database.
+    NoGroup,
+    /// Its id was purged after a delete.
+    Buried,
+}
+
+/// Merges a record state (from the journal) into the database.
+pub fn merge_in(tx: &Transaction<'_>, incoming: &Record, now: u64) -> Result<MergeIn, StorageError> {
+    let buried: bool = sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM graveyard WHERE id = ?1)", [incoming.id.as_str()], |r| r.get(0)))?;
+    if buried {
+        return Ok(MergeIn::Buried);
+    }
+    let group: bool = sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM groups WHERE id = ?1)", [incoming.group.as_str()], |r| r.get(0)))?;
+    if !group {
+        return Ok(MergeIn::NoGroup);
+    }
+    let mut unused = Written::default();
+    match load(tx, &incoming.id)? {
+        None => {
+            store(tx, incoming, None, now, &mut unused)?;
+            Ok(MergeIn::Merged)
+        }
+        Some(mut record) => {
+            let previous = record.visibility.v;
+            if record.merge(incoming).map_err(corrupt)? {
+                store(tx, &record, Some(previous), now, &mut unused)?;
+                Ok(MergeIn::Merged)
+            } else {
+                Ok(MergeIn::Unchanged)
+            }
         }
     }
 }
@@ -258,23 +352,23 @@ pub struct RawPull {
 }
 
 /// One page of what changed after `cursor` that `caller` may see.
-pub fn pull(tx: &Transaction<'_>, caller: &Caller, cursor: Option<&str>, limit: u32, now: u64) -> Result<RawPull, ApiError> {
+pub fn pull(tx: &Transaction<'_>, caller: &Caller, cursor: Option<&str>, limit: u32, now: u64) -> Result<RawPull, StorageError> {
     let epoch = epoch(tx)?;
     let access = caller.access_fingerprint();
     let horizon = counter(tx, "horizon")?;
     let after = match cursor {
         None => 0,
         Some(text) => {
-            let c = Cursor::decode(text).ok_or_else(|| ApiError::invalid("cursor", "not a cursor this server made"))?;
+            let c = Cursor::decode(text).ok_or(StorageError::BadCursor)?;
             if c.epoch != epoch {
-                return Err(ApiError::Resync(ResyncReason::Epoch));
+                return Err(StorageError::Resync(ResyncReason::Epoch));
             }
             if c.access != access {
-                return Err(ApiError::Resync(ResyncReason::Access));
+                return Err(StorageError::Resync(ResyncReason::Access));
             }
             if c.horizon != horizon && c.seq < horizon {
                 // Deletes after this cursor were forgotten since it was made.
-                return Err(ApiError::Resync(ResyncReason::Horizon));
+                return Err(StorageError::Resync(ResyncReason::Horizon));
             }
             c.seq
         }
@@ -287,14 +381,16 @@ pub fn pull(tx: &Transaction<'_>, caller: &Caller, cursor: Option<&str>, limit: 
     let mut records = Vec::new();
     let mut last = after;
     let mut more = false;
+    let mut bytes = 0;
     for row in rows {
         let (seq, body) = sql(row)?;
-        if records.len() == limit as usize {
+        if records.len() == limit as usize || (bytes + body.len() > MAX_PAGE_BYTES && !records.is_empty()) {
             more = true;
             break;
         }
         last = seq;
-        records.push(RawValue::from_string(body).map_err(|e| ApiError::Internal(e.to_string()))?);
+        bytes += body.len();
+        records.push(RawValue::from_string(body).map_err(corrupt)?);
     }
     // A complete answer reaches the tip, so the cursor skips the sequence
     // numbers of records this caller may not see.

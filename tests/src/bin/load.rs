@@ -55,7 +55,7 @@ async fn join(base: &str, code: &str, login: &str) -> (reqwest::Client, Me) {
     let c = client();
     let r = c
         .post(format!("{base}/api/join"))
-        .json(&JoinRequest { code: code.into(), login: login.into(), display_name: login.into(), passphrase: format!("{login} load passphrase"), device_name: "load".into() })
+        .json(&JoinRequest { code: code.into(), login: login.into(), display_name: login.into(), passphrase: nimo_tests::passphrase_of(login), device_name: "load".into(), bearer: false })
         .send()
         .await
         .expect("join");
@@ -68,7 +68,7 @@ async fn login(base: &str, login: &str) -> (reqwest::Client, Me) {
     let c = client();
     let r = c
         .post(format!("{base}/api/auth/login"))
-        .json(&LoginRequest { login: login.into(), passphrase: format!("{login} load passphrase"), device_name: "load".into() })
+        .json(&LoginRequest { login: login.into(), passphrase: nimo_tests::passphrase_of(login), device_name: "load".into(), bearer: false })
         .send()
         .await
         .expect("login");
