@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, cleanup, createGroup, launchBrowser, loginThroughApp, openFresh, phone, startServer, tempDir, waitForServiceWorker } from '../tests/browser/harness.mjs';
-import { Session, contacts, windows } from './seed.mjs';
+import { Session, contacts, passphraseOf, windows } from '../tests/browser/seed.mjs';
 
 const BENCH_DIST = process.env.NIMO_BENCH_DIST;
 const LOAD_BIN = process.env.NIMO_LOAD_BIN;
@@ -137,7 +137,7 @@ async function data(browser) {
       if (first === null) { first = e.timestamp; firstWall = Date.now(); }
     });
     dcdp.on('Network.loadingFinished', (e) => { if (pulls.has(e.requestId)) last = e.timestamp; });
-    await loginThroughApp(fresh, 'benchuser', 'benchuser bench passphrase');
+    await loginThroughApp(fresh, 'benchuser', passphraseOf('benchuser'));
     await fresh.waitForFunction(() => document.querySelectorAll('[data-testid="contact-list"] li').length >= 50, null, { timeout: 120_000, polling: 'raf' });
     const pullMs = Date.now() - firstWall;
     row('sync: pull of 10,000 records into IndexedDB, first request to list shown', pullMs, 'ms', 2000);
@@ -225,7 +225,7 @@ async function data(browser) {
     console.error(`  (seeded 10,000 windows in ${Date.now() - t} ms)`);
     const wctx = await phone(browser);
     const wpage = await openFresh(wctx, server);
-    await loginThroughApp(wpage, 'benchwindows', 'benchwindows bench passphrase');
+    await loginThroughApp(wpage, 'benchwindows', passphraseOf('benchwindows'));
     await wpage.goto(`${server.url}/#/directory`);
     await wpage.waitForFunction(() => document.querySelectorAll('[data-testid="directory"] li').length >= 10_000, null, { timeout: 180_000 });
     await wpage.goto(`${server.url}/#/windows`);

@@ -32,7 +32,7 @@ pub fn install(app: AppState) {
                     ("worries".to_owned(), json!(["housing"])),
                     ("note".to_owned(), json!(format!("ベンチマークの記録 {i}：家賃のことで電話があった"))),
                 ];
-                let change = Change { collection: Collection::Contact, id, group: group.clone(), kind: ChangeKind::Put { visibility: Some(Visibility::Private), fields } };
+                let change = Change { collection: Collection::Contact, id, group: group.clone(), kind: ChangeKind::put(Some(Visibility::Private), fields) };
                 state::change(app, change).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             }
             Ok(JsValue::from_f64(now() - start))
@@ -44,7 +44,6 @@ pub fn install(app: AppState) {
             let start = now();
             let report = engine.sync().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let ms = now() - start;
-            let _ = app.cache.refresh(&engine.store);
             let out = js::object(&[
                 ("ms", JsValue::from_f64(ms)),
                 ("pushed", JsValue::from_f64(report.pushed as f64)),

@@ -179,7 +179,16 @@ texts! {
     err_required: "入力してください", "Required";
     err_invalid: "正しくありません", "Not valid";
     err_passphrase_short: "8文字以上にしてください", "At least 8 characters";
+    err_passphrase_long: "長すぎます（256文字まで）", "Too long (at most 256 characters)";
     err_passphrase_login: "ログインIDと同じにはできません", "Must differ from the login name";
+    err_passphrase_common: "よく使われていて、すぐに当てられてしまうパスフレーズです。ほかのものにしてください", "This passphrase is among the most used and is guessed at once; please choose another";
+    err_passphrase_repetitive: "同じ文字のくり返しや「12345678」のような並びは、すぐに当てられてしまいます", "Repeated characters or runs like 12345678 are guessed at once";
+    err_passphrase_weak: "当てられやすいパスフレーズです。単語を3つ以上つなげた文にすると安全です（例：あおい うみ を みる）", "Easy to guess; three or more words make a safe passphrase";
+    passphrase_title: "パスフレーズを変える", "Change your passphrase";
+    passphrase_lead: "変えると、ほかの端末はログアウトします（この端末はそのままです）。", "Changing it signs out your other devices (this one stays signed in).";
+    passphrase_current: "いまのパスフレーズ", "Current passphrase";
+    passphrase_new: "新しいパスフレーズ", "New passphrase";
+    passphrase_changed: "パスフレーズを変えました。ほかの端末はログアウトしました。", "Passphrase changed; your other devices were signed out.";
     err_login_format: "2〜32文字の英数字・かな・漢字（記号は . _ - だけ）", "2–32 letters or digits (only . _ - as symbols)";
     err_code_format: "12文字のコードを入れてください", "Enter the 12-character code";
 
@@ -188,6 +197,12 @@ texts! {
     revoked_by_user: "あなたの別の端末から、この端末の利用が止められました。この端末に保存されていた記録は消去しました。", "This device was signed out from another of your devices. The records stored here were erased.";
     revoked_removed: "グループから外れたため、この端末の記録は消去しました。", "You were removed from the group; the records on this device were erased.";
     revoked_other: "この端末の利用が止められたため、保存されていた記録は消去しました。", "This device was signed out; the records stored here were erased.";
+    revoked_passphrase: "パスフレーズが変えられたため、この端末はログアウトしました。この端末に保存されていた記録は消去しました。新しいパスフレーズでログインしてください。", "The passphrase was changed, so this device was signed out and its records erased. Sign in with the new passphrase.";
+    refused_deleted: "記録が削除されていたため、保存できませんでした。", "The record had been deleted, so this could not be saved.";
+    refused_forbidden: "この変更をする権限がありませんでした。", "You were not allowed to make this change.";
+    refused_invalid: "内容に正しくないところがありました。", "Something in it was not valid.";
+    refused_too_large: "大きすぎて保存できませんでした。", "It was too large to save.";
+    refused_other: "サーバーが受け付けませんでした。", "The server did not accept it.";
     revoked_again: "もう一度ログインする", "Sign in again";
 
     // Lock
@@ -250,11 +265,11 @@ texts! {
     lock_settings_lead: "PINを決めると、この端末の記録を暗号化して保存し、しばらく触らないと自動でロックします。", "With a PIN, records on this device are stored encrypted and the app locks when left alone.";
     lock_on: "ロック：オン", "Lock: on";
     lock_off: "ロック：オフ", "Lock: off";
-    new_pin: "新しいPIN（4文字以上）", "New PIN (4+ characters)";
+    new_pin: "新しいPIN（6文字以上。数字でも文でも）", "New PIN (6+ characters, digits or words)";
     new_pin_again: "新しいPIN（もう一度）", "New PIN (again)";
     current_pin: "いまのPIN", "Current PIN";
     pin_mismatch: "2つのPINが違います", "The two PINs differ";
-    pin_too_short: "4文字以上にしてください", "At least 4 characters";
+    pin_too_short: "6文字以上にしてください", "At least 6 characters";
     lock_enable: "ロックをオンにする", "Turn the lock on";
     lock_disable: "ロックをオフにする", "Turn the lock off";
     lock_change: "PINを変える", "Change the PIN";
@@ -369,6 +384,10 @@ texts! {
     saved_local: "保存しました。", "Saved.";
     not_found: "見つかりません。", "Not found.";
     conflict_title: "別の端末でも編集されました", "Edited on another device too";
+    remote_changed: "別の端末で更新されました", "Updated on another device";
+    remote_changed_lead: "この記録を開いている間に、次のところが変わりました。あなたが書いたところはそのままです。保存すると、あなたが変えたところだけが保存されます。", "While this record was open, these changed. What you typed is kept; saving stores only what you changed.";
+    remote_deleted: "この記録は別の端末で削除されました。書いた内容は下書きに残っています。", "This record was deleted on another device. What you typed is kept as a draft.";
+    err_deleted_while_editing: "この記録は別の端末で削除されたため、保存できませんでした。書いた内容は下書きに残っています。", "This record was deleted on another device, so it could not be saved. What you typed is kept as a draft.";
     conflict_lead: "こちらの文は上書きされました。どうしますか？", "This text was overwritten. What should happen to it?";
     conflict_use: "この文に置き換える", "Use this text";
     conflict_append: "両方つなげて残す", "Keep both";
@@ -654,7 +673,12 @@ impl Texts {
                 ErrorCode::Forbidden => self.err_forbidden.into(),
                 ErrorCode::ClientOutdated => self.err_outdated.into(),
                 ErrorCode::InvalidField => match body.field.as_deref() {
-                    Some("passphrase") => self.err_passphrase_short.into(),
+                    Some("passphrase") => body
+                        .detail
+                        .as_deref()
+                        .and_then(nimo_core::passphrase::Problem::from_code)
+                        .map_or(self.err_passphrase_weak, |p| self.passphrase_problem(p))
+                        .into(),
                     Some("login") => self.err_login_format.into(),
                     Some("code") => self.err_code_format.into(),
                     Some(field) => format!("{} ({field})", self.err_invalid),
@@ -662,6 +686,19 @@ impl Texts {
                 },
                 _ => self.err_server.into(),
             },
+        }
+    }
+
+    /// Why a new passphrase is not accepted, in plain words.
+    pub fn passphrase_problem(&self, p: nimo_core::passphrase::Problem) -> &'static str {
+        use nimo_core::passphrase::Problem as P;
+        match p {
+            P::TooShort => self.err_passphrase_short,
+            P::TooLong => self.err_passphrase_long,
+            P::SameAsLogin => self.err_passphrase_login,
+            P::Common => self.err_passphrase_common,
+            P::Repetitive => self.err_passphrase_repetitive,
+            P::Weak => self.err_passphrase_weak,
         }
     }
 
@@ -835,10 +872,35 @@ impl Texts {
         }
     }
 
+    /// 「全部で 2,333件」
+    pub fn records_total(&self, n: usize) -> String {
+        let digits = n.to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        if self.is_ja() { format!("全部で {grouped}件") } else { format!("{grouped} in all") }
+    }
+
+    /// Why the server refused a change, for 「送信できなかった変更」.
+    pub fn refused(&self, code: ErrorCode) -> &'static str {
+        match code {
+            ErrorCode::Deleted => self.refused_deleted,
+            ErrorCode::Forbidden | ErrorCode::NotFound => self.refused_forbidden,
+            ErrorCode::InvalidField => self.refused_invalid,
+            ErrorCode::PayloadTooLarge => self.refused_too_large,
+            _ => self.refused_other,
+        }
+    }
+
     pub fn revoked_reason(&self, reason: &str) -> &'static str {
         match reason {
             "revoked_by_user" => self.revoked_by_user,
             "removed_from_group" => self.revoked_removed,
+            "passphrase_changed" => self.revoked_passphrase,
             _ => self.revoked_other,
         }
     }

@@ -8,7 +8,8 @@
 //! and merges them in; pending local changes survive any pull because the
 //! merge keeps the newer stamp (an unsent edit never flickers away).
 
-use std::collections::HashSet;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -18,7 +19,7 @@ use crate::collection::{Collection, Visibility};
 use crate::hlc::{Clock, Hlc};
 use crate::ids::{ClientId, GroupId, RecordId, UserId};
 use crate::protocol::{
-    AckResult, FieldError, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse,
+    AckResult, FieldError, FieldWrite, MAX_CLOCK_AHEAD_MS, Mutation, Op, PullResponse, PushRequest, PushResponse,
     ResyncReason,
 };
 use crate::record::{Record, Stamped};
@@ -46,8 +47,9 @@ pub struct SyncState {
     #[serde(default)]
     pub repair: bool,
     pub last_sync_ms: Option<u64>,
-    /// Server time minus device time, learned at each sync, so that a
-    /// device with a wrong clock still stamps sensibly.
+    /// Server time minus device wall time, learned at each sync: how this
+    /// device stamps before its first exchange with the server after a
+    /// restart (afterwards it measures time on the monotonic clock).
     #[serde(default)]
     pub clock_offset_ms: i64,
     #[serde(default)]
@@ -131,7 +133,12 @@ pub trait Transport {
 
 /// Time and randomness, provided by the platform.
 pub trait Env {
+    /// The device's wall clock (which its owner can set to anything).
     fn now_ms(&self) -> u64;
+    /// A clock that only moves forward, at the rate of real time, from an
+    /// arbitrary origin (`performance.now()`): a change of the wall clock
+    /// does not move it.
+    fn monotonic_ms(&self) -> u64;
     fn random_bytes(&self, out: &mut [u8]);
 }
 
@@ -143,6 +150,9 @@ pub enum EngineError {
     OtherUser,
     #[error("no such record")]
     NoSuchRecord,
+    /// The record was deleted (here or on another device) since the edit began.
+    #[error("the record was deleted")]
+    Deleted,
     #[error("invalid: {0}")]
     Invalid(FieldError),
     #[error(transparent)]
@@ -173,6 +183,8 @@ pub enum SyncError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SyncReport {
     pub pushed: usize,
+    /// Stamps replaced after the server said this device's clock was ahead.
+    pub restamped: usize,
     pub rejected: usize,
     pub pulled: usize,
     pub removed: usize,
@@ -191,9 +203,23 @@ pub struct Change {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeKind {
     /// Set fields; `visibility` is required when creating.
-    Put { visibility: Option<Visibility>, fields: Vec<(String, Value)> },
+    ///
+    /// `seen` is the record as its author saw it when the edit began (a
+    /// form opened minutes ago); `None` means as it stands now. A field is
+    /// written only if the author changed it from what they saw, and its
+    /// `base` is the stamp they saw: a value another device wrote meanwhile
+    /// is neither undone by an untouched field nor overwritten unnoticed
+    /// (the server keeps a text as a conflict).
+    Put { visibility: Option<Visibility>, fields: Vec<(String, Value)>, seen: Option<Box<Record>> },
     Delete,
     Resolve { field: String, t: Hlc },
+}
+
+impl ChangeKind {
+    /// Fields written over the record as it stands now.
+    pub fn put(visibility: Option<Visibility>, fields: Vec<(String, Value)>) -> Self {
+        Self::Put { visibility, fields, seen: None }
+    }
 }
 
 enum Step {
@@ -211,11 +237,44 @@ pub struct Engine<S, T, E> {
     pub store: S,
     pub transport: T,
     pub env: E,
+    /// The server's time at a moment of the monotonic clock, learned at the
+    /// last exchange with the server in this run (it is not kept: the
+    /// monotonic clock starts again at each run).
+    anchor: Cell<Option<(u64, u64)>>,
 }
 
 impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
     pub fn new(store: S, transport: T, env: E) -> Self {
-        Self { store, transport, env }
+        Self { store, transport, env, anchor: Cell::new(None) }
+    }
+
+    /// Forgets the clock anchor, as a reload does.
+    pub fn forget_anchor(&self) {
+        self.anchor.set(None);
+    }
+
+    /// Takes note of the server's time, heard at monotonic time `heard`.
+    fn learn_time(&self, server_ms: u64, heard: u64) {
+        self.anchor.set(Some((server_ms, heard)));
+    }
+
+    /// Now in server time: measured on the monotonic clock since the server
+    /// last told its time, so that a change of the wall clock does not move
+    /// stamps; before that (a fresh start offline), the wall clock with the
+    /// correction learned at the last sync.
+    fn corrected_now(&self, state: &SyncState) -> u64 {
+        match self.anchor.get() {
+            Some((server_ms, at)) => server_ms + self.env.monotonic_ms().saturating_sub(at),
+            None => (self.env.now_ms() as i64).saturating_add(state.clock_offset_ms).max(0) as u64,
+        }
+    }
+
+    /// Observes a stamp from elsewhere unless it is from the future: a
+    /// device with a fast clock must not drag this one ahead with it.
+    fn observe(&self, state: &mut SyncState, seen: &Hlc) {
+        if seen.ms() <= self.corrected_now(state) + MAX_CLOCK_AHEAD_MS {
+            state.clock.observe(seen);
+        }
     }
 
     pub fn new_record_id(&self) -> RecordId {
@@ -263,9 +322,6 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         }
     }
 
-    fn wall_ms(&self, state: &SyncState) -> u64 {
-        (self.env.now_ms() as i64).saturating_add(state.clock_offset_ms).max(0) as u64
-    }
 
     /// Saves a local change and queues it, in one transaction. Returns the
     /// record as it now stands on this device.
@@ -273,23 +329,31 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut tx = self.store.begin().await?;
         let mut state = tx.state().await?.ok_or(EngineError::NotStarted)?;
         let existing = tx.get(change.collection, &change.id).await?;
-        let t = state.clock.tick(self.wall_ms(&state));
+        if existing.as_ref().is_some_and(Record::is_deleted) && !matches!(change.kind, ChangeKind::Resolve { .. }) {
+            return Err(EngineError::Deleted);
+        }
+        let t = state.clock.tick(self.corrected_now(&state));
         let op = match change.kind {
             ChangeKind::Delete => Op::Delete { t },
             ChangeKind::Resolve { field, t: lost } => Op::Resolve { field, t: lost },
-            ChangeKind::Put { visibility, fields } => {
+            ChangeKind::Put { visibility, fields, seen } => {
+                let seen = seen.map(|s| *s).or_else(|| existing.clone());
+                let unchanged_from = |r: &Option<Record>, name: &str, v: &Value| match r {
+                    None => false,
+                    Some(r) => r.fields.get(name).map_or(Value::Null, |s| s.v.clone()) == *v,
+                };
                 let visibility = visibility
+                    .filter(|v| seen.as_ref().is_none_or(|r| r.visibility.v != *v))
                     .filter(|v| existing.as_ref().is_none_or(|r| r.visibility.v != *v))
                     .map(|v| Stamped::new(v, t.clone()));
                 let fields: Vec<FieldWrite> = fields
                     .into_iter()
-                    .filter(|(name, v)| {
-                        // Writing the value already there changes nothing; skip
-                        // it so it cannot win over someone else's edit.
-                        existing.as_ref().is_none_or(|r| r.fields.get(name).is_none_or(|s| s.v != *v))
-                    })
+                    // Left as the author saw it: not theirs to write, so it
+                    // cannot undo what another device wrote meanwhile. The
+                    // value already there: writing it changes nothing.
+                    .filter(|(name, v)| !unchanged_from(&seen, name, v) && !unchanged_from(&existing, name, v))
                     .map(|(field, v)| {
-                        let base = existing.as_ref().and_then(|r| r.stamp(&field).cloned());
+                        let base = seen.as_ref().and_then(|r| r.stamp(&field).cloned());
                         FieldWrite { field, v, t: t.clone(), base }
                     })
                     .collect();
@@ -379,14 +443,24 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 epoch: state.epoch.clone(),
                 mutations: batch,
             };
+            let sent = self.env.monotonic_ms();
             let response = match self.transport.push(&request).await {
                 Ok(r) => r,
                 Err(TransportError::Api { body, .. }) if body.error == ErrorCode::EpochChanged => {
                     self.adopt_new_stream(true).await?;
                     return Err(Step::Restart);
                 }
+                Err(TransportError::Api { body, .. }) if body.error == ErrorCode::ClockAhead => {
+                    let Some(server_ms) = body.server_ms else {
+                        return Err(Step::Fail(SyncError::Server("clock_ahead without the server's time".into())));
+                    };
+                    self.learn_time(server_ms, midpoint(sent, self.env.monotonic_ms()));
+                    report.restamped += self.restamp().await?;
+                    return Err(Step::Restart);
+                }
                 Err(e) => return Err(Step::Fail(map_transport(e))),
             };
+            let heard = self.env.monotonic_ms();
             let mut tx = self.store.begin().await?;
             let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
             if state.client != request.client {
@@ -422,10 +496,90 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
             }
             state.epoch = Some(response.epoch.clone());
+            self.learn_time(response.server_ms, midpoint(sent, heard));
             state.clock_offset_ms = offset(response.server_ms, self.env.now_ms());
             tx.put_state(&state).await?;
             tx.commit().await?;
         }
+    }
+
+    /// After the server said this device's stamps are ahead of its clock:
+    /// moves every queued stamp from the future back by the clock's error
+    /// (the wall clock with its last correction, minus the server's time
+    /// now), so that each change keeps the moment it was really made — an
+    /// edit made elsewhere after it still wins — and the device's own
+    /// changes keep their order. The local records get the same stamps.
+    /// Returns how many stamps changed.
+    async fn restamp(&self) -> Result<usize, StoreError> {
+        let mut tx = self.store.begin().await?;
+        let Some(mut state) = tx.state().await? else { return Ok(0) };
+        let now = self.corrected_now(&state);
+        let by_wall = (self.env.now_ms() as i64).saturating_add(state.clock_offset_ms).max(0) as u64;
+        let error = by_wall.saturating_sub(now);
+        let queued = tx.outbox(usize::MAX).await?;
+        let stamps = |m: &Mutation| -> Vec<Hlc> {
+            match &m.op {
+                Op::Put { visibility, fields } => visibility.iter().map(|v| v.t.clone()).chain(fields.iter().map(|w| w.t.clone())).collect(),
+                Op::Delete { t } => vec![t.clone()],
+                Op::Resolve { .. } => Vec::new(),
+            }
+        };
+        let mut future: Vec<Hlc> = queued.iter().flat_map(stamps).filter(|t| t.ms() > now).collect();
+        future.sort();
+        future.dedup();
+        if future.is_empty() {
+            return Ok(0);
+        }
+        // New stamps rise with the old ones and stay above what is kept.
+        let kept = queued.iter().flat_map(stamps).filter(|t| t.ms() <= now).max();
+        let mut previous = kept.map(|k| (k.ms(), k.counter()));
+        let mut renamed: HashMap<Hlc, Hlc> = HashMap::new();
+        for old in future {
+            let mut next = (old.ms().saturating_sub(error).min(now), old.counter());
+            if let Some(p) = previous {
+                if next <= p {
+                    next = if p.1 == u16::MAX { (p.0 + 1, 0) } else { (p.0, p.1 + 1) };
+                }
+            }
+            previous = Some(next);
+            renamed.insert(old, Hlc::new(next.0, next.1, state.client.clone()));
+        }
+        if let Some((ms, counter)) = previous {
+            state.clock.rewind(ms, counter);
+        }
+        let map = |t: &Hlc| renamed.get(t).cloned().unwrap_or_else(|| t.clone());
+        let mut touched: Vec<(Collection, RecordId)> = Vec::new();
+        for mut m in queued {
+            match &mut m.op {
+                Op::Put { visibility, fields } => {
+                    if let Some(v) = visibility {
+                        v.t = map(&v.t);
+                    }
+                    for w in fields {
+                        w.t = map(&w.t);
+                        w.base = w.base.as_ref().map(map);
+                    }
+                }
+                Op::Delete { t } => *t = map(t),
+                Op::Resolve { .. } => continue,
+            }
+            if !touched.contains(&(m.collection, m.id.clone())) {
+                touched.push((m.collection, m.id.clone()));
+            }
+            tx.enqueue(&m).await?;
+        }
+        for (collection, id) in touched {
+            let Some(mut record) = tx.get(collection, &id).await? else { continue };
+            record.visibility.t = map(&record.visibility.t);
+            record.deleted = record.deleted.as_ref().map(map);
+            for field in record.fields.values_mut() {
+                field.t = map(&field.t);
+            }
+            tx.put(&record).await?;
+        }
+        tx.put_state(&state).await?;
+        tx.commit().await?;
+        Ok(renamed.len())
     }
 
     async fn pull_all(&self, report: &mut SyncReport) -> Result<(), Step> {
@@ -456,6 +610,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut cursor = state.cursor.clone();
         let mut seen: HashSet<RecordId> = HashSet::new();
         loop {
+            let sent = self.env.monotonic_ms();
             let page = match self.transport.pull(cursor.as_deref(), PULL_LIMIT).await {
                 Ok(page) => page,
                 Err(TransportError::Api { body, .. }) if body.error == ErrorCode::Resync => {
@@ -469,6 +624,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
                 Err(e) => return Err(Step::Fail(map_transport(e))),
             };
+            self.learn_time(page.server_ms, midpoint(sent, self.env.monotonic_ms()));
             let mut tx = self.store.begin().await?;
             let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
             let expected = if sweeping { &saved_cursor } else { &cursor };
@@ -530,7 +686,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 report.pulled += 1;
             }
             if let Some(latest) = &latest {
-                state.clock.observe(latest);
+                self.observe(&mut state, latest);
             }
             cursor = Some(page.cursor.clone());
             if !sweeping || !page.more {
@@ -634,9 +790,13 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
 }
 
 fn offset(server_ms: u64, local_ms: u64) -> i64 {
-    let diff = server_ms as i64 - local_ms as i64;
-    // Ignore small differences (network time); correct real clock errors.
-    if diff.abs() < 60_000 { 0 } else { diff }
+    server_ms as i64 - local_ms as i64
+}
+
+/// The moment a server's answer was most likely written: halfway through
+/// the exchange.
+fn midpoint(sent: u64, heard: u64) -> u64 {
+    sent + heard.saturating_sub(sent) / 2
 }
 
 fn map_transport(e: TransportError) -> SyncError {

@@ -40,6 +40,10 @@ impl Hlc {
         &self.node
     }
 
+    pub fn counter(&self) -> u16 {
+        self.counter
+    }
+
     pub fn parse(s: &str) -> Result<Self, HlcError> {
         if s.len() != 32 || !s.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
             return Err(HlcError);
@@ -117,6 +121,22 @@ impl Clock {
             self.last_ms = seen.ms;
             self.last_counter = seen.counter;
         }
+    }
+
+}
+
+impl Clock {
+    /// The last stamp issued or observed, as (ms, counter).
+    pub fn last(&self) -> (u64, u16) {
+        (self.last_ms, self.last_counter)
+    }
+
+    /// Moves the clock back to `(ms, counter)`: after the server said this
+    /// device's stamps were ahead of real time, so that the stamps issued
+    /// to replace them are not ahead too.
+    pub fn rewind(&mut self, ms: u64, counter: u16) {
+        self.last_ms = ms.min(MAX_MS);
+        self.last_counter = counter;
     }
 
     /// Changes the node (a new client id after a server restore), keeping

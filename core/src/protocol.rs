@@ -14,6 +14,12 @@ use crate::record::{Record, Stamped, WriteOutcome};
 pub const MAX_PUSH_MUTATIONS: usize = 500;
 /// At most this many field writes in one mutation.
 pub const MAX_FIELDS_PER_MUTATION: usize = 64;
+/// A push carrying a stamp further ahead of the server's clock than this is
+/// refused as a whole (`clock_ahead`): the device corrects its clock and
+/// stamps its queued changes again. One phone with a fast clock must not
+/// win every edit, nor drag the others ahead when they observe its stamps;
+/// five minutes covers a device's correction error with a wide margin.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
 /// A page of a pull holds at most this many records.
 pub const MAX_PULL_LIMIT: u32 = 1000;
 pub const DEFAULT_PULL_LIMIT: u32 = 500;

@@ -132,8 +132,8 @@ describe('accessibility', () => {
       await page.getByTestId('members').locator('li').first().waitFor();
       await check(page, 'settings', problems);
 
-      await page.getByTestId('new-pin').fill('2468');
-      await page.getByTestId('new-pin2').fill('2468');
+      await page.getByTestId('new-pin').fill('246813');
+      await page.getByTestId('new-pin2').fill('246813');
       await page.getByTestId('enable-lock').click();
       await page.getByTestId('lock-now').waitFor({ timeout: 30_000 });
       await page.getByTestId('lock-now').click();

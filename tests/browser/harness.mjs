@@ -190,3 +190,32 @@ export async function openFresh(context, server, hash = '') {
   await page.locator('main h1').first().waitFor();
   return page;
 }
+
+/** Saves a new contact through the form; `person` and `shared` open the details. */
+export async function saveContact(page, { note, person, shared = false }) {
+  await page.getByTestId('new-contact').click();
+  await page.getByTestId('note').fill(note);
+  if (person || shared) {
+    await page.locator('details.card summary').first().click();
+    if (person) await page.getByTestId('person').fill(person);
+    if (shared) await page.getByTestId('shared').check();
+  }
+  await page.getByTestId('save').click();
+  await page.getByTestId('flash').waitFor();
+}
+
+/** Opens the contact whose row shows `text`. */
+export async function openContact(page, text) {
+  await page.goto(`${new URL(page.url()).origin}/#/`);
+  await page.getByTestId('contact-list').locator('li', { hasText: text }).first().locator('a').click();
+  await page.getByTestId('contact-form').waitFor();
+}
+
+/** Syncs from 設定 and waits until nothing is left to send; back to 記録. */
+export async function syncNow(page) {
+  await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+  await page.getByTestId('sync-now').click();
+  await page.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor({ timeout: 20_000 });
+  await page.getByTestId('sync-now').filter({ hasText: '今すぐ同期' }).waitFor();
+  await page.locator('nav.tabbar a', { hasText: '記録' }).click();
+}

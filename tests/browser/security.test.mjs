@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
+import { SCHEMA } from './seed.mjs';
 
 /** Everything in nimo's IndexedDB, as text (bytes as hex and as UTF-8). */
 async function dumpIndexedDb(page) {
@@ -78,8 +79,8 @@ describe('security on the device', () => {
     const page = await openFresh(context, server);
     await joinThroughApp(page, await createGroup(server), 'lockuser');
     await page.locator('nav.tabbar a', { hasText: '設定' }).click();
-    await page.getByTestId('new-pin').fill('2468');
-    await page.getByTestId('new-pin2').fill('2468');
+    await page.getByTestId('new-pin').fill('246813');
+    await page.getByTestId('new-pin2').fill('246813');
     await page.getByTestId('enable-lock').click();
     await page.getByTestId('lock-now').waitFor({ timeout: 30_000 });
     await page.locator('nav.tabbar a', { hasText: '記録' }).click();
@@ -98,12 +99,21 @@ describe('security on the device', () => {
     await page.locator('nav.tabbar a', { hasText: '設定' }).click();
     await page.getByTestId('lock-now').click();
     await page.getByTestId('lock').waitFor();
+    // While the app is locked, nothing else in this browser can use the
+    // session: a new tab asking the API for the records is refused.
+    const tab = await context.newPage();
+    const response = await tab.goto(`${server.url}/api/sync/pull?schema=${SCHEMA}`);
+    assert.equal(response.status(), 401);
+    const body = await response.text();
+    assert.ok(!body.includes('ひみつのメモ'), 'no record text in the answer');
+    assert.equal(await tab.evaluate(async (schema) => (await fetch(`/api/sync/pull?schema=${schema}`)).status, SCHEMA), 401);
+    await tab.close();
     await page.reload();
     await page.getByTestId('lock').waitFor();
     await page.getByTestId('unlock-pin').fill('1111');
     await page.getByRole('button', { name: '開く' }).click();
     await page.getByText('PINが違います').waitFor({ timeout: 30_000 });
-    await page.getByTestId('unlock-pin').fill('2468');
+    await page.getByTestId('unlock-pin').fill('246813');
     await page.getByRole('button', { name: '開く' }).click();
     await page.locator('nav.tabbar a', { hasText: '記録' }).click({ timeout: 30_000 });
     await page.getByTestId('contact-list').locator('li', { hasText: 'ひみつのメモ' }).waitFor({ timeout: 30_000 });

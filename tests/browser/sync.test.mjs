@@ -1,26 +1,9 @@
 // Two devices of one user, offline edits, a closed tab, a conflict.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, syncNow } from './harness.mjs';
 
-async function newContact(page, note, person) {
-  await page.getByTestId('new-contact').click();
-  await page.getByTestId('note').fill(note);
-  if (person) {
-    await page.locator('details.card summary').first().click();
-    await page.getByTestId('person').fill(person);
-  }
-  await page.getByTestId('save').click();
-  await page.getByTestId('flash').waitFor();
-}
-
-async function syncNow(page) {
-  await page.locator('nav.tabbar a', { hasText: '設定' }).click();
-  await page.getByTestId('sync-now').click();
-  await page.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor({ timeout: 20_000 });
-  await page.getByTestId('sync-now').filter({ hasText: '今すぐ同期' }).waitFor();
-  await page.locator('nav.tabbar a', { hasText: '記録' }).click();
-}
+const newContact = (page, note, person) => saveContact(page, { note, person });
 
 async function editNote(page, person, note) {
   await page.getByTestId('contact-list').locator('li', { hasText: person }).locator('a').click();

@@ -22,7 +22,7 @@ use nimo_core::protocol::{AckResult, Mutation, Op, PullResponse, PushRequest, Pu
 use nimo_core::record::Record;
 use nimo_server::caller::Caller;
 use nimo_server::error::ApiError;
-use nimo_server::storage::{Database, Durability, StorageError, accounts, records};
+use nimo_server::storage::{Database, Durability, accounts, records};
 use nimo_server::storage::accounts::Carrier;
 use serde_json::{Value, json};
 
@@ -108,7 +108,37 @@ pub struct Net {
     committed: RefCell<Vec<(Mutation, AckResult)>>,
     /// Simulated wall clock (ms).
     clock: Cell<u64>,
+    /// How often the hard cases happened, so a run can show it covered them.
+    pub stats: Cell<Stats>,
 }
+
+/// Counts of the hard cases a run went through.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Pushes refused because a device's clock was ahead (then re-stamped).
+    pub clock_ahead: usize,
+    /// Edits saved through a form opened before the record changed.
+    pub stale_forms: usize,
+    /// Edits refused because the record had been deleted.
+    pub edits_of_deleted: usize,
+}
+
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, o: Stats) {
+        self.clock_ahead += o.clock_ahead;
+        self.stale_forms += o.stale_forms;
+        self.edits_of_deleted += o.edits_of_deleted;
+    }
+}
+
+impl Net {
+    fn count(&self, f: impl FnOnce(&mut Stats)) {
+        let mut stats = self.stats.get();
+        f(&mut stats);
+        self.stats.set(stats);
+    }
+}
+
 
 impl Net {
     fn fault(&self) -> Fault {
@@ -140,8 +170,15 @@ impl Net {
         let now = self.clock.get();
         let db = self.server.borrow().db();
         let req = request.clone();
-        let (epoch, acks, next_seq) = db.write_journaled(move |tx, w| records::push(tx, &caller, &req, now, w)).await.map_err(api_error)?;
+        let pushed = db.write_journaled(move |tx, w| records::push(tx, &caller, &req, now, w)).await;
+        if matches!(pushed, Err(nimo_server::storage::StorageError::ClockAhead { .. })) {
+            self.count(|s| s.clock_ahead += 1);
+        }
+        let (epoch, acks, next_seq) = pushed.map_err(api_error)?;
         for ack in &acks {
+            if matches!(ack.result, AckResult::Rejected { error: nimo_core::api::ErrorCode::Deleted, .. }) {
+                self.count(|s| s.edits_of_deleted += 1);
+            }
             if matches!(ack.result, AckResult::Duplicate) {
                 continue;
             }
@@ -234,13 +271,19 @@ impl Transport for SimTransport {
 
 pub struct SimEnv {
     net: Rc<Net>,
-    /// This device's clock error.
-    skew: i64,
+    /// This device's wall-clock error; its owner may change it at any time.
+    skew: Cell<i64>,
+    /// Where this device's monotonic clock started.
+    origin: u64,
 }
 
 impl Env for SimEnv {
     fn now_ms(&self) -> u64 {
-        (self.net.clock.get() as i64 + self.skew).max(0) as u64
+        (self.net.clock.get() as i64 + self.skew.get()).max(0) as u64
+    }
+
+    fn monotonic_ms(&self) -> u64 {
+        self.net.clock.get() - self.origin
     }
 
     fn random_bytes(&self, out: &mut [u8]) {
@@ -257,6 +300,8 @@ pub struct Device {
     pub engine: Engine<MemoryStore, SimTransport, SimEnv>,
     /// Records this device has seen deleted: they must never come back.
     pub seen_deleted: HashSet<RecordId>,
+    /// Forms left open: the record as it was when the form was opened.
+    pub open_forms: Vec<Record>,
 }
 
 struct User {
@@ -291,6 +336,7 @@ impl Case {
             late: RefCell::new(Vec::new()),
             committed: RefCell::new(Vec::new()),
             clock: Cell::new(1_790_000_000_000),
+            stats: Cell::new(Stats::default()),
         });
         let db = net.server.borrow().db();
         let g1 = GroupId::new_v7(1, [1; 10]);
@@ -322,15 +368,56 @@ impl Case {
         let mut devices = Vec::new();
         for (d, &u) in device_users.iter().enumerate() {
             let skew = (net.rng.borrow_mut().below(20_001) as i64) - 10_000;
+            let origin = net.rng.borrow_mut().below(1_000_000) as u64;
             let engine = Engine::new(
                 MemoryStore::new(),
                 SimTransport { net: Rc::clone(&net), token_hash: vec![d as u8; 32] },
-                SimEnv { net: Rc::clone(&net), skew },
+                SimEnv { net: Rc::clone(&net), skew: Cell::new(skew), origin },
             );
             engine.start(&users[u].id).await.expect("start");
-            devices.push(Device { user: u, engine, seen_deleted: HashSet::new() });
+            devices.push(Device { user: u, engine, seen_deleted: HashSet::new(), open_forms: Vec::new() });
         }
         Self { seed, net, backup: None, restored: false, users, devices, _dir: dir }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.net.stats.get()
+    }
+
+    /// Turns the network's faults on or off (scenario tests want none).
+    pub fn set_faults(&self, on: bool) {
+        self.net.faults.set(on);
+    }
+
+    /// Lets time pass.
+    pub fn advance(&self, ms: u64) {
+        self.net.clock.set(self.net.clock.get() + ms);
+    }
+
+    /// The server's clock.
+    pub fn server_now(&self) -> u64 {
+        self.net.clock.get()
+    }
+
+    /// Sets a device's wall clock off by `ms` more (its owner changed it).
+    pub fn shift_wall_clock(&self, d: usize, ms: i64) {
+        let skew = &self.devices[d].engine.env.skew;
+        skew.set(skew.get() + ms);
+    }
+
+    /// The group of device `d`'s user.
+    pub fn group_of(&self, d: usize) -> GroupId {
+        self.users[self.devices[d].user].group.clone()
+    }
+
+    /// A record as device `d` holds it.
+    pub async fn record_on(&self, d: usize, id: &RecordId) -> Option<Record> {
+        self.local(d).await.remove(id)
+    }
+
+    /// A record as the server holds it for device `d`'s user.
+    pub async fn record_on_server(&self, d: usize, id: &RecordId) -> Option<Record> {
+        self.server_view(self.devices[d].user).await.remove(id)
     }
 
     fn roll(&self, n: usize) -> usize {
@@ -358,9 +445,33 @@ impl Case {
                 69..=70 => self.purge().await,
                 71..=72 => self.net.server.borrow_mut().restart(),
                 73 => self.backup_or_restore().await,
+                74..=75 => self.jump_clock(d),
+                // A reload: the monotonic clock starts again, the anchor is gone.
+                76 => self.devices[d].engine.forget_anchor(),
+                77..=84 => self.open_form(d).await,
                 _ => self.sync(d).await,
             }
         }
+    }
+
+    /// The owner sets the phone's clock two hours off (mostly ahead).
+    fn jump_clock(&self, d: usize) {
+        let jump = if self.chance(700) { 2 * 3600 * 1000 } else { -2 * 3600 * 1000 };
+        let skew = &self.devices[d].engine.env.skew;
+        skew.set(skew.get() + jump);
+    }
+
+    /// Opens a form on a record, and leaves it open for a later edit.
+    async fn open_form(&mut self, d: usize) {
+        let local = self.local(d).await;
+        let live: Vec<&Record> = local.values().filter(|r| !r.is_deleted()).collect();
+        if live.is_empty() {
+            return;
+        }
+        let record = live[self.roll(live.len())].clone();
+        let forms = &mut self.devices[d].open_forms;
+        forms.retain(|f| f.id != record.id);
+        forms.push(record);
     }
 
     async fn purge(&self) {
@@ -429,7 +540,7 @@ impl Case {
             collection,
             id,
             group,
-            kind: ChangeKind::Put { visibility: Some(visibility), fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect() },
+            kind: ChangeKind::put(Some(visibility), fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
         };
         self.devices[d].engine.change(change).await.expect("a valid create is saved");
     }
@@ -445,7 +556,18 @@ impl Case {
         if candidates.is_empty() {
             return;
         }
-        let record = candidates[self.roll(candidates.len())].clone();
+        // Often the record of a form left open while the record changed
+        // underneath it (a sync brought another device's edit), saved now.
+        let with_form: Vec<&Record> = candidates
+            .iter()
+            .copied()
+            .filter(|r| self.devices[d].open_forms.iter().any(|f| f.id == r.id && f.max_stamp() != r.max_stamp()))
+            .collect();
+        let record = if !with_form.is_empty() && self.chance(700) {
+            with_form[self.roll(with_form.len())].clone()
+        } else {
+            candidates[self.roll(candidates.len())].clone()
+        };
         let text = format!("{} #{}", NOTES[self.roll(NOTES.len())], self.roll(1000));
         let mut fields: Vec<(String, Value)> = Vec::new();
         let mut visibility = None;
@@ -467,7 +589,13 @@ impl Case {
             }
             _ => fields.push(("note".into(), json!(text))),
         }
-        let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Put { visibility, fields } };
+        // Sometimes through a form opened a while ago (the record may have
+        // changed underneath it, or been deleted).
+        let seen = self.devices[d].open_forms.iter().find(|f| f.id == record.id).cloned().map(Box::new);
+        if seen.as_ref().is_some_and(|s| s.max_stamp() != record.max_stamp()) {
+            self.net.count(|s| s.stale_forms += 1);
+        }
+        let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Put { visibility, fields, seen } };
         self.devices[d].engine.change(change).await.expect("a valid edit is saved");
     }
 
@@ -655,12 +783,29 @@ impl Case {
         // one keeps it in its log.
         for (m, result) in committed.iter() {
             if let AckResult::Rejected { .. } = result {
+                // Compared without stamps: a change queued again after the
+                // server said the device's clock was ahead carries new ones.
                 let logged = self.devices.iter().any(|d| {
-                    d.engine.store.snapshot().state.is_some_and(|s| s.rejected.iter().any(|r| r.mutation.id == m.id && r.mutation.op == m.op))
+                    d.engine.store.snapshot().state.is_some_and(|s| s.rejected.iter().any(|r| r.mutation.id == m.id && same_change(&r.mutation.op, &m.op)))
                 });
                 assert!(logged, "seed {seed}: the rejected change to {} is in no device's log", m.id);
             }
         }
+    }
+}
+
+/// Whether two operations change the same things to the same values,
+/// whatever their stamps.
+fn same_change(a: &Op, b: &Op) -> bool {
+    match (a, b) {
+        (Op::Put { visibility: va, fields: fa }, Op::Put { visibility: vb, fields: fb }) => {
+            va.as_ref().map(|v| v.v) == vb.as_ref().map(|v| v.v)
+                && fa.len() == fb.len()
+                && fa.iter().zip(fb).all(|(x, y)| x.field == y.field && x.v == y.v)
+        }
+        (Op::Delete { .. }, Op::Delete { .. }) => true,
+        (Op::Resolve { field: f1, t: t1 }, Op::Resolve { field: f2, t: t2 }) => f1 == f2 && t1 == t2,
+        _ => false,
     }
 }
 

@@ -12,6 +12,10 @@ impl Env for BrowserEnv {
         js::now_ms()
     }
 
+    fn monotonic_ms(&self) -> u64 {
+        web_sys::window().and_then(|w| w.performance()).map_or_else(js::now_ms, |p| p.now() as u64)
+    }
+
     fn random_bytes(&self, out: &mut [u8]) {
         random_bytes(out);
     }

@@ -15,6 +15,18 @@ use super::js;
 /// A request taking longer than this counts as a dropped connection.
 const TIMEOUT: Duration = Duration::from_secs(30);
 
+thread_local! {
+    /// With the app lock on, the session travels as a bearer token that only
+    /// the unlocked app holds (never a cookie the browser would send for
+    /// any tab): set after unlocking, dropped when locking.
+    static BEARER: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets (or drops) the bearer token sent with every request.
+pub fn set_bearer(token: Option<String>) {
+    BEARER.with(|b| *b.borrow_mut() = token);
+}
+
 async fn send(method: &str, url: &str, body: Option<String>) -> Result<Response, TransportError> {
     let window = web_sys::window().ok_or_else(|| TransportError::Network("no window".into()))?;
     let controller = AbortController::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;
@@ -23,12 +35,15 @@ async fn send(method: &str, url: &str, body: Option<String>) -> Result<Response,
     init.set_cache(RequestCache::NoStore);
     init.set_credentials(RequestCredentials::SameOrigin);
     init.set_signal(Some(&controller.signal()));
+    let headers = Headers::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;
+    if let Some(token) = BEARER.with(|b| b.borrow().clone()) {
+        let _ = headers.set("authorization", &format!("Bearer {token}"));
+    }
     if let Some(body) = body {
-        let headers = Headers::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;
         let _ = headers.set("content-type", "application/json");
-        init.set_headers(&headers);
         init.set_body(&JsValue::from_str(&body));
     }
+    init.set_headers(&headers);
     let abort = controller.clone();
     let timer = gloo_timers_like::Timeout::new(TIMEOUT, move || abort.abort());
     let result = JsFuture::from(window.fetch_with_str_and_init(url, &init)).await;

@@ -88,27 +88,31 @@ fn index_fields(r: &Record) -> (String, u8, String) {
 /// A committed write: the record as stored, or `None` if it was removed.
 pub type Written = (Collection, RecordId, Option<Record>);
 
+/// Told, after each committed transaction, what that transaction wrote.
+pub type OnCommit = Box<dyn Fn(Vec<Written>)>;
+
 pub struct IdbStore {
     db: IdbDatabase,
     cipher: RefCell<Option<Cipher>>,
-    /// Records written since the app last asked, as written (`None`:
-    /// removed), so the screens take them without reading them back.
-    changed: RefCell<Vec<Written>>,
+    /// The screens' cache listens here: each committed transaction hands it
+    /// its own records as written, so the cache never reads them back and
+    /// no transaction's records can be taken by another's reader.
+    on_commit: RefCell<Option<OnCommit>>,
 }
 
 impl IdbStore {
     pub async fn open() -> Result<Self, StoreError> {
         let db = idb::open(DB_NAME, DB_VERSION, upgrade).await.map_err(store_error)?;
-        Ok(Self { db, cipher: RefCell::new(None), changed: RefCell::new(Vec::new()) })
+        Ok(Self { db, cipher: RefCell::new(None), on_commit: RefCell::new(None) })
     }
 
     pub fn set_cipher(&self, cipher: Option<Cipher>) {
         *self.cipher.borrow_mut() = cipher;
     }
 
-    /// Records written since the last call, in the order written.
-    pub fn take_changed(&self) -> Vec<Written> {
-        std::mem::take(&mut *self.changed.borrow_mut())
+    /// Sets the listener of committed writes.
+    pub fn on_commit(&self, listener: OnCommit) {
+        *self.on_commit.borrow_mut() = Some(listener);
     }
 
     fn seal(&self, plaintext: &str) -> JsValue {
@@ -374,7 +378,11 @@ impl StoreTx for IdbTx<'_> {
 
     async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await.map_err(store_error)?;
-        self.owner.changed.borrow_mut().extend(self.touched);
+        if !self.touched.is_empty() {
+            if let Some(listener) = &*self.owner.on_commit.borrow() {
+                listener(self.touched);
+            }
+        }
         Ok(())
     }
 }

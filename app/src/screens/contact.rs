@@ -11,6 +11,7 @@ use nimo_core::client::{Change, ChangeKind, EngineError, StoreError};
 use nimo_core::collection::Collection;
 use nimo_core::contact::{Contact, ContactForm, Referral};
 use nimo_core::ids::RecordId;
+use nimo_core::record::Record;
 use nimo_core::taxonomy::Worry;
 
 use crate::components::{ChoiceChips, MultiChips, Notice, TextArea, TextField, confirm};
@@ -115,6 +116,29 @@ impl Fields {
         }
     }
 
+    /// Another device changed the record while this form was open (`before`
+    /// → `after`): fields the person has not touched take the new values,
+    /// fields they did touch keep what they typed. Returns the names of the
+    /// fields that changed.
+    fn follow(&self, before: &ContactForm, after: &ContactForm) -> Vec<&'static str> {
+        let mut changed = Vec::new();
+        macro_rules! follow {
+            ($($signal:ident: $field:ident),*) => {$(
+                if before.$field != after.$field {
+                    changed.push(stringify!($field));
+                    if self.$signal.with_untracked(|v| *v == before.$field) {
+                        self.$signal.set(after.$field.clone());
+                    }
+                }
+            )*};
+        }
+        follow!(date: date, time: time, duration: duration_min, mode: mode, person: person, caller: caller, relation: relation,
+            age_band: age_band, area: area, worries: worries, unmet: unmet_worries, actions: actions, note: note, referrals: referrals,
+            follow_up: follow_up, risk: risk, closed: closed, shared: shared, partner: partner, hospital: hospital,
+            wish_method: wish_method, wish_date: wish_date);
+        changed
+    }
+
     fn apply(&self, f: ContactForm) {
         self.date.set(f.date);
         self.time.set(f.time);
@@ -175,6 +199,23 @@ impl Errors {
     }
 }
 
+/// What a draft keeps: the form as typed, and the record as it was when the
+/// form was opened (a save writes only what changed from it).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ContactDraft {
+    pub form: ContactForm,
+    #[serde(default)]
+    pub seen: Option<Record>,
+}
+
+/// A draft as saved now, or as an older version saved it (the bare form).
+pub async fn load_contact_draft(app: crate::state::AppState, key: &str) -> Option<ContactDraft> {
+    match state::load_draft::<ContactDraft>(app, key).await {
+        Some(draft) => Some(draft),
+        None => state::load_draft::<ContactForm>(app, key).await.map(|form| ContactDraft { form, seen: None }),
+    }
+}
+
 fn draft_key(id: Option<&RecordId>) -> String {
     match id {
         Some(id) => format!("contact:{id}"),
@@ -186,10 +227,14 @@ fn draft_key(id: Option<&RecordId>) -> String {
 pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let existing = id.as_ref().and_then(|id| app.cache.get(Collection::Contact, id)).and_then(|r| Contact::from_record(&r));
+    let opened_record = id.as_ref().and_then(|id| app.cache.get(Collection::Contact, id));
+    let existing = opened_record.as_ref().and_then(Contact::from_record);
     if id.is_some() && existing.is_none() {
         return view! { <h1>{t.contact_edit_title}</h1><p class="empty">{t.not_found}</p><a href="#/">{t.records_title}</a> }.into_any();
     }
+    // The record as the person saw it when they opened the form.
+    let opened: StoredValue<Option<Record>> = StoredValue::new(opened_record);
+    let remote = RwSignal::new(None::<Vec<&'static str>>);
     let start = existing.as_ref().map(ContactForm::from_contact).unwrap_or_else(|| ContactForm::new(now_jst()));
     let fields = Fields::new(&start);
     let errors = Errors::new();
@@ -204,8 +249,11 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     {
         let key = key.clone();
         spawn_local(async move {
-            if let Some(draft) = state::load_draft::<ContactForm>(app, &key).await {
-                fields.apply(draft);
+            if let Some(draft) = load_contact_draft(app, &key).await {
+                fields.apply(draft.form);
+                if draft.seen.is_some() {
+                    opened.set_value(draft.seen);
+                }
                 notice.set(Some(t.draft_restored.to_owned()));
             }
             ready_for_drafts.set(true);
@@ -225,8 +273,36 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
                 h.clear();
             }
             let key = key.clone();
-            let h = set_timeout_with_handle(move || spawn_local(async move { state::save_draft(app, &key, &form).await }), Duration::from_millis(300)).ok();
+            let draft = ContactDraft { form, seen: opened.get_value() };
+            let h = set_timeout_with_handle(move || spawn_local(async move { state::save_draft(app, &key, &draft).await }), Duration::from_millis(300)).ok();
             pending.set_value(h);
+        });
+    }
+    // Another device's change reaching this device while the form is open:
+    // say so, with the new values, and take them where nothing was typed.
+    if let Some(watched) = id.clone() {
+        Effect::new(move |_| {
+            let now = app.cache.get(Collection::Contact, &watched);
+            let Some(before) = opened.get_value() else { return };
+            let Some(now) = now else {
+                remote.set(Some(Vec::new()));
+                return;
+            };
+            if now.max_stamp() == before.max_stamp() {
+                return;
+            }
+            let (Some(a), Some(b)) = (Contact::from_record(&before), Contact::from_record(&now)) else { return };
+            let changed = fields.follow(&ContactForm::from_contact(&a), &ContactForm::from_contact(&b));
+            if !changed.is_empty() {
+                remote.update(|r| {
+                    let list = r.get_or_insert_with(Vec::new);
+                    for f in changed {
+                        if !list.contains(&f) {
+                            list.push(f);
+                        }
+                    }
+                });
+            }
         });
     }
     // Setting the risk flag shows the crisis card at once.
@@ -262,7 +338,8 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
             if let Some(h) = pending.get_value() {
                 h.clear();
             }
-            let change = Change { collection: Collection::Contact, id, group, kind: ChangeKind::Put { visibility: Some(visibility), fields: values } };
+            let seen = opened.get_value().map(Box::new);
+            let change = Change { collection: Collection::Contact, id, group, kind: ChangeKind::Put { visibility: Some(visibility), fields: values, seen } };
             match state::change(app, change).await {
                 Ok(_) => {
                     state::drop_draft(app, &key).await;
@@ -301,11 +378,25 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     };
     let is_edit = id.is_some();
     let conflicts = id.clone();
+    let conflicts_id = id.clone();
     let report = id.clone();
 
     view! {
         <h1>{if is_edit { t.contact_edit_title } else { t.contact_new_title }}</h1>
         <CrisisCard open=crisis/>
+        {move || remote.get().map(|changed| {
+            let current = conflicts_id.as_ref().and_then(|id| app.cache.get(Collection::Contact, id)).and_then(|r| Contact::from_record(&r));
+            match current {
+                None => view! { <div class="notice warning" role="alert" data-testid="remote-change"><strong>{t.remote_deleted}</strong></div> }.into_any(),
+                Some(c) => view! {
+                    <div class="notice warning" role="alert" data-testid="remote-change">
+                        <strong>{t.remote_changed}</strong>
+                        <p>{t.remote_changed_lead}</p>
+                        <ul>{changed.into_iter().map(|f| view! { <li><strong>{contact_field_label(t, f)}</strong>"："{contact_field_value(t, &c, f)}</li> }).collect_view()}</ul>
+                    </div>
+                }.into_any(),
+            }
+        })}
         {move || notice.get().map(|n| view! {
             <p class="notice info" role="status">{n}" " <button type="button" class="link" on:click=discard.clone()>{t.discard_draft}</button></p>
         })}
@@ -368,6 +459,62 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     .into_any()
 }
 
+/// A contact field's label, for 「別の端末で更新されました」.
+fn contact_field_label(t: &'static Texts, field: &str) -> &'static str {
+    match field {
+        "date" => t.date,
+        "time" => t.time,
+        "duration_min" => t.duration,
+        "mode" => t.mode,
+        "person" => t.person,
+        "caller" => t.caller,
+        "relation" => t.relation,
+        "age_band" => t.age_band,
+        "area" => t.area,
+        "worries" => t.worries,
+        "unmet_worries" => t.unmet_worries,
+        "actions" => t.actions,
+        "note" => t.note,
+        "referrals" => t.referrals,
+        "follow_up" => t.follow_up,
+        "risk" => t.risk,
+        "closed" => t.closed,
+        "shared" => t.shared,
+        "partner" => t.partner,
+        "hospital" => t.hospital,
+        "wish_method" => t.wish_method,
+        _ => t.wish_date,
+    }
+}
+
+/// The new value of a field as the person reads it.
+fn contact_field_value(t: &'static Texts, c: &Contact, field: &str) -> String {
+    let f = ContactForm::from_contact(c);
+    let yes_no = |b: bool| if b { "✓" } else { "—" }.to_owned();
+    let text = |s: &str| if s.is_empty() { "—".to_owned() } else { s.to_owned() };
+    match field {
+        "mode" => t.mode_label(&c.mode).to_owned(),
+        "worries" => c.worries.iter().map(|w| t.worry(*w)).collect::<Vec<_>>().join("・"),
+        "unmet_worries" => c.unmet_worries.iter().map(|w| t.worry(*w)).collect::<Vec<_>>().join("・"),
+        "referrals" => c.referrals.iter().map(|r| r.name.clone()).collect::<Vec<_>>().join("・"),
+        "risk" => yes_no(c.risk),
+        "closed" => yes_no(!c.open),
+        "shared" => yes_no(f.shared),
+        "date" => text(&f.date),
+        "time" => text(&f.time),
+        "duration_min" => text(&f.duration_min),
+        "person" => text(&f.person),
+        "relation" => text(&f.relation),
+        "note" => text(&f.note),
+        "follow_up" => text(&f.follow_up),
+        "partner" => text(&f.partner),
+        "hospital" => text(&f.hospital),
+        "wish_date" => text(&f.wish_date),
+        "area" => c.area.map(nimo_core::area::full_name).unwrap_or_else(|| "—".into()),
+        _ => "…".into(),
+    }
+}
+
 fn other_worries() -> Vec<Worry> {
     Worry::ALL.iter().copied().filter(|w| !COMMON.contains(w)).collect()
 }
@@ -375,6 +522,7 @@ fn other_worries() -> Vec<Worry> {
 fn save_error(t: &'static Texts, e: &EngineError) -> String {
     match e {
         EngineError::Store(StoreError::QuotaExceeded) => t.err_storage_full.to_owned(),
+        EngineError::Deleted => t.err_deleted_while_editing.to_owned(),
         EngineError::Invalid(f) => format!("{} ({})", t.form_has_problems, f.path),
         other => other.to_string(),
     }
@@ -396,7 +544,7 @@ fn Conflicts(id: RecordId, fields: Fields) -> impl IntoView {
         spawn_local(async move {
             if let Some(note) = new_note {
                 fields.note.set(note.clone());
-                let put = ChangeKind::Put { visibility: None, fields: vec![("note".to_owned(), serde_json::json!(note))] };
+                let put = ChangeKind::put(None, vec![("note".to_owned(), serde_json::json!(note))]);
                 if state::change(app, Change { collection: Collection::Contact, id: r.id.clone(), group: r.group.clone(), kind: put }).await.is_err() {
                     return;
                 }

@@ -93,7 +93,7 @@ fn Corrections() -> impl IntoView {
     };
     let set_status = move |r: nimo_core::record::Record, status: &'static str| {
         spawn_local(async move {
-            let kind = ChangeKind::Put { visibility: None, fields: vec![("status".into(), json!(status))] };
+            let kind = ChangeKind::put(None, vec![("status".into(), json!(status))]);
             let _ = state::change(app, Change { collection: Collection::Correction, id: r.id, group: r.group, kind }).await;
         });
     };
@@ -162,7 +162,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
             let (id, name) = (id.clone(), name.clone());
             spawn_local(async move {
                 let fields = vec![("window".into(), json!(id.to_string())), ("window_name".into(), json!(name)), ("note".into(), json!(text.trim())), ("status".into(), json!("open"))];
-                let change = Change { collection: Collection::Correction, id: cid, group, kind: ChangeKind::Put { visibility: Some(Visibility::Group), fields } };
+                let change = Change { collection: Collection::Correction, id: cid, group, kind: ChangeKind::put(Some(Visibility::Group), fields) };
                 if state::change(app, change).await.is_ok() {
                     note.set(String::new());
                     sent.set(Some(t.correction_sent.to_owned()));
@@ -175,7 +175,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
         move |fields: Vec<(String, serde_json::Value)>| {
             let (Some(group), id) = (app.group.get_untracked(), id.clone()) else { return };
             spawn_local(async move {
-                let _ = state::change(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::Put { visibility: None, fields } }).await;
+                let _ = state::change(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::put(None, fields) }).await;
             });
         }
     };
@@ -283,7 +283,7 @@ pub fn WindowEditor(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
         problems.set(BTreeMap::new());
         let (Some(group), Some(rid)) = (app.group.get_untracked(), save_id.clone().or_else(|| state::new_id(app))) else { return };
         spawn_local(async move {
-            let change = Change { collection: Collection::Window, id: rid.clone(), group, kind: ChangeKind::Put { visibility: Some(Visibility::Group), fields } };
+            let change = Change { collection: Collection::Window, id: rid.clone(), group, kind: ChangeKind::put(Some(Visibility::Group), fields) };
             match state::change(app, change).await {
                 Ok(_) => {
                     app.flash.set(Some(t.saved_local.to_owned()));
@@ -536,7 +536,7 @@ async fn import_rows(app: AppState, rows: Vec<nimo_core::directory::ImportRow>) 
         let Ok(form) = row.result else { continue };
         let Ok(fields) = form.to_fields() else { continue };
         let Some(id) = state::new_id(app) else { continue };
-        let change = Change { collection: Collection::Window, id, group: group.clone(), kind: ChangeKind::Put { visibility: Some(Visibility::Group), fields } };
+        let change = Change { collection: Collection::Window, id, group: group.clone(), kind: ChangeKind::put(Some(Visibility::Group), fields) };
         if state::change(app, change).await.is_ok() {
             n += 1;
         }

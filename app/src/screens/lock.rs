@@ -30,10 +30,7 @@ pub fn Lock() -> impl IntoView {
     let forgot = move |_| {
         if confirm(t.forgot_pin_body) {
             spawn_local(async move {
-                if let Some(engine) = app.engine() {
-                    let _ = engine.store.erase_all().await;
-                }
-                app.lock.set(None);
+                session::erase(app).await;
                 app.phase.set(Phase::SignedOut);
             });
         }

@@ -47,7 +47,7 @@ fn data(app: AppState) -> Data {
 
 async fn put(app: AppState, collection: Collection, id: RecordId, fields: Vec<(String, Value)>) -> bool {
     let Some(group) = app.group.get_untracked() else { return false };
-    let change = Change { collection, id, group, kind: ChangeKind::Put { visibility: Some(Visibility::Group), fields } };
+    let change = Change { collection, id, group, kind: ChangeKind::put(Some(Visibility::Group), fields) };
     state::change(app, change).await.is_ok()
 }
 

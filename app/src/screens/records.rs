@@ -17,7 +17,8 @@ use nimo_core::time::Date;
 use crate::components::{ChoiceChips, TextField, download};
 use crate::i18n::{Texts, use_texts};
 use crate::screens::crisis::CrisisCard;
-use crate::state::{AppState, now_jst, use_app};
+use crate::state::{self, AppState, now_jst, use_app};
+use leptos::task::spawn_local;
 
 /// How many contacts the list shows before 「もっと見る」.
 const PAGE: usize = 50;
@@ -160,6 +161,7 @@ pub fn Records() -> impl IntoView {
         </details>
         <section>
             <h2>{t.recent_title}</h2>
+            <p class="hint" data-testid="record-count">{move || t.records_total(contacts.with(Vec::len))}</p>
             {move || {
                 let list = results.get();
                 if list.is_empty() {
@@ -270,30 +272,47 @@ fn csv_rows(t: &'static Texts, contacts: &[Contact]) -> String {
 fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let mine = move || {
+    // Exports read what is stored on the device, not what the screen holds.
+    let mine = move || async move {
         let me = app.me.get_untracked().map(|m| m.user);
-        contacts.with_untracked(|all| all.iter().filter(|i| Some(&i.0.owner) == me.as_ref()).map(|i| i.0.clone()).collect::<Vec<_>>())
+        let group = app.group.get_untracked();
+        state::stored(app, Collection::Contact)
+            .await
+            .into_iter()
+            .filter(|r| Some(&r.owner) == me.as_ref() && Some(&r.group) == group.as_ref())
+            .collect::<Vec<_>>()
     };
+    let contacts_of = |records: &[nimo_core::record::Record]| records.iter().filter_map(Contact::from_record).collect::<Vec<_>>();
     let stamp = move || now_jst().date.to_string();
-    let export_csv = move |_| download(&format!("nimo-contacts-{}.csv", stamp()), "text/csv;charset=utf-8", csv_rows(t, &mine()).as_bytes());
+    let export_csv = move |_| {
+        spawn_local(async move {
+            let records = mine().await;
+            download(&format!("nimo-contacts-{}.csv", stamp()), "text/csv;charset=utf-8", csv_rows(t, &contacts_of(&records)).as_bytes());
+        })
+    };
     let export_json = move |_| {
-        let records: Vec<nimo_core::record::Record> = mine().iter().filter_map(|c| app.cache.get(Collection::Contact, &c.id)).collect();
-        let json = serde_json::to_string_pretty(&records).unwrap_or_default();
-        download(&format!("nimo-contacts-{}.json", stamp()), "application/json", json.as_bytes());
+        spawn_local(async move {
+            let records = mine().await;
+            let json = serde_json::to_string_pretty(&records).unwrap_or_default();
+            download(&format!("nimo-contacts-{}.json", stamp()), "application/json", json.as_bytes());
+        })
     };
     let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0))));
     let export_monthly = move |_| {
-        let m = monthly.get_untracked();
-        let mut rows = Vec::new();
-        for ((month, mode), n) in &m.by_mode {
-            rows.push(vec![month.clone(), "相談の形".into(), crate::i18n::JA.mode_label(mode).to_owned(), n.to_string()]);
-        }
-        for ((month, worry), n) in &m.by_worry {
-            let label = Worry::from_id(worry).map(|w| w.ja()).unwrap_or("");
-            rows.push(vec![month.clone(), "悩み".into(), label.to_owned(), n.to_string()]);
-        }
-        let doc = nimo_core::csv::document(&["月", "区分", "項目", "件数"], &rows);
-        download(&format!("nimo-monthly-{}.csv", stamp()), "text/csv;charset=utf-8", doc.as_bytes());
+        spawn_local(async move {
+            let records = mine().await;
+            let m = monthly_counts(&contacts_of(&records));
+            let mut rows = Vec::new();
+            for ((month, mode), n) in &m.by_mode {
+                rows.push(vec![month.clone(), "相談の形".into(), crate::i18n::JA.mode_label(mode).to_owned(), n.to_string()]);
+            }
+            for ((month, worry), n) in &m.by_worry {
+                let label = Worry::from_id(worry).map(|w| w.ja()).unwrap_or("");
+                rows.push(vec![month.clone(), "悩み".into(), label.to_owned(), n.to_string()]);
+            }
+            let doc = nimo_core::csv::document(&["月", "区分", "項目", "件数"], &rows);
+            download(&format!("nimo-monthly-{}.csv", stamp()), "text/csv;charset=utf-8", doc.as_bytes());
+        })
     };
     view! {
         <details class="card" data-testid="exports">

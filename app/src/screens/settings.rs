@@ -20,6 +20,7 @@ pub fn Settings() -> impl IntoView {
         <h1>{t.settings_title}</h1>
         <SyncPanel/>
         <AccountPanel/>
+        <PassphrasePanel/>
         <DevicesPanel/>
         <Show when=move || app.is_coordinator()>
             <MembersPanel/>
@@ -76,7 +77,7 @@ fn SyncPanel() -> impl IntoView {
                             nimo_core::protocol::Op::Delete { .. } => "（削除 / delete）".to_owned(),
                             nimo_core::protocol::Op::Resolve { .. } => String::new(),
                         };
-                        view! { <li><p>{text}</p><p class="hint">{r.message}</p></li> }
+                        view! { <li><p>{text}</p><p class="hint">{t.refused(r.error)}</p></li> }
                     }).collect_view()}
                 </ul>
             </Show>
@@ -141,6 +142,59 @@ fn AccountPanel() -> impl IntoView {
             <hr/>
             <button type="button" class="button danger" data-testid="sign-out" on:click=sign_out>{t.sign_out}</button>
         </section>
+    }
+}
+
+/// Changing one's passphrase; the server signs out the other devices.
+#[component]
+fn PassphrasePanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let new2 = RwSignal::new(String::new());
+    let new_error = RwSignal::new(None::<&'static str>);
+    let again_error = RwSignal::new(None::<&'static str>);
+    let failure = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(None);
+        let login = app.me.get_untracked().map(|m| m.login).unwrap_or_default();
+        let problem = nimo_core::passphrase::quick_check(&new.get_untracked(), &login).err();
+        new_error.set(problem.map(|p| t.passphrase_problem(p)));
+        again_error.set((new.get_untracked() != new2.get_untracked()).then_some(t.passphrase_mismatch));
+        if new_error.get_untracked().is_some() || again_error.get_untracked().is_some() {
+            return;
+        }
+        busy.set(true);
+        let request = nimo_core::api::PassphraseChange { current: current.get_untracked(), new: new.get_untracked() };
+        spawn_local(async move {
+            match http::send_empty("PUT", "/api/auth/passphrase", Some(&request)).await {
+                Ok(()) => {
+                    failure.set(None);
+                    done.set(Some(t.passphrase_changed.to_owned()));
+                    current.set(String::new());
+                    new.set(String::new());
+                    new2.set(String::new());
+                }
+                Err(e) => failure.set(Some(t.api_error(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="card" on:submit=submit novalidate data-testid="passphrase-panel">
+            <h2>{t.passphrase_title}</h2>
+            <p class="hint">{t.passphrase_lead}</p>
+            <Notice message=failure/>
+            <Notice message=done kind="info"/>
+            <TextField label=t.passphrase_current value=current kind="password" autocomplete="current-password" testid="passphrase-current"/>
+            <TextField label=t.passphrase_new value=new kind="password" hint=t.passphrase_hint error=new_error autocomplete="new-password" testid="passphrase-new"/>
+            <TextField label=t.passphrase_again value=new2 kind="password" error=again_error autocomplete="new-password" testid="passphrase-new2"/>
+            <button type="submit" class="button secondary" disabled=move || busy.get()>{t.passphrase_title}</button>
+        </form>
     }
 }
 

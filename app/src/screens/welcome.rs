@@ -85,12 +85,13 @@ fn JoinForm(code: String) -> impl IntoView {
         ev.prevent_default();
         let login_ok = normalize_login(&login.get());
         let p = pass.get();
-        let same_as_login = login_ok.as_ref().is_ok_and(|l| p.trim().eq_ignore_ascii_case(l));
+        // The same rules the server applies first, said before anything is sent.
+        let weak = nimo_core::passphrase::quick_check(&p, login_ok.as_deref().unwrap_or(""));
         let ok = [
             check(errors[0], normalize_invite_code(&code.get()).is_none(), t.err_code_format),
             check(errors[1], login_ok.is_err(), t.err_login_format),
             check(errors[2], display.get().trim().is_empty(), t.err_required),
-            check(errors[3], p.chars().count() < 8 || same_as_login, if same_as_login { t.err_passphrase_login } else { t.err_passphrase_short }),
+            check(errors[3], weak.is_err(), weak.err().map_or(t.err_passphrase_short, |w| t.passphrase_problem(w))),
             check(errors[4], p != pass2.get(), t.passphrase_mismatch),
         ];
         if ok.contains(&false) {
@@ -98,7 +99,7 @@ fn JoinForm(code: String) -> impl IntoView {
         }
         busy.set(true);
         failure.set(None);
-        let request = JoinRequest { code: code.get(), login: login.get(), display_name: display.get(), passphrase: p, device_name: device.get() };
+        let request = JoinRequest { code: code.get(), login: login.get(), display_name: display.get(), passphrase: p, device_name: device.get(), bearer: session::wants_bearer(app) };
         spawn_local(async move {
             match http::post::<_, Me>("/api/join", &request).await {
                 Ok(me) => finish(app, me, failure).await,
@@ -144,7 +145,7 @@ fn LoginForm() -> impl IntoView {
         }
         busy.set(true);
         failure.set(None);
-        let request = LoginRequest { login: login.get(), passphrase: pass.get(), device_name: default_device_name() };
+        let request = LoginRequest { login: login.get(), passphrase: pass.get(), device_name: default_device_name(), bearer: session::wants_bearer(app) };
         spawn_local(async move {
             match http::post::<_, Me>("/api/auth/login", &request).await {
                 Ok(me) => {

@@ -181,14 +181,15 @@ pub fn OpenBadge(schedule: Schedule, now: ReadSignal<JstDateTime>) -> impl IntoV
 /// draft), with the picked worries if the draft has none, and opens it.
 fn add_to_record(app: AppState, t: &'static Texts, window: String, name: String, worries: Vec<String>) {
     spawn_local(async move {
-        let mut draft: ContactForm = state::load_draft(app, "contact:new").await.unwrap_or_else(|| ContactForm::new(now_jst()));
+        let mut draft: ContactForm =
+            crate::screens::contact::load_contact_draft(app, "contact:new").await.map(|d| d.form).unwrap_or_else(|| ContactForm::new(now_jst()));
         if !draft.referrals.iter().any(|r| r.window == window) {
             draft.referrals.push(Referral { window, name, state: "referred".into(), on: Some(now_jst().date) });
         }
         if draft.worries.is_empty() {
             draft.worries = worries;
         }
-        state::save_draft(app, "contact:new", &draft).await;
+        state::save_draft(app, "contact:new", &crate::screens::contact::ContactDraft { form: draft, seen: None }).await;
         let _ = t;
         go("#/contact/new");
     });

@@ -9,7 +9,7 @@ use nimo_core::collection::Collection;
 use nimo_core::ids::RecordId;
 use nimo_core::record::Record;
 
-use crate::platform::store::IdbStore;
+use crate::platform::store::{IdbStore, Written};
 
 /// Above this many changed records, reload whole collections instead.
 pub const RELOAD_ALL_ABOVE: usize = 200;
@@ -41,17 +41,6 @@ impl Cache {
         self.with(collection, |m| m.values().filter(|r| keep(r)).cloned().collect())
     }
 
-    pub fn put(&self, record: Record) {
-        self.records.update(|all| {
-            let map = all.entry(record.collection).or_default();
-            if record.is_deleted() {
-                map.remove(&record.id);
-            } else {
-                map.insert(record.id.clone(), record);
-            }
-        });
-    }
-
     pub fn clear(&self) {
         self.records.set(HashMap::new());
     }
@@ -67,18 +56,11 @@ impl Cache {
         Ok(())
     }
 
-    /// Brings the cache up to date with what the store wrote since the
-    /// last call (a sync), from the records as written: no reading back
-    /// and parsing again. Returns what changed, for the other tabs.
-    pub fn refresh(&self, store: &IdbStore) -> Vec<(Collection, RecordId)> {
-        let written = store.take_changed();
-        if written.is_empty() {
-            return Vec::new();
-        }
-        let mut keys = Vec::with_capacity(written.len());
+    /// Takes what one committed transaction wrote, as written: no reading
+    /// back and parsing again.
+    pub fn apply(&self, written: Vec<Written>) {
         self.records.update(|all| {
             for (c, id, record) in written {
-                keys.push((c, id.clone()));
                 let map = all.entry(c).or_default();
                 match record {
                     Some(r) if !r.is_deleted() => {
@@ -90,7 +72,6 @@ impl Cache {
                 }
             }
         });
-        keys
     }
 
     /// Rereads these records from the store (another tab wrote them).

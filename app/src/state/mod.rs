@@ -101,12 +101,29 @@ thread_local! {
     /// every other `BroadcastChannel` of the name, including others in the
     /// same page, so this page must send on the object it listens on.
     static TABS: std::cell::RefCell<Option<web_sys::BroadcastChannel>> = const { std::cell::RefCell::new(None) };
+    /// Records written here and not yet announced to the other tabs.
+    static UNANNOUNCED: std::cell::RefCell<Vec<(nimo_core::collection::Collection, nimo_core::ids::RecordId)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Feeds the screens' cache from the store: every committed transaction's
+/// records go to the cache as written, and are noted for the other tabs.
+pub fn feed_cache_from(app: AppState, store: &crate::platform::store::IdbStore) {
+    store.on_commit(Box::new(move |written| {
+        UNANNOUNCED.with(|u| u.borrow_mut().extend(written.iter().map(|(c, id, _)| (*c, id.clone()))));
+        app.cache.apply(written);
+    }));
+}
+
+/// Tells the other tabs what this one wrote since it last told them.
+pub fn announce_changes() {
+    let keys = UNANNOUNCED.with(|u| std::mem::take(&mut *u.borrow_mut()));
+    broadcast_changed(&keys);
 }
 
 /// Tells the app's other tabs which records changed: `collection/id`
 /// strings, or `all` when so many changed that they reload everything.
 /// Sent even when none did: the outbox may have, and they show its count.
-pub fn broadcast_changed(keys: &[(nimo_core::collection::Collection, nimo_core::ids::RecordId)]) {
+fn broadcast_changed(keys: &[(nimo_core::collection::Collection, nimo_core::ids::RecordId)]) {
     let message = if keys.len() > cache::RELOAD_ALL_ABOVE {
         "all".to_owned()
     } else {
@@ -154,12 +171,17 @@ pub fn listen_to_other_tabs(app: AppState) {
 pub async fn change(app: AppState, change: nimo_core::client::Change) -> Result<nimo_core::record::Record, nimo_core::client::EngineError> {
     let engine = app.engine().ok_or(nimo_core::client::EngineError::NotStarted)?;
     let record = engine.change(change).await?;
-    let _ = engine.store.take_changed();
-    app.cache.put(record.clone());
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     sync::schedule(app);
-    broadcast_changed(&[(record.collection, record.id.clone())]);
+    announce_changes();
     Ok(record)
+}
+
+/// The live records of a collection as stored on the device (exports read
+/// these, not the screens' cache).
+pub async fn stored(app: AppState, collection: nimo_core::collection::Collection) -> Vec<nimo_core::record::Record> {
+    let Some(engine) = app.engine() else { return Vec::new() };
+    engine.store.load(collection).await.map(|all| all.into_iter().filter(|r| !r.is_deleted()).collect()).unwrap_or_default()
 }
 
 /// A new record id (UUIDv7) from the engine's clock and randomness.

@@ -12,13 +12,18 @@ use nimo_core::ids::GroupId;
 use super::{AppState, Phase, sync};
 use crate::platform::crypt::{self, CryptError, LockConfig};
 use crate::platform::env::BrowserEnv;
-use crate::platform::http::FetchTransport;
+use crate::platform::http::{self, FetchTransport};
 use crate::platform::js;
 use crate::platform::store::IdbStore;
 
 const ME_KEY: &str = "me";
 pub const LOCK_KEY: &str = "lock";
 const GROUP_KEY: &str = "nimo.group";
+/// The bearer token (sealed), when the lock is on.
+const TOKEN_KEY: &str = "session";
+/// A change of how the session travels that waits for the network:
+/// `"bearer"` or `"cookie"`.
+const MODE_PENDING_KEY: &str = "session_mode_pending";
 
 /// Opens the store and finds where the session stands.
 pub async fn boot(app: AppState) {
@@ -30,6 +35,7 @@ pub async fn boot(app: AppState) {
         }
     };
     let lock: Option<LockConfig> = store.meta_get(LOCK_KEY).await.ok().flatten();
+    super::feed_cache_from(app, &store);
     app.set_engine(Rc::new(Engine::new(store, FetchTransport, BrowserEnv)));
     app.lock.set(lock.clone());
     if lock.is_some() {
@@ -42,6 +48,8 @@ pub async fn boot(app: AppState) {
 /// After the store is readable: signed in (cached `me`) or not.
 async fn resume(app: AppState) {
     let Some(engine) = app.engine() else { return };
+    let token: Option<String> = engine.store.meta_get(TOKEN_KEY).await.ok().flatten();
+    http::set_bearer(token);
     let me: Option<Me> = engine.store.meta_get(ME_KEY).await.ok().flatten();
     match me {
         None => app.phase.set(Phase::SignedOut),
@@ -97,7 +105,7 @@ pub async fn other_users_unsent(app: AppState, user: &nimo_core::ids::UserId) ->
 
 /// After a successful sign-in or join. A different user's data on this
 /// device is erased first (the screens warn before).
-pub async fn signed_in(app: AppState, me: Me) -> Result<(), EngineError> {
+pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
     let Some(engine) = app.engine() else { return Ok(()) };
     if let Ok(Some(state)) = engine.state().await {
         if state.user != me.user {
@@ -106,8 +114,53 @@ pub async fn signed_in(app: AppState, me: Me) -> Result<(), EngineError> {
             keep_lock_config(app).await?;
         }
     }
+    // A bearer session (asked for because the lock is on): the token is
+    // kept sealed, never in `me`.
+    if let Some(token) = me.session_token.take() {
+        engine.store.meta_put(TOKEN_KEY, &token, true).await?;
+        http::set_bearer(Some(token));
+    }
     engine.store.meta_put(ME_KEY, &me, true).await?;
     open_for(app, me).await
+}
+
+/// Whether a sign-in on this device should ask for a bearer session.
+pub fn wants_bearer(app: AppState) -> bool {
+    app.lock.get_untracked().is_some()
+}
+
+/// Moves the session to a bearer token (lock on) or back to a cookie (lock
+/// off). Offline, the change is noted and made at the next sync.
+async fn switch_session(app: AppState, bearer: bool) {
+    let Some(engine) = app.engine() else { return };
+    let request = nimo_core::api::SessionMode { bearer };
+    match http::send_json::<_, nimo_core::api::SessionToken>("PUT", "/api/session/mode", &request).await {
+        Ok(answer) => {
+            match answer.token {
+                Some(token) => {
+                    let _ = engine.store.meta_put(TOKEN_KEY, &token, true).await;
+                    http::set_bearer(Some(token));
+                }
+                None => {
+                    let _ = engine.store.meta_delete(TOKEN_KEY).await;
+                    http::set_bearer(None);
+                }
+            }
+            let _ = engine.store.meta_delete(MODE_PENDING_KEY).await;
+        }
+        Err(_) => {
+            let _ = engine.store.meta_put(MODE_PENDING_KEY, &if bearer { "bearer" } else { "cookie" }, false).await;
+        }
+    }
+}
+
+/// Makes a session change that waited for the network (called before a sync).
+pub async fn finish_pending_switch(app: AppState) {
+    let Some(engine) = app.engine() else { return };
+    let pending: Option<String> = engine.store.meta_get(MODE_PENDING_KEY).await.ok().flatten();
+    if let Some(mode) = pending {
+        switch_session(app, mode == "bearer").await;
+    }
 }
 
 /// The lock survives an erase for another user only if it was on: write it back.
@@ -136,7 +189,7 @@ pub async fn update_me(app: AppState, me: Me) {
 /// Signs out: ends the session on the server (best effort) and erases
 /// everything on this device.
 pub async fn sign_out(app: AppState) {
-    let _ = crate::platform::http::send_empty::<()>("POST", "/api/auth/logout", None).await;
+    let _ = http::send_empty::<()>("POST", "/api/auth/logout", None).await;
     erase(app).await;
     app.phase.set(Phase::SignedOut);
 }
@@ -147,7 +200,10 @@ pub async fn revoked(app: AppState, reason: String) {
     app.phase.set(Phase::Revoked(reason));
 }
 
-async fn erase(app: AppState) {
+/// Forgets everything on this device: records, outbox, drafts, the lock,
+/// the session (also after a forgotten PIN).
+pub async fn erase(app: AppState) {
+    http::set_bearer(None);
     if let Some(engine) = app.engine() {
         let _ = engine.store.erase_all().await;
     }
@@ -166,7 +222,8 @@ pub enum LockError {
     Failed(String),
 }
 
-pub const PIN_MIN: usize = 4;
+/// A PIN is at least six characters (digits, or a passphrase).
+pub const PIN_MIN: usize = 6;
 
 /// Opens the app lock with the PIN.
 pub async fn unlock(app: AppState, pin: &str) -> Result<(), LockError> {
@@ -190,6 +247,7 @@ pub fn lock_now(app: AppState) {
     if let Some(engine) = app.engine() {
         engine.store.set_cipher(None);
     }
+    http::set_bearer(None);
     app.cache.clear();
     app.me.set(None);
     app.phase.set(Phase::Locked);
@@ -202,9 +260,12 @@ pub async fn enable_lock(app: AppState, pin: &str, idle_minutes: u32) -> Result<
     }
     let Some(engine) = app.engine() else { return Ok(()) };
     let (config, cipher) = crypt::create(pin, idle_minutes).await.map_err(|e| LockError::Failed(format!("{e:?}")))?;
-    engine.store.reseal(Some(cipher), &[LOCK_KEY]).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    engine.store.reseal(Some(cipher), &[LOCK_KEY, MODE_PENDING_KEY]).await.map_err(|e| LockError::Failed(e.to_string()))?;
     engine.store.meta_put(LOCK_KEY, &config, false).await.map_err(|e| LockError::Failed(e.to_string()))?;
     app.lock.set(Some(config));
+    // From now on nothing in the browser but the unlocked app can use the
+    // session: it becomes a bearer token sealed with the data.
+    switch_session(app, true).await;
     Ok(())
 }
 
@@ -234,9 +295,10 @@ pub async fn set_idle_minutes(app: AppState, minutes: u32) {
 pub async fn disable_lock(app: AppState, pin: &str) -> Result<(), LockError> {
     let (Some(engine), Some(config)) = (app.engine(), app.lock.get_untracked()) else { return Ok(()) };
     crypt::unlock(&config, pin).await.map_err(|_| LockError::WrongPin)?;
-    engine.store.reseal(None, &[LOCK_KEY]).await.map_err(|e| LockError::Failed(e.to_string()))?;
+    engine.store.reseal(None, &[LOCK_KEY, MODE_PENDING_KEY]).await.map_err(|e| LockError::Failed(e.to_string()))?;
     engine.store.meta_delete(LOCK_KEY).await.map_err(|e| LockError::Failed(e.to_string()))?;
     app.lock.set(None);
+    switch_session(app, false).await;
     Ok(())
 }
 

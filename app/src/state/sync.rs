@@ -128,6 +128,7 @@ fn with_web_lock(work: impl std::future::Future<Output = ()> + 'static, done: im
 
 async fn run(app: AppState) {
     let Some(engine) = app.engine() else { return };
+    session::finish_pending_switch(app).await;
     let net = Some(app.net);
     let result = engine.sync().await;
     match result {
@@ -158,12 +159,11 @@ async fn run(app: AppState) {
         Err(SyncError::Store(StoreError::QuotaExceeded)) => app.sync.problem.set(Some(Problem::StorageFull)),
         Err(e) => app.sync.problem.set(Some(Problem::Other(e.to_string()))),
     }
-    let changed = app.cache.refresh(&engine.store);
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     if let Ok(Some(state)) = engine.state().await {
         app.sync.rejected.set(state.rejected);
     }
-    crate::state::broadcast_changed(&changed);
+    crate::state::announce_changes();
 }
 
 /// Asks the service worker to wake the app when the connection returns

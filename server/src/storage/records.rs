@@ -18,13 +18,7 @@ use super::journal::Line;
 use super::{StorageError, Written, sql};
 use crate::caller::Caller;
 
-/// A push carrying a stamp further ahead of the server's clock than this is
-/// refused as a whole (`clock_ahead`), and the device corrects its clock and
-/// stamps its changes again: one phone with a fast clock must not win every
-/// edit, nor drag the others' clocks ahead when they observe its stamps.
-/// Five minutes covers the device's correction error (half a round trip
-/// when it last synced, plus drift) with a wide margin.
-pub const MAX_CLOCK_AHEAD_MS: u64 = 5 * 60 * 1000;
+use nimo_core::protocol::MAX_CLOCK_AHEAD_MS;
 /// A record larger than this (as stored JSON) is refused: no member can
 /// make every device download megabytes.
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;

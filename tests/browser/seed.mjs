@@ -1,6 +1,15 @@
 // Seeds a nimo server through its own API: a signed-in HTTP session, and
-// pushes of generated records (UUIDv7 ids, HLC stamps) in batches.
+// pushes of generated records (UUIDv7 ids, HLC stamps) in batches. Used by
+// the browser tests and the benchmark.
 import { randomBytes } from 'node:crypto';
+
+/** The protocol version the server speaks (`nimo_core::SCHEMA_VERSION`). */
+export const SCHEMA = 2;
+
+/** The passphrase seeded accounts get. */
+export function passphraseOf(login) {
+  return `${login} rides the blue ferry at dawn`;
+}
 
 export class Session {
   constructor(base) {
@@ -24,7 +33,13 @@ export class Session {
   }
 
   async join(code, login) {
-    this.me = await this.request('POST', '/api/join', { code, login, display_name: login, passphrase: `${login} bench passphrase`, device_name: 'seed' });
+    this.me = await this.request('POST', '/api/join', { code, login, display_name: login, passphrase: passphraseOf(login), device_name: 'seed' });
+    return this.me;
+  }
+
+  /** Signs in an existing account as one more device. */
+  async login(login, passphrase = passphraseOf(login)) {
+    this.me = await this.request('POST', '/api/auth/login', { login, passphrase, device_name: 'seed' });
     return this.me;
   }
 
@@ -61,7 +76,7 @@ export class Session {
           op: { kind: 'put', visibility: { v: r.visibility, t }, fields: Object.entries(r.fields).map(([field, v]) => ({ field, v, t })) },
         };
       });
-      const res = await this.request('POST', '/api/sync/push', { schema: 1, client: this.client, epoch: null, mutations });
+      const res = await this.request('POST', '/api/sync/push', { schema: SCHEMA, client: this.client, epoch: null, mutations });
       const rejected = res.acks.filter((a) => a.result.kind === 'rejected');
       if (rejected.length) throw new Error(`rejected: ${JSON.stringify(rejected[0])}`);
     }
