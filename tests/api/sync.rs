@@ -330,3 +330,41 @@ async fn an_edit_to_a_deleted_record_is_rejected_not_swallowed() {
     let again = push_ok(&m.client, &base(&app), &push_request(&tablet, vec![edit])).await;
     assert!(matches!(&again.acks[0].result, AckResult::Rejected { error: ErrorCode::Deleted, .. }));
 }
+
+#[tokio::test]
+async fn a_restore_replays_from_the_journal_what_came_after_the_backup() {
+    let app = spawn_app().await;
+    let (coordinator, members) = app.group_with("journal", 1).await;
+    let member = &members[0];
+    let c = client_id(13);
+    let t = |ms: u64| stamp(1_790_000_000_000 + ms, &c);
+    push_ok(&member.client, &base(&app), &push_request(&c, vec![contact(1, &id(1), member.group(), Visibility::Group, &t(0), "バックアップ前")])).await;
+    let backup = app.dir().join("backup.sqlite3");
+    app.db().backup(&backup).await.unwrap();
+    let after_backup = nimo_server::clock::now_ms();
+    // After the backup: a new shared record and an edit, made by a member
+    // whose phone is then lost.
+    push_ok(&member.client, &base(&app), &push_request(&c, vec![
+        contact(2, &id(2), member.group(), Visibility::Group, &t(10), "バックアップ後の記録"),
+        note_edit(3, &id(1), member, t(20), Some(t(0)), "バックアップ後に直した"),
+    ]))
+    .await;
+    let journal = app.dir().join("nimo.sqlite3.backups");
+    let db_path = app.database_path();
+    let dir = app.stop().await;
+
+    // To the moment of the backup: nothing after it.
+    let early = tempfile::tempdir().unwrap();
+    let early_db = early.path().join("nimo.sqlite3");
+    let replay = nimo_server::storage::restore_with_journal(&backup, &early_db, &journal, Some(after_backup - 1)).unwrap();
+    assert_eq!(replay.merged, 0);
+
+    // All of it: the lost phone's records come back.
+    let replay = nimo_server::storage::restore_with_journal(&backup, &db_path, &journal, None).unwrap();
+    assert_eq!(replay.merged, 2, "{replay:?}");
+    let app = nimo_tests::spawn_app_in(dir, None).await;
+    let pages = pull_all(&coordinator.client, &base(&app), None).await;
+    let records: Vec<_> = pages.iter().flat_map(|p| &p.records).collect();
+    assert_eq!(records.iter().find(|r| r.id == id(2)).and_then(|r| r.text("note")), Some("バックアップ後の記録"));
+    assert_eq!(records.iter().find(|r| r.id == id(1)).and_then(|r| r.text("note")), Some("バックアップ後に直した"));
+}

@@ -50,13 +50,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// The server's own arguments after `cargo xtask run`: cargo hands the
+/// `--` of `cargo xtask run -- create-group …` through to us, so it is
+/// dropped here (with or without it, the rest goes to the server).
+pub fn server_args(extra: &[String]) -> &[String] {
+    match extra.first().map(String::as_str) {
+        Some("--") => &extra[1..],
+        _ => extra,
+    }
+}
+
 fn run(extra: &[String]) -> Result<(), Error> {
+    let extra = server_args(extra);
     let mut cmd = cargo();
     cmd.args(["run", "--release", "--package", "nimo-server", "--"]);
-    // `cargo xtask run -- create-group --name …` (or backup, restore) runs
-    // that server command instead of serving, without building the app.
+    // `cargo xtask run -- create-group --name …` (or backup, backups,
+    // restore) runs that server command instead of serving, without
+    // building the app.
     match extra.first().map(String::as_str) {
-        Some("create-group" | "backup" | "restore" | "help" | "--help") => {
+        Some("create-group" | "backup" | "backups" | "restore" | "help" | "--help") => {
             cmd.args(extra);
         }
         _ => {
@@ -94,6 +106,20 @@ fn bench() -> Result<(), Error> {
     cmd.env("NIMO_SIZES", root.join("target/xtask/sizes.json"));
     cmd.current_dir(&root);
     util::run(&mut cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_args;
+
+    #[test]
+    fn the_double_dash_cargo_passes_on_is_dropped() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(server_args(&args(&["--", "create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
+        assert_eq!(server_args(&args(&["create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
+        assert_eq!(server_args(&args(&["--", "--listen", "0.0.0.0:8080"])), args(&["--listen", "0.0.0.0:8080"]));
+        assert!(server_args(&[]).is_empty());
+    }
 }
 
 fn browser_tests() -> Result<(), Error> {
