@@ -2,39 +2,27 @@
 //!
 //! Everything here is plain Rust with no I/O, so that the same code runs in
 //! the browser (wasm32) and on the server, and is unit-tested on the host.
+//! The folders are the layers, lowest first:
 //!
-//! - Identity and time: [`ids`], [`hlc`], [`time`].
-//! - Records and sync: [`record`] (merge), [`protocol`] (messages and
-//!   validation), [`client`] (the device's sync engine), [`memory`] (an
-//!   in-memory store for tests).
-//! - The domain: [`collection`] (collections, access rules, field schemas),
-//!   [`taxonomy`] (worries and window types), [`area`], [`contact`],
-//!   [`window`], [`evidence`].
+//! - [`base`]: Japan time and the fiscal year, holidays, text folding, CSV,
+//!   the vocabulary of worries and windows, passphrase rules.
+//! - [`schema`]: how a collection is declared once ([`collection!`]) and
+//!   what that yields: field kinds and limits, record conversion, checks,
+//!   form values and problems.
+//! - [`sync`]: ids, the hybrid logical clock, records and their merge, the
+//!   protocol, the device's engine, collections and access rules.
+//! - The features, one folder each: [`contacts`], [`directory`], [`kyogi`].
+//! - [`collections`]: the registry from a collection to its schema.
+//! - [`api`]: the HTTP payloads besides sync, and the error body.
 
 pub mod api;
-pub mod area;
-pub mod catalogue;
-pub mod client;
-pub mod collection;
-pub mod contact;
-pub mod csv;
+pub mod base;
+pub mod collections;
+pub mod contacts;
 pub mod directory;
-pub mod evidence;
-pub mod hlc;
-pub mod holidays;
-pub mod hours;
-pub mod ids;
-pub mod import;
-pub mod meeting;
-pub mod memory;
-pub mod passphrase;
-pub mod national;
-pub mod protocol;
-pub mod record;
-pub mod taxonomy;
-pub mod text;
-pub mod time;
-pub mod window;
+pub mod kyogi;
+pub mod schema;
+pub mod sync;
 
 /// Version of the wire protocol and of the record schema. Sent with every
 /// sync request; a client with another version is told to update instead of

@@ -11,7 +11,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use nimo_core::passphrase::{self, Problem};
+use nimo_core::base::passphrase::{self, Problem};
 use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;

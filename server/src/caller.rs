@@ -2,8 +2,8 @@
 //! groups with their role in each. Built by `storage::accounts` from the
 //! session, read by every handler and by the write gate.
 
-use nimo_core::collection::Role;
-use nimo_core::ids::{DeviceId, GroupId, UserId};
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::{DeviceId, GroupId, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use nimo_core::api::format_invite_code;
-use nimo_core::collection::Role;
-use nimo_core::ids::GroupId;
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::GroupId;
 
 use crate::clock::{new_uuid, now_ms};
 use crate::config::{Config, Limits};
@@ -218,7 +218,7 @@ fn list_backups(args: BackupsArgs) -> ExitCode {
         }
         Ok(list) => {
             for (ms, path) in list {
-                let at = nimo_core::time::JstDateTime::from_unix_ms(ms as i64);
+                let at = nimo_core::base::time::JstDateTime::from_unix_ms(ms as i64);
                 println!("{at}  {}", path.display());
             }
             ExitCode::SUCCESS
@@ -231,7 +231,7 @@ fn list_backups(args: BackupsArgs) -> ExitCode {
 }
 
 fn restore(args: RestoreArgs) -> ExitCode {
-    let until = match args.until.as_deref().map(nimo_core::time::JstDateTime::parse) {
+    let until = match args.until.as_deref().map(nimo_core::base::time::JstDateTime::parse) {
         None => None,
         Some(Ok(t)) => Some(t.to_unix_ms() as u64 + 59_999),
         Some(Err(_)) => {

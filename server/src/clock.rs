@@ -16,5 +16,5 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 
 pub fn new_uuid() -> String {
     let r: [u8; 10] = random_bytes();
-    nimo_core::ids::uuid_v7(now_ms(), r)
+    nimo_core::sync::ids::uuid_v7(now_ms(), r)
 }

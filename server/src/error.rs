@@ -7,7 +7,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nimo_core::api::{ErrorBody, ErrorCode};
-use nimo_core::protocol::ResyncReason;
+use nimo_core::sync::protocol::ResyncReason;
 
 use crate::caller::Refused;
 use crate::storage::StorageError;

@@ -5,9 +5,9 @@
 //! status, and no error body carries anything but the error.
 
 use nimo_core::api::{ErrorBody, ErrorCode};
-use nimo_core::collection::{Collection, Role, Visibility};
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::{AckResult, FieldWrite, Mutation, Op};
+use nimo_core::sync::collection::{Collection, Role, Visibility};
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::{AckResult, FieldWrite, Mutation, Op};
 use nimo_tests::protocol::{client_id, contact, pull_all, push_ok, push_request, stamp};
 use nimo_tests::{Member, TestApp, new_client, spawn_app};
 use reqwest::Method;

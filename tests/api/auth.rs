@@ -1,7 +1,7 @@
 //! Accounts: joining with invites, signing in and out, devices, throttling.
 
 use nimo_core::api::{DeviceInfo, ErrorBody, ErrorCode, InviteRequest, JoinRequest, LoginRequest, Me};
-use nimo_core::collection::Role;
+use nimo_core::sync::collection::Role;
 use nimo_tests::{new_client, spawn_app};
 
 fn join_body(code: &str, login: &str) -> JoinRequest {

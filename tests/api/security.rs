@@ -8,10 +8,10 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use nimo_core::api::{ErrorBody, ErrorCode, JoinRequest, LoginRequest, Me, PassphraseChange, SessionMode, SessionToken};
-use nimo_core::collection::{Collection, Role, Visibility};
-use nimo_core::ids::RecordId;
-use nimo_core::meeting::attendance_id;
-use nimo_core::protocol::{AckResult, Mutation, Op, PullResponse};
+use nimo_core::sync::collection::{Collection, Role, Visibility};
+use nimo_core::sync::ids::RecordId;
+use nimo_core::kyogi::meeting::attendance_id;
+use nimo_core::sync::protocol::{AckResult, Mutation, Op, PullResponse};
 use nimo_tests::protocol::{client_id, create, push_ok, push_request, stamp};
 use nimo_tests::{Member, TestApp, new_client, passphrase_of, spawn_app, spawn_app_with};
 use serde_json::json;
@@ -152,7 +152,7 @@ async fn every_field_is_typed_and_records_have_a_size() {
     // A directory entry over 100 KB (many health areas) is refused whole.
     let c = client_id(2);
     let t = stamp(1_790_000_000_000, &c);
-    let codes: Vec<String> = nimo_core::area::all().iter().filter(|a| !a.code.is_prefecture()).take(200).map(|a| a.code.to_string()).collect();
+    let codes: Vec<String> = nimo_core::directory::area::all().iter().filter(|a| !a.code.is_prefecture()).take(200).map(|a| a.code.to_string()).collect();
     let areas: Vec<serde_json::Value> = (0..60).map(|i| json!({"kind": "health_area", "name": format!("圏域{i}"), "codes": codes})).collect();
     let window = |n: u8, areas: &[serde_json::Value]| {
         create(u64::from(n), &RecordId::new_v7(2, [n; 10]), Collection::Window, coordinator.group(), Visibility::Group, &t, &[
@@ -222,6 +222,30 @@ async fn a_member_cannot_bury_another_members_attendance_before_it_exists() {
     ]);
     let response = push_ok(&coordinator.client, &base(&app), &push_request(&c2, vec![attend])).await;
     assert_eq!(response.acks[0].result, AckResult::Applied);
+}
+
+#[tokio::test]
+async fn a_profile_is_its_owner_s_own_and_only_theirs_to_change() {
+    use nimo_core::contacts::profile::Profile;
+    let app = spawn_app().await;
+    let (coordinator, member) = coordinator_and_member(&app).await;
+    let c = client_id(6);
+    let t = stamp(1_790_000_000_000, &c);
+    let profile = |seq: u64, id: &RecordId, who: &Member| {
+        create(seq, id, Collection::Profile, who.group(), Visibility::Group, &t, &[("visitor_trained_on", json!("2024-06-01")), ("visitor_prefecture", json!("280003"))])
+    };
+    // A member cannot write a profile under someone else's id.
+    let theirs = Profile::id(coordinator.group(), &coordinator.me.user);
+    let response = push_ok(&member.client, &base(&app), &push_request(&c, vec![profile(1, &theirs, &member)])).await;
+    assert!(matches!(&response.acks[0].result, AckResult::Rejected { error: ErrorCode::Forbidden, field: Some(f), .. } if f == "id"), "{:?}", response.acks[0].result);
+    // Their own, yes; and then the coordinator cannot change it.
+    let own = Profile::id(member.group(), &member.me.user);
+    let response = push_ok(&member.client, &base(&app), &push_request(&c, vec![profile(2, &own, &member)])).await;
+    assert_eq!(response.acks[0].result, AckResult::Applied);
+    let c2 = client_id(7);
+    let edit = create(1, &own, Collection::Profile, member.group(), Visibility::Group, &stamp(1_790_000_001_000, &c2), &[("visitor_prefecture", json!("130001"))]);
+    let response = push_ok(&coordinator.client, &base(&app), &push_request(&c2, vec![edit])).await;
+    assert!(matches!(&response.acks[0].result, AckResult::Rejected { error: ErrorCode::Forbidden, .. }), "{:?}", response.acks[0].result);
 }
 
 fn mode(path: &std::path::Path) -> u32 {

@@ -2,10 +2,10 @@
 //! names the field, size limits, paging, and the reasons to resync.
 
 use nimo_core::api::{ErrorBody, ErrorCode};
-use nimo_core::collection::{Collection, Visibility};
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::{AckResult, FieldWrite, Mutation, Op, PullResponse, ResyncReason};
-use nimo_core::record::Stamped;
+use nimo_core::sync::collection::{Collection, Visibility};
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::{AckResult, FieldWrite, Mutation, Op, PullResponse, ResyncReason};
+use nimo_core::sync::record::Stamped;
 use nimo_tests::protocol::{client_id, contact, pull, pull_all, push, push_ok, push_request, stamp};
 use nimo_tests::{Member, TestApp, spawn_app};
 use serde_json::json;
@@ -24,7 +24,7 @@ async fn one_member() -> (TestApp, Member) {
     (app, coordinator)
 }
 
-fn note_edit(seq: u64, record: &RecordId, m: &Member, t: nimo_core::hlc::Hlc, base: Option<nimo_core::hlc::Hlc>, text: &str) -> Mutation {
+fn note_edit(seq: u64, record: &RecordId, m: &Member, t: nimo_core::sync::hlc::Hlc, base: Option<nimo_core::sync::hlc::Hlc>, text: &str) -> Mutation {
     Mutation {
         seq,
         id: record.clone(),
@@ -229,7 +229,7 @@ async fn a_cursor_from_before_a_change_of_groups_must_resync() {
     let member = &members[0];
     let pages = pull_all(&member.client, &base(&app), None).await;
     let cursor = pages.last().unwrap().cursor.clone();
-    let invite = app.invite(&coordinator, nimo_core::collection::Role::Coordinator).await;
+    let invite = app.invite(&coordinator, nimo_core::sync::collection::Role::Coordinator).await;
     // The same member is promoted through an invite: access changed.
     let r = member.client.post(app.url("/api/groups/join")).json(&nimo_core::api::JoinGroupRequest { code: invite.code }).send().await.unwrap();
     assert_eq!(r.status(), 200);

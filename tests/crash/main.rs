@@ -7,9 +7,9 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use nimo_core::collection::Visibility;
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::{AckResult, Mutation};
+use nimo_core::sync::collection::Visibility;
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::{AckResult, Mutation};
 use nimo_tests::protocol::{client_id, contact, pull_all, push_request, stamp};
 use nimo_tests::sim::Rng;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -111,12 +111,12 @@ async fn acknowledged_pushes_survive_sigkill() {
             }
             let request = push_request(&client, pending.clone());
             let Ok(response) = http.post(format!("{base}/api/sync/push")).json(&request).send().await else { break };
-            let Ok(body) = response.json::<nimo_core::protocol::PushResponse>().await else { break };
+            let Ok(body) = response.json::<nimo_core::sync::protocol::PushResponse>().await else { break };
             for ack in &body.acks {
                 assert!(matches!(ack.result, AckResult::Applied | AckResult::Duplicate), "{ack:?}");
                 let m = pending.iter().find(|m| m.seq == ack.seq).expect("acked a sent mutation");
                 let note = match &m.op {
-                    nimo_core::protocol::Op::Put { fields, .. } => fields.iter().find(|f| f.field == "note").unwrap().v.as_str().unwrap().to_owned(),
+                    nimo_core::sync::protocol::Op::Put { fields, .. } => fields.iter().find(|f| f.field == "note").unwrap().v.as_str().unwrap().to_owned(),
                     _ => unreachable!(),
                 };
                 acknowledged.push((m.id.clone(), note));

@@ -1,11 +1,11 @@
 //! The three ways sync once lost a person's words, replayed step by step
 //! with two phones of one user (devices 0 and 1) and the real server.
 
-use nimo_core::client::{Change, ChangeKind, EngineError};
-use nimo_core::collection::{Collection, Visibility};
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::MAX_CLOCK_AHEAD_MS;
-use nimo_core::record::Record;
+use nimo_core::sync::client::{Change, ChangeKind, EngineError};
+use nimo_core::sync::collection::{Collection, Visibility};
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::MAX_CLOCK_AHEAD_MS;
+use nimo_core::sync::record::Record;
 use nimo_tests::sim::Case;
 use serde_json::{Value, json};
 

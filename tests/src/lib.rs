@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, Me};
-use nimo_core::collection::Role;
-use nimo_core::ids::GroupId;
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::GroupId;
 use nimo_server::config::Config;
 use nimo_server::routes::groups;
 use nimo_server::state::AppState;
@@ -193,11 +193,11 @@ pub async fn spawn_app_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Con
 
 /// Helpers to speak the sync protocol as a raw client would.
 pub mod protocol {
-    use nimo_core::collection::{Collection, Visibility};
-    use nimo_core::hlc::Hlc;
-    use nimo_core::ids::{ClientId, GroupId, RecordId};
-    use nimo_core::protocol::{FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse};
-    use nimo_core::record::Stamped;
+    use nimo_core::sync::collection::{Collection, Visibility};
+    use nimo_core::sync::hlc::Hlc;
+    use nimo_core::sync::ids::{ClientId, GroupId, RecordId};
+    use nimo_core::sync::protocol::{FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse};
+    use nimo_core::sync::record::Stamped;
     use serde_json::Value;
 
     pub fn client_id(n: u8) -> ClientId {

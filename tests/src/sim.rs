@@ -13,13 +13,13 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use nimo_core::api::ErrorBody;
-use nimo_core::client::{Change, ChangeKind, Engine, Env, Transport, TransportError};
-use nimo_core::collection::{Collection, Role, Visibility, access};
-use nimo_core::hlc::Hlc;
-use nimo_core::ids::{GroupId, RecordId, UserId};
-use nimo_core::memory::MemoryStore;
-use nimo_core::protocol::{AckResult, Mutation, Op, PullResponse, PushRequest, PushResponse};
-use nimo_core::record::Record;
+use nimo_core::sync::client::{Change, ChangeKind, Engine, Env, Transport, TransportError};
+use nimo_core::sync::collection::{Collection, Role, Visibility, access};
+use nimo_core::sync::hlc::Hlc;
+use nimo_core::sync::ids::{GroupId, RecordId, UserId};
+use nimo_core::sync::memory::MemoryStore;
+use nimo_core::sync::protocol::{AckResult, Mutation, Op, PullResponse, PushRequest, PushResponse};
+use nimo_core::sync::record::Record;
 use nimo_server::caller::Caller;
 use nimo_server::error::ApiError;
 use nimo_server::storage::{Database, Durability, accounts, records};
@@ -358,7 +358,7 @@ impl Case {
                 accounts::add_member(tx, group, user, *role, 0)?;
             }
             for (d, u) in device_users.iter().enumerate() {
-                let device = nimo_core::ids::DeviceId::new_v7(1, [d as u8 + 100; 10]);
+                let device = nimo_core::sync::ids::DeviceId::new_v7(1, [d as u8 + 100; 10]);
                 accounts::create_session(tx, &setup[*u].0, &device, &[d as u8; 32], "sim", Carrier::Cookie, now)?;
             }
             Ok::<_, ApiError>(())
@@ -760,7 +760,7 @@ impl Case {
                     if let Some(v) = visibility {
                         assert!(record.visibility.t >= v.t, "seed {seed}: a visibility change of {} was lost", m.id);
                     }
-                    let note_fields = m.collection.schema();
+                    let note_fields = nimo_core::collections::schema(m.collection);
                     for w in fields {
                         let current = record.fields.get(&w.field).unwrap_or_else(|| panic!("seed {seed}: field {} of {} vanished", w.field, m.id));
                         assert!(current.t >= w.t, "seed {seed}: a later write of {}.{} was replaced by an older one", m.id, w.field);

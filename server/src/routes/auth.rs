@@ -13,7 +13,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nimo_core::api::{JoinGroupRequest, JoinRequest, LoginRequest, Me, PassphraseChange, SessionMode, SessionToken, check_name, normalize_invite_code, normalize_login};
-use nimo_core::ids::{DeviceId, UserId};
+use nimo_core::sync::ids::{DeviceId, UserId};
 
 use crate::auth::{self, check_new_passphrase};
 use crate::caller::Caller;
@@ -53,7 +53,7 @@ pub async fn login(
     let now = now_ms();
     let login = normalize_login(&req.login).map_err(|m| ApiError::invalid("login", m))?;
     let device_name = check_name(&req.device_name, 40).map_err(|m| ApiError::invalid("device_name", m))?;
-    if req.passphrase.chars().count() > nimo_core::passphrase::MAX_CHARS {
+    if req.passphrase.chars().count() > nimo_core::base::passphrase::MAX_CHARS {
         return Err(ApiError::invalid("passphrase", "too long"));
     }
     let limits = [Limit::account(&login), Limit::address(addr.ip())];

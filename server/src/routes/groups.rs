@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use nimo_core::api::{INVITE_ALPHABET, InviteCreated, InviteInfo, InviteRequest, MemberInfo, RoleRequest};
-use nimo_core::collection::Role;
-use nimo_core::ids::{GroupId, UserId};
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::{GroupId, UserId};
 
 use crate::auth;
 use crate::caller::Caller;

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::extract::rejection::QueryRejection;
-use nimo_core::protocol::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, PushRequest, PushResponse};
+use nimo_core::sync::protocol::{DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_MUTATIONS, PushRequest, PushResponse};
 use serde::Deserialize;
 
 use crate::caller::Caller;

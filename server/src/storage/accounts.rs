@@ -1,8 +1,8 @@
 //! Users, groups, memberships, invites and sessions.
 
 use nimo_core::api::{DeviceInfo, InviteInfo, MemberInfo};
-use nimo_core::collection::Role;
-use nimo_core::ids::{DeviceId, GroupId, UserId};
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::{DeviceId, GroupId, UserId};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::{StorageError, sql};

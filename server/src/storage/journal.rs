@@ -18,7 +18,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-use nimo_core::record::Record;
+use nimo_core::sync::record::Record;
 use rusqlite::Transaction;
 use serde::Deserialize;
 use serde_json::value::RawValue;

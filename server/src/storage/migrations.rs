@@ -18,7 +18,7 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))));",
     // 2: accounts, groups, sessions, and the records with their sync
-    // bookkeeping. `records.body` is the record as JSON (nimo_core::record);
+    // bookkeeping. `records.body` is the record as JSON (nimo_core::sync::record);
     // the other columns are what the access rules and the pull need.
     "CREATE TABLE counters (
         name  TEXT PRIMARY KEY,

@@ -22,7 +22,7 @@ pub mod records;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use nimo_core::protocol::ResyncReason;
+use nimo_core::sync::protocol::ResyncReason;
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
 

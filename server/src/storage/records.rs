@@ -6,10 +6,10 @@
 //! writing them. Handlers never touch the `records` table.
 
 use nimo_core::api::ErrorCode;
-use nimo_core::collection::{Visibility, access};
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::{Ack, AckResult, Cursor, Mutation, Op, PushRequest, ResyncReason};
-use nimo_core::record::Record;
+use nimo_core::sync::collection::{Visibility, access};
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::{Ack, AckResult, Cursor, Mutation, Op, PushRequest, ResyncReason};
+use nimo_core::sync::record::Record;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -18,7 +18,7 @@ use super::journal::Line;
 use super::{StorageError, Written, sql};
 use crate::caller::Caller;
 
-use nimo_core::protocol::MAX_CLOCK_AHEAD_MS;
+use nimo_core::sync::protocol::MAX_CLOCK_AHEAD_MS;
 /// A record larger than this (as stored JSON) is refused: no member can
 /// make every device download megabytes.
 pub const MAX_RECORD_BYTES: usize = 64 * 1024;
@@ -44,7 +44,7 @@ fn next_seq(tx: &Transaction<'_>) -> Result<u64, StorageError> {
 
 /// The filter that decides which records a caller sees, as SQL over
 /// `records r` joined to the caller's membership `m` (?1 is the user id).
-/// Must agree with `nimo_core::collection::access::can_read`.
+/// Must agree with `nimo_core::sync::collection::access::can_read`.
 const VISIBLE: &str = "(r.owner_id = ?1 OR (r.visibility = 'group' AND (r.collection <> 'correction' OR m.role = 'coordinator')))";
 
 fn visible_sql(select: &str, tail: &str) -> String {
@@ -198,7 +198,8 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
             .filter(|r| r.group == m.group && access::can_read(r.collection, role, r.owner == caller.user, r.visibility.v))
             .cloned()
     };
-    if let Err(e) = m.validate() {
+    let schema = nimo_core::collections::schema(m.collection);
+    if let Err(e) = m.validate(schema) {
         return Ok(rejected(ErrorCode::InvalidField, Some(&e.path), e.message, current(&existing)));
     }
     match existing {
@@ -224,7 +225,7 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
                         return Ok(rejected(ErrorCode::Forbidden, None, "not allowed to delete this record", None));
                     }
                     if access::can_delete(m.collection, role, true) {
-                        let vis = nimo_core::record::Stamped::new(Visibility::Group, t.clone());
+                        let vis = nimo_core::sync::record::Stamped::new(Visibility::Group, t.clone());
                         let mut tombstone = Record::new(m.id.clone(), m.collection, m.group.clone(), caller.user.clone(), vis);
                         tombstone.delete(t.clone());
                         store(tx, &tombstone, None, now, written)?;
@@ -238,8 +239,12 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
                 tracing::warn!(user = %caller.user, login = %caller.login, collection = m.collection.id(), "refused: create");
                 return Ok(rejected(ErrorCode::Forbidden, Some("collection"), format!("only coordinators create {} records", m.collection.id()), None));
             }
-            if let Some(missing) = m.missing_required() {
+            if let Some(missing) = m.missing_required(schema) {
                 return Ok(rejected(ErrorCode::InvalidField, Some(&missing.path), missing.message, None));
+            }
+            if let Err(why) = nimo_core::collections::check_create(m.collection, &m.id, &m.group, &caller.user) {
+                tracing::warn!(user = %caller.user, login = %caller.login, record = %m.id, "refused: {why}");
+                return Ok(rejected(ErrorCode::Forbidden, Some("id"), why, None));
             }
             let Some(record) = m.create(caller.user.clone()) else {
                 return Ok(rejected(ErrorCode::InvalidField, Some("visibility"), "required for a new record", None));
@@ -282,7 +287,7 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
             }
             let previous = record.visibility.v;
             let before = record.clone();
-            if m.apply_to(&mut record, true) {
+            if m.apply_to(&mut record, Some(schema)) {
                 let body = body_of(&record)?;
                 if body.len() > MAX_RECORD_BYTES {
                     return Ok(rejected(ErrorCode::PayloadTooLarge, Some("record"), format!("a record is at most {MAX_RECORD_BYTES} bytes"), Some(before)));

@@ -12,9 +12,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, LoginRequest, Me};
-use nimo_core::collection::{Role, Visibility};
-use nimo_core::ids::{ClientId, RecordId};
-use nimo_core::protocol::{PullResponse, PushResponse};
+use nimo_core::sync::collection::{Role, Visibility};
+use nimo_core::sync::ids::{ClientId, RecordId};
+use nimo_core::sync::protocol::{PullResponse, PushResponse};
 use nimo_tests::protocol::{contact, push_request, stamp};
 use nimo_tests::sim::Rng;
 use tokio::sync::Mutex;

@@ -14,21 +14,22 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::{ErrorBody, ErrorCode};
-use crate::collection::{Collection, Visibility};
-use crate::hlc::{Clock, Hlc};
-use crate::ids::{ClientId, GroupId, RecordId, UserId};
-use crate::protocol::{
+use super::collection::{Collection, Visibility};
+use super::hlc::{Clock, Hlc};
+use super::ids::{ClientId, GroupId, RecordId, UserId};
+use super::protocol::{
     AckResult, FieldError, FieldWrite, MAX_CLOCK_AHEAD_MS, Mutation, Op, PullResponse, PushRequest, PushResponse,
     ResyncReason,
 };
-use crate::record::{Record, Stamped};
+use super::record::{Record, Stamped};
+use crate::api::error::{ErrorBody, ErrorCode};
+use crate::collections;
 
 /// How many mutations one push carries.
 pub const PUSH_BATCH: usize = 200;
 /// Records per pull page: large pages mean fewer round trips on a slow
 /// line; the server caps it at `MAX_PULL_LIMIT`.
-pub const PULL_LIMIT: u32 = crate::protocol::MAX_PULL_LIMIT;
+pub const PULL_LIMIT: u32 = super::protocol::MAX_PULL_LIMIT;
 /// How many rejected changes the device remembers for the user.
 const REJECTED_LOG: usize = 100;
 
@@ -364,17 +365,18 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
             }
         };
         let mutation = Mutation { seq: state.next_seq, id: change.id, collection: change.collection, group: change.group, op };
-        mutation.validate().map_err(EngineError::Invalid)?;
+        let schema = collections::schema(mutation.collection);
+        mutation.validate(schema).map_err(EngineError::Invalid)?;
         let record = match existing {
             Some(mut record) => {
                 if record.group != mutation.group {
                     return Err(EngineError::Invalid(FieldError { path: "group".into(), message: "a record cannot move to another group".into() }));
                 }
-                mutation.apply_to(&mut record, false);
+                mutation.apply_to(&mut record, None);
                 record
             }
             None => {
-                if let Some(missing) = mutation.missing_required() {
+                if let Some(missing) = mutation.missing_required(schema) {
                     return Err(EngineError::Invalid(missing));
                 }
                 mutation.create(state.user.clone()).ok_or(EngineError::NoSuchRecord)?
@@ -822,7 +824,7 @@ async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, current: 
         Some(current) => {
             let mut record = current.clone();
             for m in &pending {
-                m.apply_to(&mut record, false);
+                m.apply_to(&mut record, None);
             }
             tx.put(&record).await
         }

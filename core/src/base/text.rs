@@ -1,6 +1,7 @@
 //! Japanese-aware text folding for search: full-width and half-width forms
-//! fold together, katakana folds to hiragana, Latin letters to lower case,
-//! and spaces go. 「カフェ」「ｶﾌｪ」「かふぇ」 all fold to 「かふぇ」.
+//! fold together, katakana folds to hiragana, small kana to large (so that
+//! 「ぎょうだ」 and 「ぎようだ」 match), Latin letters to lower case, and
+//! spaces go. 「カフェ」「ｶﾌｪ」「かふぇ」 all fold to 「かふえ」.
 
 /// Half-width katakana U+FF61..=U+FF9F as full-width, in order.
 const HALF_KANA: &str = "。「」、・ヲァィゥェォャュョッーアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン゛゜";
@@ -20,8 +21,9 @@ fn semi_voiced(c: char) -> Option<char> {
     s.chars().position(|x| x == c).and_then(|i| v.chars().nth(i))
 }
 
-/// Folds one character; `None` drops it.
-fn fold_char(c: char) -> Option<char> {
+/// Folds one character; `None` drops it. `search` also folds small kana
+/// to large, drops spaces and lowers Latin letters.
+fn fold_char(c: char, search: bool) -> Option<char> {
     let c = match c {
         // Full-width ASCII to ASCII.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
@@ -33,16 +35,48 @@ fn fold_char(c: char) -> Option<char> {
         '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
         _ => c,
     };
+    if !search {
+        return Some(c);
+    }
     if c.is_whitespace() || c == '\u{3000}' {
         return None;
     }
-    Some(c.to_ascii_lowercase())
+    Some(large_kana(c).to_ascii_lowercase())
+}
+
+/// A small hiragana as its large form: ぁぃぅぇぉっゃゅょゎゕゖ.
+fn large_kana(c: char) -> char {
+    match c {
+        'ぁ' => 'あ',
+        'ぃ' => 'い',
+        'ぅ' => 'う',
+        'ぇ' => 'え',
+        'ぉ' => 'お',
+        'っ' => 'つ',
+        'ゃ' => 'や',
+        'ゅ' => 'ゆ',
+        'ょ' => 'よ',
+        'ゎ' => 'わ',
+        'ゕ' => 'か',
+        'ゖ' => 'け',
+        _ => c,
+    }
 }
 
 /// Folds a text for searching.
 pub fn fold(text: &str) -> String {
+    normalise(text, true)
+}
+
+/// A reading as people write it: katakana (also half-width) as hiragana,
+/// small kana kept (「きょうと」, not 「きようと」).
+pub fn hiragana(text: &str) -> String {
+    normalise(text, false)
+}
+
+fn normalise(text: &str, search: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().filter_map(fold_char) {
+    for c in text.chars().filter_map(|c| fold_char(c, search)) {
         // Half-width dakuten marks follow their kana: combine them.
         match c {
             '゛' | '\u{3099}' => {
@@ -78,14 +112,21 @@ mod tests {
 
     #[test]
     fn widths_and_kana_fold_together() {
-        assert_eq!(fold("カフェ"), "かふぇ");
-        assert_eq!(fold("ｶﾌｪ"), "かふぇ");
-        assert_eq!(fold("ｶﾞｯｺｳ"), "がっこう");
+        assert_eq!(fold("カフェ"), "かふえ");
+        assert_eq!(fold("ｶﾌｪ"), "かふえ");
+        assert_eq!(fold("ｶﾞｯｺｳ"), "がつこう");
+        assert_eq!(fold("ぎょうだ"), fold("ぎようだ"), "small kana match large");
         assert_eq!(fold("ﾊﾟﾝ"), "ぱん");
         assert_eq!(fold("ヴ"), "ゔ");
         assert_eq!(fold("ＡＢＣ１２３"), "abc123");
         assert_eq!(fold("Tanaka K."), "tanakak.");
         assert_eq!(fold("眠れない　夜"), "眠れない夜");
+    }
+
+    #[test]
+    fn readings_keep_their_small_kana() {
+        assert_eq!(hiragana("ｷｮｳﾄｼ ｺｺﾛﾉｹﾝｺｳｾﾝﾀｰ"), "きょうとし こころのけんこうせんたー");
+        assert_eq!(hiragana("チヨダク"), "ちよだく");
     }
 
     #[test]

@@ -4,11 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::api::ErrorCode;
-use crate::collection::{Collection, Visibility};
-use crate::hlc::Hlc;
-use crate::ids::{ClientId, GroupId, RecordId, UserId};
-use crate::record::{Record, Stamped, WriteOutcome};
+use super::collection::{Collection, Visibility};
+use super::hlc::Hlc;
+use super::ids::{ClientId, GroupId, RecordId, UserId};
+use super::record::{Record, Stamped, WriteOutcome};
+pub use crate::api::error::ResyncReason;
+use crate::api::error::ErrorCode;
+use crate::schema::Schema;
 
 /// At most this many mutations in one push.
 pub const MAX_PUSH_MUTATIONS: usize = 500;
@@ -119,18 +121,6 @@ pub struct PullResponse {
     pub server_ms: u64,
 }
 
-/// Why a device must pull everything again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResyncReason {
-    /// The server's database was replaced (restored from a backup).
-    Epoch,
-    /// The device was away longer than deleted records are kept.
-    Horizon,
-    /// The user's groups or roles changed.
-    Access,
-}
-
 /// The pull cursor, opaque to clients: `epoch.seq.access.horizon`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
@@ -177,9 +167,10 @@ impl FieldError {
 }
 
 impl Mutation {
-    /// Checks the mutation's own shape against the collection's schema:
-    /// known fields, well-typed values, allowed visibility.
-    pub fn validate(&self) -> Result<(), FieldError> {
+    /// Checks the mutation's own shape against its collection's schema
+    /// (`crate::collections::schema`): known fields, well-typed values,
+    /// allowed visibility.
+    pub fn validate(&self, schema: &Schema) -> Result<(), FieldError> {
         match &self.op {
             Op::Put { visibility, fields } => {
                 if let Some(vis) = visibility {
@@ -190,12 +181,11 @@ impl Mutation {
                 if fields.len() > MAX_FIELDS_PER_MUTATION {
                     return Err(FieldError::new("fields", format!("at most {MAX_FIELDS_PER_MUTATION} fields per change")));
                 }
-                let schema = self.collection.schema();
                 for (i, w) in fields.iter().enumerate() {
-                    let kind = schema.kind(&w.field).ok_or_else(|| {
+                    let checked = (schema.check)(&w.field, &w.v).ok_or_else(|| {
                         FieldError::new(format!("fields.{}", w.field), format!("no such field in {}", self.collection.id()))
                     })?;
-                    kind.check(&w.v).map_err(|m| FieldError::new(format!("fields.{}", w.field), m))?;
+                    checked.map_err(|m| FieldError::new(format!("fields.{}", w.field), m))?;
                     if fields[..i].iter().any(|earlier| earlier.field == w.field) {
                         return Err(FieldError::new(format!("fields.{}", w.field), "written twice in one change"));
                     }
@@ -203,7 +193,7 @@ impl Mutation {
                 Ok(())
             }
             Op::Delete { .. } => Ok(()),
-            Op::Resolve { field, .. } => match self.collection.schema().kind(field) {
+            Op::Resolve { field, .. } => match schema.kind(field) {
                 Some(kind) if kind.is_note() => Ok(()),
                 _ => Err(FieldError::new("field", format!("{field} is not a free-text field of {}", self.collection.id()))),
             },
@@ -221,8 +211,7 @@ impl Mutation {
 
     /// Fields a new record lacks among the required ones, as the path of
     /// the first missing.
-    pub fn missing_required(&self) -> Option<FieldError> {
-        let schema = self.collection.schema();
+    pub fn missing_required(&self, schema: &Schema) -> Option<FieldError> {
         let given: Vec<&str> = match &self.op {
             Op::Put { fields, .. } => fields.iter().filter(|w| !w.v.is_null()).map(|w| w.field.as_str()).collect(),
             _ => Vec::new(),
@@ -231,8 +220,7 @@ impl Mutation {
             return Some(FieldError::new("visibility", "required for a new record"));
         }
         schema
-            .required
-            .iter()
+            .required()
             .find(|r| !given.contains(r))
             .map(|r| FieldError::new(format!("fields.{r}"), "required for a new record"))
     }
@@ -241,13 +229,13 @@ impl Mutation {
     pub fn create(&self, owner: UserId) -> Option<Record> {
         let Op::Put { visibility: Some(vis), .. } = &self.op else { return None };
         let mut record = Record::new(self.id.clone(), self.collection, self.group.clone(), owner, vis.clone());
-        self.apply_to(&mut record, false);
+        self.apply_to(&mut record, None);
         Some(record)
     }
 
-    /// Applies the mutation to a record. With `detect_conflicts` (the
+    /// Applies the mutation to a record. With the collection's schema (the
     /// server), free-text fields keep losing texts as conflicts.
-    pub fn apply_to(&self, record: &mut Record, detect_conflicts: bool) -> bool {
+    pub fn apply_to(&self, record: &mut Record, detect_conflicts: Option<&Schema>) -> bool {
         let mut changed = false;
         match &self.op {
             Op::Put { visibility, fields } => {
@@ -256,9 +244,8 @@ impl Mutation {
                     record.set_visibility(vis.v, vis.t.clone());
                     changed |= record.visibility != before;
                 }
-                let schema = self.collection.schema();
                 for w in fields {
-                    let note = detect_conflicts && schema.kind(&w.field).is_some_and(|k| k.is_note());
+                    let note = detect_conflicts.and_then(|s| s.kind(&w.field)).is_some_and(|k| k.is_note());
                     let before_conflicts = record.conflicts.len();
                     let outcome = record.write_detecting(&w.field, w.v.clone(), w.t.clone(), w.base.as_ref(), note);
                     changed |= outcome == WriteOutcome::Won || record.conflicts.len() != before_conflicts;
@@ -298,28 +285,29 @@ mod tests {
 
     #[test]
     fn validation_names_the_field() {
+        let v = |m: &Mutation| m.validate(crate::collections::schema(m.collection));
         let m = put(Collection::Contact, vec![("mode", json!("carrier pigeon"))], Some(Visibility::Private));
-        let err = m.validate().unwrap_err();
-        assert_eq!(err.path, "fields.mode");
+        assert_eq!(v(&m).unwrap_err().path, "fields.mode");
         let m = put(Collection::Contact, vec![("full_name", json!("山田太郎"))], Some(Visibility::Private));
-        assert_eq!(m.validate().unwrap_err().path, "fields.full_name");
+        assert_eq!(v(&m).unwrap_err().path, "fields.full_name");
         let m = put(Collection::Contact, vec![("duration_min", json!("ten"))], None);
-        assert_eq!(m.validate().unwrap_err().path, "fields.duration_min");
+        assert_eq!(v(&m).unwrap_err().path, "fields.duration_min");
         let m = put(Collection::Meeting, vec![], Some(Visibility::Private));
-        assert_eq!(m.validate().unwrap_err().path, "visibility");
+        assert_eq!(v(&m).unwrap_err().path, "visibility");
         let m = put(Collection::Contact, vec![("note", json!("a")), ("note", json!("b"))], None);
-        assert_eq!(m.validate().unwrap_err().path, "fields.note");
+        assert_eq!(v(&m).unwrap_err().path, "fields.note");
     }
 
     #[test]
     fn a_new_record_needs_its_required_fields() {
+        let schema = crate::collections::schema(Collection::Contact);
         let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00"))], Some(Visibility::Private));
-        assert_eq!(m.missing_required().unwrap().path, "fields.mode");
+        assert_eq!(m.missing_required(schema).unwrap().path, "fields.mode");
         let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00")), ("mode", json!("phone"))], None);
-        assert_eq!(m.missing_required().unwrap().path, "visibility");
+        assert_eq!(m.missing_required(schema).unwrap().path, "visibility");
         let m = put(Collection::Contact, vec![("at", json!("2026-11-24T10:00")), ("mode", json!("phone"))], Some(Visibility::Private));
-        assert_eq!(m.missing_required(), None);
-        assert!(m.validate().is_ok());
+        assert_eq!(m.missing_required(schema), None);
+        assert!(m.validate(schema).is_ok());
     }
 
     #[test]

@@ -3,18 +3,22 @@
 //! layered picture: the municipality first, the health area's 保健所 and
 //! the prefecture's centres behind it (バックアップ), national lines always.
 
-use crate::taxonomy::{WindowType, Worry};
+//!
+//! A reason never speaks of hours (「24時間」「いつでも」): whether a window
+//! is open is shown from its own hours, which a reason cannot know.
+
+use crate::base::taxonomy::{WindowType, Worry};
+use crate::schema::Label;
 
 /// One route from a worry to a kind of window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Route {
     pub window: WindowType,
-    pub why_ja: &'static str,
-    pub why_en: &'static str,
+    pub why: Label,
 }
 
-const fn r(window: WindowType, why_ja: &'static str, why_en: &'static str) -> Route {
-    Route { window, why_ja, why_en }
+const fn r(window: WindowType, ja: &'static str, en: &'static str) -> Route {
+    Route { window, why: Label::new(ja, en) }
 }
 
 use WindowType as T;
@@ -42,7 +46,7 @@ pub fn routes(worry: Worry) -> &'static [Route] {
             r(T::PsychEmergency, "夜間・休日の急な悪化のとき、受診先を案内します。", "Nights and holidays: finds psychiatric care in an acute crisis."),
             GENERAL,
             HEALTH_CENTRE,
-            r(T::NationalLine, "死にたい気持ちを、24時間話せる電話があります。", "Lines that listen to thoughts of suicide, some 24 hours."),
+            r(T::NationalLine, "死にたい気持ちを話せる電話があります。", "Lines that listen to thoughts of suicide."),
             ];
             L
         }
@@ -70,7 +74,7 @@ pub fn routes(worry: Worry) -> &'static [Route] {
             r(T::SelfRelianceSupport, "生活に困ったときの相談先です。生活保護の相談もここです。", "Money trouble and public assistance (生活保護)."),
             r(T::RightsAdvocacy, "お金の管理を手伝う制度（日常生活自立支援事業）があります。", "Help managing money day to day."),
             GENERAL,
-            r(T::NationalLine, "どんな悩みでも24時間聞いてくれる電話があります。", "A 24-hour line for any worry."),
+            r(T::NationalLine, "どんな悩みでも聞いてくれる電話があります。", "A line for any worry."),
             ];
             L
         }
@@ -130,8 +134,11 @@ pub fn routes(worry: Worry) -> &'static [Route] {
             const L: &[Route] = &[
             r(T::DvCentre, "配偶者・パートナーからの暴力の相談と保護をします。", "Violence from a spouse or partner: counselling and shelter."),
             r(T::ChildGuidance, "子どもへの虐待の通告・相談を受けます（189）。", "Child abuse reports and consultation (189)."),
+            r(T::AbusePrevention, "障害のある人への虐待の通報・相談を受けます（家族・施設・職場から）。", "Reports of abuse of a person with a disability, at home, in services or at work."),
             r(T::ComprehensiveCare, "高齢者への虐待の相談を受けます。", "Elder abuse."),
             GENERAL,
+            r(T::WomenSupport, "女性の暴力被害や生活の困りごとの相談を受け、一時保護もします。", "Women facing violence or hardship; temporary shelter."),
+            r(T::MentalHealthDivision, "精神科病院での虐待は、都道府県の精神保健福祉の担当課に通報できます。", "Abuse in a psychiatric hospital is reported to the prefecture's mental-health division."),
             r(T::NationalLine, "DVや虐待の全国の電話があります。", "National lines for violence and abuse."),
             ];
             L
@@ -139,6 +146,8 @@ pub fn routes(worry: Worry) -> &'static [Route] {
         Worry::Inpatient => {
             const L: &[Route] = &[
             r(T::HospitalVisit, "入院中の人に、訪問支援員が話を聞きに行きます。", "Trained visitors come to listen to people in hospital."),
+            r(T::MentalHealthDivision, "退院や処遇の改善を求める請求（精神医療審査会）と、病院での虐待の通報を受けます。", "Requests for discharge or better treatment (psychiatric review board), and reports of abuse in hospital."),
+            r(T::AbusePrevention, "障害のある人への虐待の通報・相談を受けます。", "Reports of abuse of a person with a disability."),
             r(T::RightsAdvocacy, "本人の権利を守る相談ができます。", "Protecting the person's rights."),
             MH_CENTRE,
             HEALTH_CENTRE,
@@ -179,6 +188,34 @@ pub fn routes(worry: Worry) -> &'static [Route] {
             ];
             L
         }
+        Worry::Isolation => {
+            const L: &[Route] = &[
+            GENERAL,
+            r(T::PeerFamily, "同じ経験をした仲間と会える居場所があります。", "Places to meet people with the same experience."),
+            r(T::SelfRelianceSupport, "孤独・孤立や生活の困りごとの相談を受けます。", "Loneliness, isolation and everyday hardship."),
+            r(T::ComprehensiveCare, "高齢の人の見守りや、ひとり暮らしの相談を受けます。", "Watching over older people living alone."),
+            r(T::NationalLine, "どんな悩みでも話せる電話があります。", "Lines where any worry can be talked through."),
+            ];
+            L
+        }
+        Worry::Untreated => {
+            const L: &[Route] = &[
+            GENERAL,
+            HEALTH_CENTRE,
+            r(T::MentalHealthCentre, "受診につながらない・治療が途切れた人の相談や、訪問支援（アウトリーチ）をしています。", "People not (or no longer) in treatment; outreach."),
+            r(T::Medical, "受診先や、往診・訪問看護の相談ができます。", "Where to see a doctor; home visits and nursing."),
+            ];
+            L
+        }
+        Worry::Neighbours => {
+            const L: &[Route] = &[
+            GENERAL,
+            HEALTH_CENTRE,
+            r(T::ComprehensiveCare, "高齢の人のごみ屋敷や近所との摩擦の相談を受けます。", "Hoarding and trouble with neighbours, for older people."),
+            r(T::SelfRelianceSupport, "生活の立て直しを一緒に考えます。", "Rebuilding daily life together."),
+            ];
+            L
+        }
         Worry::Disaster => {
             const L: &[Route] = &[
             GENERAL,
@@ -205,6 +242,7 @@ pub fn routes(worry: Worry) -> &'static [Route] {
         }
         Worry::Reentry => {
             const L: &[Route] = &[
+            r(T::ReentrySupport, "刑務所などを出た人が福祉につながり、地域で暮らせるよう手伝います。", "Helps people leaving prison reach welfare and settle in the community."),
             GENERAL,
             r(T::SelfRelianceSupport, "住まいやお金など、生活の立て直しを手伝います。", "Rebuilding daily life: housing and money."),
             r(T::CoreConsultation, "福祉サービスにつなぐ相談ができます。", "Linking to welfare services."),
@@ -219,7 +257,8 @@ pub fn routes(worry: Worry) -> &'static [Route] {
 pub fn national_lines(worry: Worry) -> &'static [&'static str] {
     match worry {
         Worry::Crisis | Worry::Bereavement => &["inochi-sos", "inochi-free", "inochi-navi", "yorisoi", "kokoro-unified"],
-        Worry::MentalHealth | Worry::Family | Worry::Hikikomori | Worry::Addiction | Worry::Disaster => &["kokoro-unified", "yorisoi"],
+        Worry::MentalHealth | Worry::Family | Worry::Hikikomori | Worry::Addiction | Worry::Disaster | Worry::Untreated => &["kokoro-unified", "yorisoi"],
+        Worry::Isolation => &["yorisoi", "inochi-free", "kokoro-unified"],
         Worry::AbuseDv => &["dv-plus", "dv-navi", "jido-189", "yorisoi"],
         Worry::Parenting => &["jido-189", "yorisoi"],
         Worry::YoungCarer => &["kodomo-sos", "childline", "yorisoi"],
@@ -231,10 +270,13 @@ pub fn national_lines(worry: Worry) -> &'static [&'static str] {
 /// worry to be picked.
 pub const ALWAYS: [&str; 3] = ["emergency-119", "inochi-sos", "yorisoi"];
 
+/// Why the lines of [`ALWAYS`] are there (no word on hours: see the module).
+pub const ALWAYS_WHY: Label = Label::new("命の危険があるとき、死にたい気持ちのときに。", "For a life in danger or thoughts of suicide.");
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::taxonomy::Level;
+    use crate::base::taxonomy::Level;
 
     #[test]
     fn every_worry_has_routes_with_reasons() {
@@ -242,10 +284,11 @@ mod tests {
             let list = routes(*w);
             assert!(list.len() >= 3, "{w:?}");
             for route in list {
-                assert!(!route.why_ja.is_empty() && !route.why_en.is_empty(), "{w:?} {:?}", route.window);
+                assert!(!route.why.ja.is_empty() && !route.why.en.is_empty(), "{w:?} {:?}", route.window);
+                assert!(!route.why.ja.contains("24時間") && !route.why.ja.contains("いつでも"), "a reason never speaks of hours: {:?}", route.why.ja);
             }
             for id in national_lines(*w) {
-                assert!(crate::national::line(id).is_some(), "{id}");
+                assert!(super::super::national::line(id).is_some(), "{id}");
             }
         }
     }
@@ -258,10 +301,21 @@ mod tests {
     }
 
     #[test]
+    fn abuse_and_hospital_troubles_reach_the_abuse_centre_and_the_prefecture() {
+        for w in [Worry::AbuseDv, Worry::Inpatient] {
+            let kinds: Vec<WindowType> = routes(w).iter().map(|r| r.window).collect();
+            assert!(kinds.contains(&T::AbusePrevention), "{w:?}");
+            assert!(kinds.contains(&T::MentalHealthDivision), "{w:?}");
+        }
+        assert!(routes(Worry::AbuseDv).iter().any(|r| r.window == T::WomenSupport));
+        assert_eq!(routes(Worry::Reentry)[0].window, T::ReentrySupport);
+    }
+
+    #[test]
     fn crisis_starts_with_the_emergency_centre_and_the_always_lines_exist() {
         assert_eq!(routes(Worry::Crisis)[0].window, T::PsychEmergency);
         for id in ALWAYS {
-            assert!(crate::national::line(id).is_some());
+            assert!(super::super::national::line(id).is_some());
         }
     }
 }

@@ -6,7 +6,7 @@
 //! in (the merge is commutative, associative and idempotent). A delete is a
 //! tombstone that wins over everything and clears the content.
 //!
-//! Conflicts: when the server applies a write to a free-text field ([`Kind::Note`])
+//! Conflicts: when the server applies a write to a free-text field (`Kind::Note`)
 //! that was made without seeing the current text, the text that loses is
 //! kept in `conflicts` for the UI to show (「別の端末でも編集されました」).
 //! Only the server detects conflicts (it sees every write in one order);
@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::collection::{Collection, Visibility};
-use crate::hlc::Hlc;
-use crate::ids::{GroupId, RecordId, UserId};
+use super::collection::{Collection, Visibility};
+use super::hlc::Hlc;
+use super::ids::{GroupId, RecordId, UserId};
 
 /// A value with the stamp of the write that set it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +82,36 @@ pub enum WriteOutcome {
     Deleted,
 }
 
+/// A total order on values, the same on every device (no serialisation).
+pub fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn rank(v: &Value) -> u8 {
+        match v {
+            Value::Null => 0,
+            Value::Bool(_) => 1,
+            Value::Number(_) => 2,
+            Value::String(_) => 3,
+            Value::Array(_) => 4,
+            Value::Object(_) => 5,
+        }
+    }
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(Ordering::Equal),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Array(x), Value::Array(y)) => {
+            x.iter().zip(y).map(|(p, q)| compare_values(p, q)).find(|o| *o != Ordering::Equal).unwrap_or(x.len().cmp(&y.len()))
+        }
+        (Value::Object(x), Value::Object(y)) => x
+            .iter()
+            .zip(y)
+            .map(|((k1, v1), (k2, v2))| k1.cmp(k2).then_with(|| compare_values(v1, v2)))
+            .find(|o| *o != Ordering::Equal)
+            .unwrap_or(x.len().cmp(&y.len())),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
 /// Whether a value counts as empty text (nothing worth keeping as a conflict).
 fn is_blank(v: &Value) -> bool {
     match v {
@@ -128,6 +158,13 @@ impl Record {
         max
     }
 
+    /// The least stamp in the record: when it was created (a creation
+    /// writes every field with one stamp; later writes only add greater
+    /// ones), so records of the same minute list in the order they were made.
+    pub fn first_stamp(&self) -> &Hlc {
+        self.fields.values().map(|s| &s.t).fold(&self.visibility.t, |min, t| if t < min { t } else { min })
+    }
+
     /// Merges another copy of the same record into this one. Returns whether
     /// anything changed.
     pub fn merge(&mut self, other: &Record) -> Result<bool, MergeError> {
@@ -164,7 +201,7 @@ impl Record {
                 Some(ours) => {
                     // Equal stamps with different values cannot come from
                     // honest writers; order by the value so all agree anyway.
-                    if theirs.t > ours.t || (theirs.t == ours.t && theirs.v.to_string() > ours.v.to_string()) {
+                    if theirs.t > ours.t || (theirs.t == ours.t && compare_values(&theirs.v, &ours.v) == std::cmp::Ordering::Greater) {
                         *ours = theirs.clone();
                     }
                 }
@@ -278,7 +315,7 @@ impl Record {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::ClientId;
+    use crate::sync::ids::ClientId;
     use serde_json::json;
 
     fn hlc(ms: u64, node: u8) -> Hlc {

@@ -5,11 +5,11 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use crate::client::{Store, StoreError, StoreTx, SyncState};
-use crate::collection::Collection;
-use crate::ids::RecordId;
-use crate::protocol::Mutation;
-use crate::record::Record;
+use super::client::{Store, StoreError, StoreTx, SyncState};
+use super::collection::Collection;
+use super::ids::RecordId;
+use super::protocol::Mutation;
+use super::record::Record;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MemoryData {

@@ -133,94 +133,165 @@ mod tests {
     }
 }
 
-/// One prefecture or municipality from the shipped list.
+/// One prefecture or municipality of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Area {
     pub code: AreaCode,
-    pub name: &'static str,
+    pub name: String,
     /// Reading in hiragana.
-    pub kana: &'static str,
+    pub kana: String,
+    /// Name and reading folded for search, made once.
+    folded: (String, String),
 }
 
-const AREAS: &str = include_str!("../data/areas.tsv");
+/// The list of prefectures and municipalities (47 + 1,741, `data/areas.tsv`:
+/// code, name, reading). The app reads it from a data file on first use
+/// (it is not in the app's code); the server and the tests compile it in
+/// (`builtin-areas`).
+#[derive(Debug, Default)]
+pub struct AreaList {
+    areas: Vec<Area>,
+}
 
-/// The list of prefectures and municipalities (47 + 1,741), from
-/// data/areas.tsv; parsed once.
-pub fn all() -> &'static [Area] {
-    static LIST: std::sync::OnceLock<Vec<Area>> = std::sync::OnceLock::new();
-    LIST.get_or_init(|| {
-        AREAS
+impl AreaList {
+    /// Reads the TSV (comment lines start with `#`); rows that do not
+    /// parse are left out.
+    pub fn parse(tsv: &str) -> Self {
+        let mut areas: Vec<Area> = tsv
             .lines()
             .filter(|l| !l.starts_with('#') && !l.is_empty())
             .filter_map(|l| {
                 let mut parts = l.split('\t');
                 let code = AreaCode::parse(parts.next()?).ok()?;
-                Some(Area { code, name: parts.next()?, kana: parts.next()? })
+                let (name, kana) = (parts.next()?.to_owned(), parts.next()?.to_owned());
+                let folded = (crate::base::text::fold(&name), crate::base::text::fold(&kana));
+                Some(Area { code, name, kana, folded })
             })
-            .collect()
-    })
+            .collect();
+        areas.sort_unstable_by_key(|a| a.code);
+        Self { areas }
+    }
+
+    pub fn all(&self) -> &[Area] {
+        &self.areas
+    }
+
+    pub fn find(&self, code: AreaCode) -> Option<&Area> {
+        self.areas.binary_search_by_key(&code, |a| a.code).ok().map(|i| &self.areas[i])
+    }
+
+    /// Areas whose name or reading contains the query (kanji, hiragana or
+    /// katakana, any width, small kana or not); those that start with it
+    /// first; at most `limit`.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<&Area> {
+        let q = crate::base::text::fold(query);
+        if q.is_empty() {
+            return Vec::new();
+        }
+        let mut starts = Vec::new();
+        let mut contains = Vec::new();
+        for a in &self.areas {
+            let (name, kana) = &a.folded;
+            if name.starts_with(&q) || kana.starts_with(&q) {
+                starts.push(a);
+            } else if name.contains(&q) || kana.contains(&q) {
+                contains.push(a);
+            }
+        }
+        starts.extend(contains);
+        starts.truncate(limit);
+        starts
+    }
+}
+
+static LIST: std::sync::OnceLock<AreaList> = std::sync::OnceLock::new();
+
+/// The data file the app reads (and the server compiles in).
+pub const DATA: &str = include_str!("../../data/areas.tsv");
+
+/// Installs the list (once); later calls change nothing.
+pub fn install(tsv: &str) {
+    let _ = LIST.get_or_init(|| AreaList::parse(tsv));
+}
+
+/// The list, if installed (with `builtin-areas`, always).
+pub fn list() -> Option<&'static AreaList> {
+    #[cfg(feature = "builtin-areas")]
+    install(DATA);
+    LIST.get()
+}
+
+pub fn all() -> &'static [Area] {
+    list().map_or(&[], AreaList::all)
 }
 
 pub fn find(code: AreaCode) -> Option<&'static Area> {
-    all().binary_search_by(|a| a.code.cmp(&code)).ok().map(|i| &all()[i])
+    list()?.find(code)
 }
 
-/// The prefecture an area is in.
-pub fn prefecture_of(code: AreaCode) -> Option<&'static Area> {
-    find(code.prefecture_code())
-}
-
-/// 「兵庫県 神戸市」, or just 「兵庫県」 for a prefecture.
+/// 「兵庫県 神戸市」, or just 「兵庫県」 for a prefecture; the code itself
+/// while the list is not there.
 pub fn full_name(code: AreaCode) -> String {
-    match (find(code), prefecture_of(code)) {
+    match (find(code), find(code.prefecture_code())) {
         (Some(a), Some(p)) if a.code != p.code => format!("{} {}", p.name, a.name),
-        (Some(a), _) => a.name.to_owned(),
+        (Some(a), _) => a.name.clone(),
         _ => code.to_string(),
     }
 }
 
-/// Areas whose name or reading contains the query (kanji, hiragana or
-/// katakana, any width); those that start with it first; at most `limit`.
+/// The municipality's own name (神戸市), or the prefecture's.
+pub fn short_name(code: AreaCode) -> String {
+    find(code).map_or_else(|| code.to_string(), |a| a.name.clone())
+}
+
 pub fn search(query: &str, limit: usize) -> Vec<&'static Area> {
-    let q = crate::text::fold(query);
-    if q.is_empty() {
-        return Vec::new();
-    }
-    let mut starts = Vec::new();
-    let mut contains = Vec::new();
-    for a in all() {
-        let name = crate::text::fold(a.name);
-        if name.starts_with(&q) || a.kana.starts_with(&q) {
-            starts.push(a);
-        } else if name.contains(&q) || a.kana.contains(&q) {
-            contains.push(a);
-        }
-    }
-    starts.extend(contains);
-    starts.truncate(limit);
-    starts
+    list().map_or_else(Vec::new, |l| l.search(query, limit))
 }
 
 #[cfg(test)]
-mod directory_tests {
+mod list_tests {
     use super::*;
 
+    fn list() -> AreaList {
+        AreaList::parse(DATA)
+    }
+
     #[test]
-    fn the_shipped_list_is_complete_and_valid() {
-        let list = all();
-        assert_eq!(list.len(), 47 + 1741);
-        assert_eq!(list.iter().filter(|a| a.code.is_prefecture()).count(), 47);
-        assert!(list.windows(2).all(|w| w[0].code < w[1].code), "sorted by code");
+    fn the_list_is_complete_and_valid() {
+        let list = list();
+        assert_eq!(list.all().len(), 47 + 1741);
+        assert_eq!(list.all().iter().filter(|a| a.code.is_prefecture()).count(), 47);
+        assert!(list.all().windows(2).all(|w| w[0].code < w[1].code), "sorted by code");
     }
 
     #[test]
     fn kobe_is_found_by_kana_and_kanji() {
-        let by_kana: Vec<&str> = search("こうべ", 5).iter().map(|a| a.name).collect();
-        assert_eq!(by_kana.first(), Some(&"神戸市"));
-        let by_kanji: Vec<&str> = search("神戸", 5).iter().map(|a| a.name).collect();
-        assert!(by_kanji.contains(&"神戸市") && by_kanji.contains(&"神戸町"), "{by_kanji:?}");
-        let by_katakana: Vec<&str> = search("コウベ", 5).iter().map(|a| a.name).collect();
-        assert_eq!(by_katakana.first(), Some(&"神戸市"));
+        let list = list();
+        let names = |q: &str| list.search(q, 5).iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names("こうべ").first().map(String::as_str), Some("神戸市"));
+        let by_kanji = names("神戸");
+        assert!(by_kanji.contains(&"神戸市".to_owned()) && by_kanji.contains(&"神戸町".to_owned()), "{by_kanji:?}");
+        assert_eq!(names("コウベ").first().map(String::as_str), Some("神戸市"));
+        install(DATA);
         assert_eq!(full_name(AreaCode::parse("281000").unwrap()), "兵庫県 神戸市");
+    }
+
+    #[test]
+    fn readings_keep_their_small_kana_and_match_either_way() {
+        let list = list();
+        let kana = |code: &str| list.find(AreaCode::parse(code).unwrap()).unwrap().kana.clone();
+        assert_eq!(kana("112062"), "ぎょうだし", "行田市");
+        assert_eq!(kana("112160"), "はにゅうし", "羽生市");
+        assert_eq!(kana("473260"), "ちゃたんちょう", "北谷町");
+        for q in ["ぎょうだ", "ぎようだ", "ギョウダ"] {
+            assert_eq!(list.search(q, 3).first().map(|a| a.name.as_str()), Some("行田市"), "{q}");
+        }
+        // Every reading that has a contracted sound keeps its small kana:
+        // none reads like the broken ones did (しよう, じよう, りよう…).
+        for a in list.all() {
+            for broken in ["しよう", "じよう", "りよう", "きよう", "ぎよう", "にゆう", "じゆう", "ちやた", "じやし"] {
+                assert!(!a.kana.contains(broken), "{} {}", a.name, a.kana);
+            }
+        }
     }
 }

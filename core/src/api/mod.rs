@@ -1,6 +1,12 @@
-//! Small HTTP API payloads shared by client and server.
+//! The HTTP API's payloads, shared by client and server (the sync messages
+//! are in `crate::sync::protocol`); [`error`]: the error body and its
+//! stable codes.
+
+pub mod error;
 
 use serde::{Deserialize, Serialize};
+
+pub use error::{ErrorBody, ErrorCode};
 
 /// Body of `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,82 +24,8 @@ pub enum HealthStatus {
     Ok,
 }
 
-/// Body of every error response from `/api/`. `error` is stable and
-/// machine-readable (the app maps it to a Japanese message); `message` is for
-/// developers reading logs, in English.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub error: ErrorCode,
-    /// The offending field, as a path like `mutations[3].fields.note`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    pub message: String,
-    /// With [`ErrorCode::Resync`]: why the device must pull everything again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<crate::protocol::ResyncReason>,
-    /// A machine-readable detail: why a device was revoked
-    /// (`signed_out`, `revoked_by_user`, `removed_from_group`), why an invite
-    /// cannot be used (`unknown`, `expired`, `used_up`, `revoked`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// With [`ErrorCode::ClockAhead`]: the server's clock, so that the
-    /// device can correct its own and stamp its changes again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_ms: Option<u64>,
-}
-
-impl ErrorBody {
-    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
-        Self { error, field: None, message: message.into(), reason: None, detail: None, server_ms: None }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    Malformed,
-    InvalidField,
-    NotFound,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-    Internal,
-    /// No session: sign in.
-    Unauthenticated,
-    /// The session timed out: sign in again.
-    SessionExpired,
-    /// This device was signed out remotely (lost phone, removed member):
-    /// erase local data.
-    DeviceRevoked,
-    /// Signed in, but not allowed to do this.
-    Forbidden,
-    /// Wrong login name or passphrase.
-    InvalidCredentials,
-    /// Too many attempts: try again later.
-    Throttled,
-    /// The app speaks an older protocol: update it.
-    ClientOutdated,
-    /// The server's database was replaced; restart the mutation stream.
-    EpochChanged,
-    /// Pull everything again (see `reason`).
-    Resync,
-    /// A mutation stream out of order (a gap).
-    OutOfOrder,
-    /// The invite code is unknown, expired, used up or revoked.
-    InviteInvalid,
-    /// That login name is taken.
-    LoginTaken,
-    /// The record was deleted; a change to it can no longer apply.
-    Deleted,
-    /// The device's clock is ahead of the server's: correct it (`server_ms`)
-    /// and stamp the queued changes again.
-    ClockAhead,
-    /// Any code a newer server sends that this client does not know.
-    #[serde(other)]
-    Unknown,
-}
-
-use crate::collection::Role;
-use crate::ids::{DeviceId, GroupId, UserId};
+use crate::sync::collection::Role;
+use crate::sync::ids::{DeviceId, GroupId, UserId};
 
 /// Who is signed in on this device, and in which groups.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -142,6 +142,11 @@ impl Date {
     }
 
     /// `YYYY-MM`, the month key used by monthly counts.
+    /// 「2026年11月1日」.
+    pub fn ja(self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+
     pub fn month_key(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
@@ -180,6 +185,13 @@ pub struct TimeOfDay(u16);
 impl TimeOfDay {
     pub const MIDNIGHT: Self = Self(0);
     pub const END_OF_DAY: Self = Self(24 * 60);
+
+    /// A time known when the program is built (generated tables); an
+    /// invalid one fails the build.
+    pub const fn at(hours: u16, minutes: u16) -> Self {
+        assert!(minutes < 60 && (hours < 24 || (hours == 24 && minutes == 0)));
+        Self(hours * 60 + minutes)
+    }
 
     pub fn from_minutes(m: u16) -> Result<Self, TimeError> {
         if m <= 24 * 60 { Ok(Self(m)) } else { Err(TimeError::Time) }
