@@ -4,15 +4,15 @@
 
 use js_sys::{Object, Promise};
 use leptos::prelude::*;
-use nimo_core::client::{Change, ChangeKind};
-use nimo_core::collection::{Collection, Visibility};
+use nimo_core::sync::client::{Change, ChangeKind};
+use nimo_core::sync::collection::{Collection, Visibility};
 use serde_json::json;
 use wasm_bindgen::JsValue;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::platform::js;
-use crate::state::{self, AppState};
+use crate::state::{self, AppState, api};
 
 fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
@@ -25,7 +25,7 @@ pub fn install(app: AppState) {
             let start = now();
             let group = app.group.get_untracked().ok_or_else(|| JsValue::from_str("no group"))?;
             for i in 0..n {
-                let id = state::new_id(app).ok_or_else(|| JsValue::from_str("no engine"))?;
+                let id = api::new_id(app).ok_or_else(|| JsValue::from_str("no engine"))?;
                 let fields = vec![
                     ("at".to_owned(), json!(state::now_jst().to_string())),
                     ("mode".to_owned(), json!("phone")),
@@ -33,7 +33,7 @@ pub fn install(app: AppState) {
                     ("note".to_owned(), json!(format!("ベンチマークの記録 {i}：家賃のことで電話があった"))),
                 ];
                 let change = Change { collection: Collection::Contact, id, group: group.clone(), kind: ChangeKind::put(Some(Visibility::Private), fields) };
-                state::change(app, change).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+                api::change(app, change).await.map_err(|e| JsValue::from_str(&e.to_string()))?;
             }
             Ok(JsValue::from_f64(now() - start))
         })

@@ -112,6 +112,7 @@ pub fn ChoiceChips(
                                     }
                                 }
                             >
+                                <span class="check" aria-hidden="true">"✓ "</span>
                                 {text}
                             </button>
                         }
@@ -148,6 +149,7 @@ pub fn MultiChips(
                                 data-value=value
                                 on:click=move |_| toggle(selected, value)
                             >
+                                <span class="check" aria-hidden="true">"✓ "</span>
                                 {text}
                             </button>
                         }

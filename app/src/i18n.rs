@@ -316,7 +316,6 @@ texts! {
     export_json: "JSONで書き出す", "Export JSON";
     monthly_title: "月ごとの件数", "Monthly counts";
     monthly_csv: "月ごとの件数をCSVで", "Monthly counts as CSV";
-    month: "月", "Month";
     mine_only: "自分の記録だけを書き出します。", "Only your own records are exported.";
 
     // Contacts: form
@@ -324,55 +323,9 @@ texts! {
     contact_edit_title: "記録を直す", "Edit record";
     date: "日付", "Date";
     time: "時刻", "Time";
-    duration: "かかった時間（分）", "Duration (minutes)";
-    mode: "相談の形", "Mode";
-    mode_in_person: "対面", "In person";
-    mode_phone: "電話", "Phone";
-    mode_visit: "訪問", "Home visit";
-    mode_hospital: "病院訪問", "Hospital visit";
-    mode_online: "オンライン・SNS", "Online / SNS";
-    mode_accompany: "同行", "Accompanying";
-    person: "相手（ニックネームかイニシャル）", "Person (nickname or initials)";
-    person_hint: "フルネームは書きません。", "Never a full name.";
-    caller: "相談してきた人", "Who came";
-    caller_self: "本人", "The person";
-    caller_family: "家族", "Family";
-    caller_supporter: "支援者", "Supporter";
-    caller_other: "その他", "Other";
-    relation: "本人との関係（例：母）", "Relation to the person (e.g. mother)";
-    age_band: "年代", "Age";
-    age_under_20: "〜19歳", "under 20";
-    age_20s: "20代", "20s";
-    age_30s: "30代", "30s";
-    age_40s: "40代", "40s";
-    age_50s: "50代", "50s";
-    age_60s: "60代", "60s";
-    age_70s: "70代", "70s";
-    age_80_plus: "80代以上", "80+";
-    age_unknown: "わからない", "Unknown";
-    area: "住んでいる地域", "Area";
-    worries: "悩み（いくつでも）", "Worries (any number)";
-    more_worries: "ほかの悩み", "More worries";
-    unmet_worries: "窓口が見つからなかった悩み", "Worries no window fitted";
-    actions: "したこと", "What was done";
-    action_listening: "傾聴", "Listening";
-    action_information: "情報提供", "Information";
-    action_accompany: "同行", "Accompanying";
-    action_referral: "紹介", "Referral";
-    action_coordination: "連絡調整", "Coordination";
-    action_other: "その他", "Other";
-    note: "メモ（本人の言葉で）", "Notes (in the person's words)";
-    referrals: "紹介先", "Referrals";
     referral_add: "紹介先を追加", "Add a referral";
     referral_name: "窓口の名前", "Window's name";
-    ref_referred: "紹介した", "Referred";
-    ref_contacted: "連絡がついた", "Reached";
-    ref_started: "支援開始", "Support started";
-    ref_not_connected: "つながらず", "Not connected";
     remove: "はずす", "Remove";
-    follow_up: "フォローアップ日", "Follow-up date";
-    risk: "危険がある（自殺・他害のおそれなど）", "At risk (suicide, harm)";
-    closed: "この件は終了", "Closed";
     shared: "グループと共有する", "Share with the group";
     shared_hint: "共有しないと、自分だけが見られます。", "If not shared, only you can see it.";
     details: "くわしく入力", "More details";
@@ -394,22 +347,12 @@ texts! {
     conflict_dismiss: "これは消す", "Discard it";
     hospital_section: "入院者訪問支援", "Hospital visit";
     hospital_role: "訪問支援員の役割は、本人の話を聞き、情報を伝えることです。本人に代わって問題を解決したり、サービスを手配したりはしません。病院での虐待に気づいたときは、都道府県に通報する義務があります。", "A visitor listens and gives information; they do not solve problems on the person's behalf or arrange services. Abuse seen in a hospital must be reported to the prefecture.";
-    partner: "ペアの訪問者", "Visiting partner";
-    hospital: "病院", "Hospital";
-    wish_method: "訪問の希望を確認した方法", "How the wish for a visit was confirmed";
-    wish_phone: "電話", "Phone";
-    wish_letter: "手紙", "Letter";
-    wish_in_person: "面会で", "In person";
-    wish_via_staff: "病院職員を通じて", "Through hospital staff";
-    wish_other: "その他", "Other";
-    wish_date: "確認した日", "Date confirmed";
     visit_report: "実施報告", "Visit report";
     visit_report_copy: "報告文をコピー", "Copy the report";
     visit_report_export: "報告をテキストで書き出す", "Export the report as text";
 
     // Problems
     p_required: "入力してください", "Required";
-    p_too_long: "長すぎます。短くしてください", "Too long; please shorten it";
     p_bad_date: "日付が正しくありません", "Not a valid date";
     p_bad_time: "時刻が正しくありません", "Not a valid time";
     p_follow_before: "フォローアップ日は記録の日より後にしてください", "The follow-up must come after the record's date";
@@ -424,8 +367,6 @@ texts! {
     crisis_lead: "命の危険があるときは、迷わず119番・110番へ。電話は番号を押すとかけられます。", "If a life is in danger, call 119 or 110 now. Tap a number to call.";
     crisis_local: "この地域の精神科救急（グループの窓口リストから）", "Psychiatric emergency for this area (from your group's directory)";
     crisis_none_local: "グループの窓口リストに精神科救急情報センターがまだありません。", "Your group's directory has no psychiatric emergency centre yet.";
-    source_checked: "確認日", "Checked";
-    source_unknown: "確認日不明", "Date unknown";
     needs_check: "要確認", "Needs checking";
     close: "閉じる", "Close";
     change: "変更", "Change";
@@ -442,7 +383,6 @@ texts! {
     closed_today: "本日は終了", "Closed for today";
     closed_now: "時間外", "Closed now";
     hours_unknown: "受付時間の情報なし", "Hours unknown";
-    until: "まで", "until";
     fax: "FAX", "Fax";
     email: "メール", "Email";
     website: "ホームページ", "Website";
@@ -471,25 +411,12 @@ texts! {
     unretire: "再開にする", "Mark as active";
     window_new_title: "窓口を追加", "Add a window";
     window_edit_title: "窓口を直す", "Edit window";
-    window_name: "名前", "Name";
-    window_kana: "よみがな", "Reading";
-    window_type: "窓口の種類", "Kind of window";
     window_areas: "受け持つ地域", "Areas served";
     add_area: "この地域を追加", "Add this area";
     whole_prefecture: "都道府県全体", "Whole prefecture";
     nationwide: "全国", "Nationwide";
-    address: "住所", "Address";
-    phones: "電話番号", "Phone numbers";
     phone_note: "電話のメモ（例：夜間）", "Note (e.g. nights)";
     add_phone: "電話番号を追加", "Add a number";
-    url: "ホームページ（https://…）", "Website (https://…)";
-    channels: "相談のしかた", "Ways to consult";
-    ch_phone: "電話", "Phone";
-    ch_visit_in: "来所", "In person";
-    ch_outreach: "訪問", "Home visit";
-    ch_email: "メール", "Email";
-    ch_fax: "FAX", "Fax";
-    ch_sns: "SNS", "SNS";
     hours: "受付時間", "Hours";
     add_session: "時間帯を追加", "Add hours";
     opens: "開始", "Opens";
@@ -498,20 +425,6 @@ texts! {
     closed_new_year: "年末年始（12/29〜1/3）は休み", "Closed over New Year (12/29–1/3)";
     reservation: "予約が必要", "Appointment needed";
     anonymous_ok: "名前を言わずに相談できる", "Anonymous consultation";
-    for_whom: "だれの相談を受けるか", "For whom";
-    for_self: "本人", "The person";
-    for_family: "家族", "Family";
-    for_supporter: "支援者", "Supporters";
-    window_note: "メモ", "Notes";
-    w_required: "入力してください", "Required";
-    w_too_long: "長すぎます", "Too long";
-    w_bad_phone: "電話番号は数字とハイフンで入れてください", "Use digits and hyphens";
-    w_bad_email: "メールアドレスが正しくありません", "Not an email address";
-    w_bad_url: "https:// から始めてください", "Start with https://";
-    w_bad_time: "時刻が正しくありません（例 9:00）", "Not a time (e.g. 9:00)";
-    w_bad_date: "日付が正しくありません", "Not a date";
-    w_no_days: "曜日を選んでください", "Pick the days";
-    w_bad_number: "数字が正しくありません", "Not a valid number";
     import_title: "窓口リストの読み込み", "Import windows";
     import_lead: "自治体のオープンデータ（施設一覧のCSV。UTF-8でもShift_JISでも）か、nimoで書き出したJSONを読み込めます。読み込む前に中身を確認できます。", "Read a municipal open-data facility list (CSV, UTF-8 or Shift_JIS) or a JSON exported by nimo. You see a preview first.";
     import_file: "ファイルを選ぶ", "Choose a file";
@@ -520,10 +433,7 @@ texts! {
     import_ok_rows: "追加できる窓口", "Windows to add";
     import_bad_rows: "問題のある行", "Rows with problems";
     import_blocked: "問題のある行があるので、このファイルは読み込みません。元のファイルを直してから、もう一度選んでください。", "This file has problems, so nothing is imported. Fix the file and choose it again.";
-    import_bad_file: "このファイルは読めません", "This file cannot be read";
     import_run: "読み込む", "Import";
-    import_done: "読み込みました", "Imported";
-    line: "行", "Line";
     export_hsds: "窓口リストをJSONで書き出す（HSDS形式）", "Export the directory as JSON (HSDS)";
 
     // Meetings
@@ -534,58 +444,27 @@ texts! {
     ics_download: "予定をカレンダーに入れる（.ics）", "Add to calendar (.ics)";
     report_link: "年度の報告", "Year report";
     meeting_new_title: "会議を追加", "Add a meeting";
-    meeting_body: "会議の名前（例：○○市 にも包括 協議の場）", "Name of the body";
-    meeting_level: "レベル", "Level";
-    level_municipal: "市町村", "Municipality";
-    level_area: "障害保健福祉圏域", "Health area";
-    level_prefecture: "都道府県", "Prefecture";
-    start: "開始", "Starts";
-    end: "終了", "Ends";
-    place: "場所", "Place";
-    online_meeting: "オンライン", "Online";
-    agenda: "議題", "Agenda";
-    axes: "取り組んだこと", "What it worked on";
-    axis_individual: "個別支援の検討", "Individual support";
-    axis_system: "支援体制の整備", "Support system";
-    axis_base: "地域基盤の整備", "Community resources";
-    meeting_status: "状態", "Status";
-    ms_planned: "予定", "Planned";
-    ms_held: "開催済", "Held";
-    ms_cancelled: "中止", "Cancelled";
-    minutes: "記録・議事メモ", "Minutes";
     attendance_title: "だれが出るか", "Who attends";
     members_offline: "メンバーの一覧はオンラインのときに読み込みます。", "The member list loads when online.";
     capacity: "立場", "As";
-    cap_peer: "ピアサポーター", "Peer supporter";
-    cap_family: "家族", "Family";
-    cap_self: "本人", "Person with lived experience";
     will_attend: "参加予定", "Will attend";
     attended: "出席した", "Attended";
     prep: "準備メモ", "Preparation notes";
     items_title: "提起事項", "Items raised";
     new_item: "＋ 提起事項を追加", "+ Raise an item";
-    item_title: "提起すること", "What is raised";
-    item_detail: "くわしく", "Details";
     taken_by: "会議で受けた人・部署", "Taken by (in the meeting)";
     homework_title: "前回からの宿題", "Homework from last time";
     homework_none: "前回からの宿題はありません。", "No open items from earlier meetings.";
     carry_here: "この会議に持ち越す", "Carry to this meeting";
     carried_note: "前回から持ち越し", "Carried over from last time";
-    item_status: "いまの状態", "Status";
-    st_accepted: "受理", "Accepted";
-    st_considering: "検討中", "Under consideration";
-    st_done: "対応済", "Done";
-    st_declined: "見送り", "Declined";
-    st_carried: "持越し", "Carried over";
     history_title: "経過", "History";
     add_update: "経過を記録", "Record progress";
-    update_note: "メモ", "Note";
     raised_by: "提起した人", "Raised by";
     raised_at: "取り上げた会議", "Raised at";
     evidence_title: "記録からの根拠", "Evidence from records";
-    evidence_lead: "グループで共有した記録から、人数を数えます（3件未満は「3未満」と表示し、だれか分からないようにします）。", "Counts from the group's shared records (under 3 is shown as “under 3” so that nobody can be recognised).";
-    evidence_from: "期間のはじめ", "From";
-    evidence_to: "期間のおわり", "To";
+    evidence_lead: "グループで共有した記録から、終わった月ごとに数えます。だれか分からないように、少ない数はまとめて示します。", "Counts from the group's shared records, by finished months; small numbers are shown so that nobody can be recognised.";
+    evidence_from: "はじめの月", "From (month)";
+    evidence_to: "おわりの月", "To (month)";
     evidence_attach: "この根拠をつける", "Attach this evidence";
     evidence_attached: "つけた根拠", "Attached evidence";
     ev_contacts: "記録の数", "Records";
@@ -608,12 +487,91 @@ texts! {
 
     about: "このアプリについて", "About";
     version: "バージョン", "Version";
+
+    // Forms from the schema
+    required_mark: "（必須）", "(required)";
+    more_options: "ほかに", "More";
+    save_anyway: "このまま保存する", "Save anyway";
+    use_now: "今の日時にする", "Use the time now";
+    keep_time: "このままにする", "Keep it";
+    not_yours: "この記録は書いた人だけが直せます。", "Only the person who wrote this record can change it.";
+    no_person: "（相手の記入なし）", "(no name given)";
+    err_save_failed: "保存できませんでした。もう一度お試しください。入力した内容は消えていません。", "Could not save. Please try again; nothing you typed is lost.";
+    visitor_profile_first: "病院訪問を記録する前に、入院者訪問支援員の研修修了・選任を「設定」のプロフィールに記録してください。", "Before logging a hospital visit, record your hospital visitor training and appointment in your profile (Settings).";
+    visitor_profile_link: "プロフィールを開く", "Open your profile";
+    visit_report_only: "実施報告は病院訪問の記録にだけあります。", "A visit report exists only for hospital visits.";
+    profile_title: "プロフィール（入院者訪問支援）", "Profile (hospital visitor)";
+    profile_lead: "入院者訪問支援員の研修を修了し、都道府県に選任された人は、ここに一度記録します。病院訪問の記録に必要です。", "If you completed the hospital visitor training and were appointed by a prefecture, record it here once. Hospital visits need it.";
+    p_one_line: "1行で書いてください", "One line, please";
+    p_out_of_range: "範囲外の数です", "Out of range";
+    p_bad_phone: "電話番号として読めません（数字とハイフン）", "Not a phone number (digits and hyphens)";
+    p_bad_email: "メールアドレスとして読めません", "Not an email address";
+    p_bad_url: "https:// で始まるホームページのアドレスにしてください", "A website address starting with https://";
+    p_no_days: "曜日を選んでください", "Choose the days";
+    p_invalid: "正しくない内容があります", "Something here is not valid";
+    p_wish_after_visit: "希望を確認した日は、訪問の日より前（か同じ日）にしてください", "The wish must be confirmed on or before the visit";
+    p_far_future: "日付がずっと先です。まちがいがなければ、もう一度「このまま保存する」を押してください", "This date is far ahead. If it is right, tap “Save anyway”.";
+    p_empty: "悩み・メモ・紹介先のどれかを入れてください", "Add a worry, a note or a referral";
+    p_not_visitor_role: "訪問支援員の役割は、傾聴・生活相談・情報提供です。ほかのことをしたときは、まちがいがないか確かめてください", "A visitor listens, talks about daily life and gives information; check this before saving";
+    referral_state: "紹介の状態", "Referral status";
+    phone_number: "電話番号", "Phone number";
+    days: "曜日", "Days";
+    hours_hint: "終わりが始まりより前なら、夜をこえて翌日までの受付です（例 17:00〜9:00）。「祝日」を選ぶと祝日だけの時間帯になります。", "An end before the start runs past midnight (e.g. 17:00–9:00). “Holidays” makes hours for national holidays only.";
+    area_to_add: "加える地域", "Area to add";
+    closed_day: "休み", "Closed";
+    add_exception: "特別な日程を加える", "Add special dates";
+    exception_from: "はじまりの日", "From";
+    exception_to: "おわりの日", "To";
+    exception_note: "理由（例：年末年始、移転）", "Why (e.g. New Year, moving)";
+    exception_hint: "時間を入れなければ「休み」、入れればその時間だけ受付です。", "No hours means closed; with hours, open only then.";
+    special_dates: "特別な日程", "Special dates";
+    cancel: "止める", "Stop";
+    none: "なし", "None";
+    // The finder
+    without_voice: "電話以外で相談できる窓口だけ（FAX・メール・SNS）", "Only windows reachable without a voice call (fax, email, SNS)";
+    no_voice_tag: "電話以外も可", "Not only by phone";
+    reach_now: "いまつながるところから", "What you can reach now, first";
+    crisis_order: "危機のときは、いまつながる窓口から順に並べています（119・精神科救急が先頭）。", "In a crisis, windows you can reach now come first (119 and psychiatric emergency at the top).";
+    missing_title: "この地域にあるはずの窓口", "Windows this area should have";
+    missing_lead: "グループの窓口リストに、まだ登録されていない種類の窓口です。調べて登録すると、次から表示されます。", "Kinds of window your group's directory does not have yet. Look them up and add them.";
+    search_for: "さがし方：", "Search for:";
+    import_open_data: "オープンデータを読み込む", "Import open data";
+    source_label: "出典", "Source";
+    source_date: "出典の日付", "Source date";
+    date_unknown: "日付不明", "Date unknown";
+    // National lines in the directory
+    national_lines: "全国の相談電話（組み込み）", "National lines (built in)";
+    national_lines_lead: "公開されている情報から組み込んだ電話です。まちがいを見つけたら、コーディネーターはこのグループ用に直したり、表示しないようにしたりできます。", "Built in from public sources. A coordinator can correct a line for this group or hide it.";
+    line_correct: "このグループ用に直す", "Correct for this group";
+    line_hide: "このグループでは表示しない", "Hide for this group";
+    line_restore: "元に戻す", "Restore";
+    line_corrected: "このグループ用に直しました", "Corrected for this group";
+    line_hidden: "このグループでは表示していません", "Hidden for this group";
+    coordinators_only: "窓口リストを直せるのはコーディネーターです。", "Only coordinators edit the directory.";
+    // Import
+    import_limits: "読み込めるのは 5 MB・5,000 行までのファイルです。", "Files up to 5 MB and 5,000 rows can be imported.";
+    import_kind_hint: "ファイルに窓口の種類がない行は、ここで選んだ種類になります。行ごとにも選べます。", "Rows without a kind in the file take this kind; each row can have its own.";
+    import_kind_all: "（上で選んだ種類）", "(the kind chosen above)";
+    import_row_kind: "この行の窓口の種類", "Kind of window for this row";
+    import_updates: "更新", "Update";
+    // Evidence and the year report
+    evidence_area: "地域（市町村か都道府県）", "Area (municipality or prefecture)";
+    evidence_finished_months: "期間は、終わった月の中から選んでください（今月はまだ数えません）。", "Choose months that are over (this month is not counted yet).";
+    evidence_rules: "人が特定されないよう、3件未満は「3未満」とし、少ない項目は「その他」にまとめ、件数は5件単位の「約」で示します。", "So that nobody can be identified: under 3 shows as “under 3”, small rows are folded into “Other”, and counts are rounded to about the nearest 5.";
+    meetings_by_axis: "取り組んだこと（回数）", "What the meetings worked on";
+    // First run
+    setup_title: "最初のグループを作る", "Create the first group";
+    setup_lead: "このサーバーにはまだグループがありません。グループの名前と、最初のコーディネーター（あなた）のアカウントを作ります。このリンクは一度しか使えません。", "This server has no group yet. Create the group and the first coordinator's account (yours). This link works once.";
+    setup_button: "グループを作って始める", "Create the group and start";
+    setup_used: "このリンクはもう使えません（グループが作られています）。招待コードで参加してください。", "This link no longer works (a group exists). Join with an invite code.";
+    group_name: "グループの名前（例：○○市 ピアサポートの会）", "Group name";
+    persisted_unknown: "このブラウザは、保存を続けるかどうかを答えません。", "This browser does not say whether it keeps the data.";
 }
 
 use nimo_core::api::ErrorCode;
-use nimo_core::client::TransportError;
-use nimo_core::collection::Role;
-use nimo_core::time::JstDateTime;
+use nimo_core::sync::client::TransportError;
+use nimo_core::sync::collection::Role;
+use nimo_core::base::time::JstDateTime;
 
 impl Texts {
     pub fn is_ja(&self) -> bool {
@@ -646,7 +604,7 @@ impl Texts {
         format!("{} {}", self.date(t.date), t.time)
     }
 
-    pub fn date(&self, d: nimo_core::time::Date) -> String {
+    pub fn date(&self, d: nimo_core::base::time::Date) -> String {
         const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         if self.is_ja() {
             format!("{}年{}月{}日({})", d.year(), d.month(), d.day(), d.weekday().ja())
@@ -676,7 +634,7 @@ impl Texts {
                     Some("passphrase") => body
                         .detail
                         .as_deref()
-                        .and_then(nimo_core::passphrase::Problem::from_code)
+                        .and_then(nimo_core::base::passphrase::Problem::from_code)
                         .map_or(self.err_passphrase_weak, |p| self.passphrase_problem(p))
                         .into(),
                     Some("login") => self.err_login_format.into(),
@@ -690,8 +648,8 @@ impl Texts {
     }
 
     /// Why a new passphrase is not accepted, in plain words.
-    pub fn passphrase_problem(&self, p: nimo_core::passphrase::Problem) -> &'static str {
-        use nimo_core::passphrase::Problem as P;
+    pub fn passphrase_problem(&self, p: nimo_core::base::passphrase::Problem) -> &'static str {
+        use nimo_core::base::passphrase::Problem as P;
         match p {
             P::TooShort => self.err_passphrase_short,
             P::TooLong => self.err_passphrase_long,
@@ -702,173 +660,87 @@ impl Texts {
         }
     }
 
-    pub fn worry(&self, w: nimo_core::taxonomy::Worry) -> &'static str {
-        if self.is_ja() { w.ja() } else { w.en() }
-    }
-
-    pub fn mode_label(&self, mode: &str) -> &'static str {
-        match mode {
-            "in_person" => self.mode_in_person,
-            "phone" => self.mode_phone,
-            "visit" => self.mode_visit,
-            "hospital" => self.mode_hospital,
-            "online" => self.mode_online,
-            "accompany" => self.mode_accompany,
-            _ => "",
-        }
-    }
-
-    pub fn referral_state(&self, state: &str) -> &'static str {
-        match state {
-            "referred" => self.ref_referred,
-            "contacted" => self.ref_contacted,
-            "started" => self.ref_started,
-            "not_connected" => self.ref_not_connected,
-            _ => "",
-        }
-    }
-
-    pub fn problem(&self, p: nimo_core::contact::Problem) -> &'static str {
-        use nimo_core::contact::Problem as P;
+    /// What a form problem says, at its field.
+    pub fn problem(&self, p: nimo_core::schema::Problem) -> String {
+        use nimo_core::schema::Problem as P;
         match p {
-            P::Required => self.p_required,
-            P::TooLong(_) => self.p_too_long,
-            P::BadDate => self.p_bad_date,
-            P::BadTime => self.p_bad_time,
-            P::FollowUpBeforeContact => self.p_follow_before,
-            P::LooksLikeFullName => self.p_full_name,
-            P::NotANumber => self.p_number,
-            P::BadArea => self.p_area,
+            P::Required => self.p_required.into(),
+            P::TooLong(max) => if self.is_ja() { format!("{max}文字までにしてください") } else { format!("At most {max} characters") },
+            P::OneLine => self.p_one_line.into(),
+            P::BadDate => self.p_bad_date.into(),
+            P::BadTime => self.p_bad_time.into(),
+            P::NotANumber => self.p_number.into(),
+            P::OutOfRange => self.p_out_of_range.into(),
+            P::BadArea => self.p_area.into(),
+            P::BadPhone => self.p_bad_phone.into(),
+            P::BadEmail => self.p_bad_email.into(),
+            P::BadUrl => self.p_bad_url.into(),
+            P::NoDays => self.p_no_days.into(),
+            P::Invalid => self.p_invalid.into(),
+            P::FollowUpBeforeContact => self.p_follow_before.into(),
+            P::LooksLikeFullName => self.p_full_name.into(),
+            P::WishAfterVisit => self.p_wish_after_visit.into(),
+            P::FarFuture => self.p_far_future.into(),
+            P::Empty => self.p_empty.into(),
+            P::NotAVisitorsRole => self.p_not_visitor_role.into(),
         }
     }
 
-    /// (value, label) pairs for choice chips.
-    pub fn modes(&self) -> Vec<(&'static str, &'static str)> {
-        nimo_core::collection::CONTACT_MODES.iter().map(|m| (*m, self.mode_label(m))).collect()
-    }
-
-    pub fn callers(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("self", self.caller_self), ("family", self.caller_family), ("supporter", self.caller_supporter), ("other", self.caller_other)]
-    }
-
-    pub fn age_bands(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("under_20", self.age_under_20), ("20s", self.age_20s), ("30s", self.age_30s), ("40s", self.age_40s), ("50s", self.age_50s),
-            ("60s", self.age_60s), ("70s", self.age_70s), ("80_plus", self.age_80_plus), ("unknown", self.age_unknown),
-        ]
-    }
-
-    pub fn action_options(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("listening", self.action_listening), ("information", self.action_information), ("accompany", self.action_accompany),
-            ("referral", self.action_referral), ("coordination", self.action_coordination), ("other", self.action_other),
-        ]
-    }
-
-    pub fn referral_states(&self) -> Vec<(&'static str, &'static str)> {
-        nimo_core::contact::REFERRAL_STATES.iter().map(|s| (*s, self.referral_state(s))).collect()
-    }
-
-    pub fn wish_methods(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("phone", self.wish_phone), ("letter", self.wish_letter), ("in_person", self.wish_in_person), ("via_staff", self.wish_via_staff), ("other", self.wish_other)]
-    }
-
-    pub fn worry_options(&self, which: &[nimo_core::taxonomy::Worry]) -> Vec<(&'static str, &'static str)> {
-        which.iter().map(|w| (w.id(), self.worry(*w))).collect()
-    }
-
-    pub fn window_type(&self, t: nimo_core::taxonomy::WindowType) -> &'static str {
-        if self.is_ja() { t.ja() } else { t.en() }
-    }
-
-    pub fn level(&self, l: nimo_core::taxonomy::Level) -> &'static str {
-        if self.is_ja() { l.finder_heading_ja() } else { l.finder_heading_en() }
-    }
-
-    pub fn window_problem(&self, p: nimo_core::directory::WindowProblem) -> &'static str {
-        use nimo_core::directory::WindowProblem as P;
-        match p {
-            P::Required => self.w_required,
-            P::TooLong => self.w_too_long,
-            P::BadPhone => self.w_bad_phone,
-            P::BadEmail => self.w_bad_email,
-            P::BadUrl => self.w_bad_url,
-            P::BadTime => self.w_bad_time,
-            P::BadDate => self.w_bad_date,
-            P::NoDays => self.w_no_days,
-            P::BadNumber => self.w_bad_number,
+    /// 「あと 120 文字」 near a note's limit, 「200 文字多すぎます」 beyond it.
+    pub fn chars_left(&self, count: usize, max: usize) -> String {
+        match (self.is_ja(), count <= max) {
+            (true, true) => format!("あと {} 文字（{count} / {max}）", max - count),
+            (true, false) => format!("{} 文字多すぎます（{count} / {max}）", count - max),
+            (false, true) => format!("{} characters left ({count} / {max})", max - count),
+            (false, false) => format!("{} characters too many ({count} / {max})", count - max),
         }
     }
 
-    pub fn channel_options(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("phone", self.ch_phone), ("visit_in", self.ch_visit_in), ("outreach", self.ch_outreach), ("email", self.ch_email), ("fax", self.ch_fax), ("sns", self.ch_sns)]
+    /// 「このまま保存する」 after a draft older than an hour was restored.
+    pub fn stale_draft(&self, saved_ms: u64) -> String {
+        let when = self.moment(saved_ms);
+        if self.is_ja() { format!("この下書きは {when} に書いたものです。日時を今にしますか？") } else { format!("This draft was written on {when}. Use the time now?") }
     }
 
-    pub fn for_whom_options(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("self", self.for_self), ("family", self.for_family), ("supporter", self.for_supporter)]
+    /// 「札幌市の 基幹相談支援センター — まだ登録されていません」
+    pub fn not_registered(&self, place: &str, kind: &str) -> String {
+        if self.is_ja() { format!("{place}の {kind} — まだ登録されていません") } else { format!("{kind} in {place} — not in the directory yet") }
     }
 
-    pub fn day_options(&self) -> Vec<(&'static str, &'static str)> {
-        let ja = self.is_ja();
-        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-            .iter()
-            .zip(nimo_core::time::Weekday::ALL)
-            .map(|(id, w)| (*id, if ja { w.ja() } else { w.en() }))
-            .collect()
+    pub fn importing(&self, done: usize, total: usize) -> String {
+        if self.is_ja() { format!("読み込み中… {done} / {total}") } else { format!("Importing… {done} / {total}") }
     }
 
-    /// The open-now badge: (css class, text).
-    pub fn open_now(&self, status: nimo_core::hours::OpenNow, now: nimo_core::time::JstDateTime) -> (&'static str, String) {
-        use nimo_core::hours::{OpenNow, next_label_en, next_label_ja};
-        match status {
-            OpenNow::Open { soon: true, .. } => ("soon", self.closing_soon.to_owned()),
-            OpenNow::Open { closes: Some(c), .. } => ("open", format!("{} ({} {})", self.open_now, c.time, self.until)),
-            OpenNow::Open { .. } => ("open", self.open_now.to_owned()),
-            OpenNow::Closed { next, today_done } => {
-                let next = next.map(|n| if self.is_ja() { next_label_ja(now, n) } else { next_label_en(now, n) });
-                let head = if today_done { self.closed_today } else { self.closed_now };
-                ("closed", match next { Some(n) => format!("{head}・{n}"), None => head.to_owned() })
-            }
-            OpenNow::Unknown => ("unknown", self.hours_unknown.to_owned()),
+    pub fn import_result(&self, added: usize, updated: usize) -> String {
+        if self.is_ja() { format!("読み込みました：追加 {added}件、更新 {updated}件") } else { format!("Imported: {added} added, {updated} updated") }
+    }
+
+    pub fn import_stopped(&self, done: usize) -> String {
+        if self.is_ja() { format!("途中で止めました（{done}件まで読み込み済み）。もう一度読み込むと、続きが追加され、読み込み済みのものは更新されます。") } else { format!("Stopped after {done}. Importing again adds the rest and updates those already in.") }
+    }
+
+    pub fn line_n(&self, n: usize) -> String {
+        if self.is_ja() { format!("{n}行目") } else { format!("Line {n}") }
+    }
+
+    /// 「2026年11月」
+    pub fn month_label(&self, key: &str) -> String {
+        match (self.is_ja(), key.split_once('-')) {
+            (true, Some((y, m))) => format!("{y}年{}月", m.trim_start_matches('0')),
+            _ => key.to_owned(),
         }
     }
 
-    pub fn meeting_levels(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("municipal", self.level_municipal), ("area", self.level_area), ("prefecture", self.level_prefecture)]
+    /// 「3回」
+    pub fn times(&self, n: u32) -> String {
+        if self.is_ja() { format!("{n}回") } else { format!("{n}×") }
     }
 
-    pub fn meeting_level(&self, id: &str) -> &'static str {
-        self.meeting_levels().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
-    }
-
-    pub fn axes(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("individual", self.axis_individual), ("system", self.axis_system), ("base", self.axis_base)]
-    }
-
-    pub fn meeting_statuses(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("planned", self.ms_planned), ("held", self.ms_held), ("cancelled", self.ms_cancelled)]
-    }
-
-    pub fn meeting_status(&self, id: &str) -> &'static str {
-        self.meeting_statuses().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
-    }
-
-    pub fn capacities(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("peer", self.cap_peer), ("family", self.cap_family), ("self", self.cap_self)]
-    }
-
-    pub fn item_statuses(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("accepted", self.st_accepted), ("considering", self.st_considering), ("done", self.st_done), ("declined", self.st_declined), ("carried", self.st_carried)]
-    }
-
-    pub fn item_status(&self, id: &str) -> &'static str {
-        self.item_statuses().into_iter().find(|(v, _)| *v == id).map_or("", |(_, l)| l)
-    }
-
-    pub fn shown_count(&self, c: nimo_core::evidence::ShownCount) -> String {
-        match c {
-            nimo_core::evidence::ShownCount::Exact(n) => self.count(n as usize),
-            nimo_core::evidence::ShownCount::Suppressed(_) => if self.is_ja() { "3未満".into() } else { "under 3".into() },
+    /// Why the first run could not make the group.
+    pub fn setup_error(&self, e: &TransportError) -> String {
+        match e {
+            TransportError::Api { body, .. } if body.error == ErrorCode::Forbidden || body.error == ErrorCode::NotFound => self.setup_used.into(),
+            other => self.api_error(other),
         }
     }
 

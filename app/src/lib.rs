@@ -1,6 +1,7 @@
 //! nimo's client: thin Leptos views over `nimo-core`.
 //!
 //! `shell` lays out the screen (top bar, current screen, bottom navigation);
+//! `form` renders any collection's form from its schema;
 //! `route` maps the URL hash to a screen; `i18n` holds every UI string in
 //! Japanese and English; `net` watches connectivity; `pwa` bridges the
 //! service worker's update notice.
@@ -8,6 +9,7 @@
 #[cfg(feature = "bench")]
 mod bench;
 mod components;
+mod form;
 mod i18n;
 mod net;
 mod platform;

@@ -2,7 +2,7 @@
 //! screen reachable offline from the one cached `index.html`.
 
 use leptos::prelude::*;
-use nimo_core::ids::RecordId;
+use nimo_core::sync::ids::RecordId;
 
 /// The four tabs of the bottom navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +30,8 @@ impl Tab {
 pub enum Route {
     Records,
     NewContact,
+    /// A new contact begun from the finder's 「記録に紹介先として追加」.
+    NewContactFromFinder,
     Contact(RecordId),
     VisitReport(RecordId),
     Windows,
@@ -45,6 +47,8 @@ pub enum Route {
     Report,
     Settings,
     Join(String),
+    /// The first run's one-time link.
+    Setup(String),
 }
 
 impl Route {
@@ -54,6 +58,7 @@ impl Route {
         let id = |s: &str| RecordId::parse(s).ok();
         match parts.as_slice() {
             ["contact", "new"] => Self::NewContact,
+            ["contact", "new", "finder"] => Self::NewContactFromFinder,
             ["contact", i] => id(i).map_or(Self::Records, Self::Contact),
             ["contact", i, "report"] => id(i).map_or(Self::Records, Self::VisitReport),
             ["windows"] => Self::Windows,
@@ -67,18 +72,19 @@ impl Route {
             ["meeting", i] => id(i).map_or(Self::Meetings, Self::Meeting),
             ["item", i] => id(i).map_or(Self::Meetings, Self::Item),
             ["report"] => Self::Report,
-            ["settings"] => Self::Settings,
+            ["settings"] | ["settings", _] => Self::Settings,
             ["join", code] => Self::Join((*code).to_owned()),
+            ["setup", token] => Self::Setup((*token).to_owned()),
             _ => Self::Records,
         }
     }
 
     pub fn tab(&self) -> Tab {
         match self {
-            Self::Records | Self::NewContact | Self::Contact(_) | Self::VisitReport(_) => Tab::Records,
+            Self::Records | Self::NewContact | Self::NewContactFromFinder | Self::Contact(_) | Self::VisitReport(_) => Tab::Records,
             Self::Windows | Self::Window(_) | Self::Directory | Self::NewWindow | Self::EditWindow(_) | Self::Import => Tab::Windows,
             Self::Meetings | Self::NewMeeting | Self::Meeting(_) | Self::Item(_) | Self::Report => Tab::Meetings,
-            Self::Settings | Self::Join(_) => Tab::Settings,
+            Self::Settings | Self::Join(_) | Self::Setup(_) => Tab::Settings,
         }
     }
 }
@@ -89,7 +95,12 @@ pub fn use_route() -> ReadSignal<Route> {
     let (route, set_route) = signal(current());
     let handle = window_event_listener(leptos::ev::hashchange, move |_| {
         set_route.set(current());
-        window().scroll_to_with_x_and_y(0.0, 0.0);
+        // `#/settings/profile` scrolls to that part of 設定, once drawn.
+        let part = location_hash().unwrap_or_default().rsplit('/').next().unwrap_or("").to_owned();
+        request_animation_frame(move || match (!part.is_empty()).then(|| document().get_element_by_id(&part)).flatten() {
+            Some(el) => el.scroll_into_view(),
+            None => window().scroll_to_with_x_and_y(0.0, 0.0),
+        });
     });
     on_cleanup(move || handle.remove());
     route
@@ -110,5 +121,8 @@ mod tests {
         assert_eq!(Route::parse("#/windows"), Route::Windows);
         assert_eq!(Route::parse("#/join/ABCD"), Route::Join("ABCD".into()));
         assert_eq!(Route::parse("#/contact/nope"), Route::Records);
+        assert_eq!(Route::parse("#/contact/new/finder"), Route::NewContactFromFinder);
+        assert_eq!(Route::parse("#/setup/abc"), Route::Setup("abc".into()));
+        assert_eq!(Route::parse("#/settings/profile"), Route::Settings);
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::{I18n, Texts, use_texts};
 use crate::net::Connectivity;
 use crate::platform::js;
 use crate::route::{Route, Tab, use_route};
-use crate::state::{self, AppState, Phase, session, sync};
+use crate::state::{self, AppState, Phase, session, sync, tabs};
 use crate::{pwa, screens};
 
 #[component]
@@ -24,7 +24,8 @@ pub fn App() -> impl IntoView {
     let route = use_route();
     let update_ready = pwa::update_ready();
     spawn_local(session::boot(app));
-    state::listen_to_other_tabs(app);
+    tabs::listen(app);
+    screens::areas::provide_and_load();
     watch_idle(app);
     start_sync_once_ready(app);
     #[cfg(feature = "bench")]
@@ -42,6 +43,12 @@ pub fn App() -> impl IntoView {
 fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoView {
     let t = use_texts();
     let app = state::use_app();
+    // The page's own join form is only for a device nobody uses yet.
+    Effect::new(move |_| {
+        if !matches!(app.phase.get(), Phase::Starting | Phase::SignedOut) {
+            screens::welcome::retire_page_form();
+        }
+    });
     view! {
         <a class="skip" href="#main">{t.skip_to_main}</a>
         <header class="topbar">
@@ -65,10 +72,11 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
                     </section>
                 }.into_any(),
                 Phase::Locked => screens::lock::Lock().into_any(),
-                Phase::SignedOut => {
-                    let code = match route.get() { Route::Join(c) => c, _ => String::new() };
-                    view! { <screens::welcome::Welcome code/> }.into_any()
-                }
+                Phase::SignedOut => match route.get() {
+                    Route::Setup(token) => view! { <screens::welcome::Setup token/> }.into_any(),
+                    Route::Join(code) => view! { <screens::welcome::Welcome code/> }.into_any(),
+                    _ => view! { <screens::welcome::Welcome/> }.into_any(),
+                },
                 Phase::SignInAgain => view! { <screens::welcome::Welcome again=true/> }.into_any(),
                 Phase::Revoked(reason) => view! { <screens::welcome::Revoked reason/> }.into_any(),
                 Phase::Ready => view! { <Current route/> }.into_any(),
@@ -100,15 +108,16 @@ fn Current(route: ReadSignal<Route>) -> impl IntoView {
 fn Screen(route: ReadSignal<Route>) -> impl IntoView {
     move || match route.get() {
         Route::NewContact => view! { <screens::contact::ContactScreen/> }.into_any(),
+        Route::NewContactFromFinder => view! { <screens::contact::ContactScreen from_finder=true/> }.into_any(),
         Route::Contact(id) => view! { <screens::contact::ContactScreen id/> }.into_any(),
         Route::VisitReport(id) => view! { <screens::visit_report::VisitReport id/> }.into_any(),
-        Route::Records | Route::Join(_) => screens::records::Records().into_any(),
+        Route::Records | Route::Join(_) | Route::Setup(_) => screens::records::Records().into_any(),
         Route::Windows => screens::windows::Windows().into_any(),
         Route::Window(id) => view! { <screens::directory::WindowDetail id/> }.into_any(),
         Route::Directory => screens::directory::Directory().into_any(),
         Route::NewWindow => view! { <screens::directory::WindowEditor/> }.into_any(),
         Route::EditWindow(id) => view! { <screens::directory::WindowEditor id/> }.into_any(),
-        Route::Import => screens::directory::Import().into_any(),
+        Route::Import => screens::directory::import::Import().into_any(),
         Route::Meetings => screens::meetings::Meetings().into_any(),
         Route::NewMeeting => view! { <screens::meetings::MeetingScreen/> }.into_any(),
         Route::Meeting(id) => view! { <screens::meetings::MeetingScreen id/> }.into_any(),
@@ -128,7 +137,7 @@ fn Status() -> impl IntoView {
     view! {
         <p class="status" class:offline=move || !online.get() role="status" data-testid="connection">
             <span class="dot" aria-hidden="true"></span>
-            <span>{move || if online.get() { t.online } else { t.offline }}</span>
+            <span class="status-text">{move || if online.get() { t.online } else { t.offline }}</span>
         </p>
         <Show when=move || { unsent.get() > 0 }>
             <a class="status unsent" href="#/settings" data-testid="unsent-badge">{move || t.unsent(unsent.get())}</a>

@@ -265,6 +265,7 @@ fn restore(args: RestoreArgs) -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
+    let public_url = config.public_url.clone();
     let app = match Application::build(config).await {
         Ok(app) => app,
         Err(e) => {
@@ -282,12 +283,13 @@ async fn serve(config: Config) -> ExitCode {
             file.display()
         );
     }
-    // First run: nobody can join an empty server; say how to start.
-    if let Ok(0) = app.database().read(|tx| crate::storage::accounts::group_count(tx)).await {
-        println!(
-            "No group yet. Create the first group and its coordinator's invite with:\n  \
-             nimo-server create-group --name 「○○家族会」   (or: cargo xtask run -- create-group --name …)"
-        );
+    // First run: nobody can join an empty server; a one-time link makes the
+    // first group and its coordinator.
+    if let Some(token) = app.setup_token() {
+        let base = if public_url == Config::for_database(PathBuf::new()).public_url { format!("http://{}", app.local_addr()) } else { public_url.trim_end_matches('/').to_owned() };
+        println!("No group yet. Open this link once to create the first group and its coordinator:");
+        println!("  {base}/#/setup/{token}");
+        println!("(or from the command line: nimo-server create-group --name 「○○家族会」)");
     }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,

@@ -40,6 +40,8 @@ pub struct Application {
     addr: SocketAddr,
     router: Router,
     state: AppState,
+    /// The first run's setup token, while the server has no group.
+    setup_token: Option<String>,
     tombstone_days: u32,
     backups: BackupPolicy,
     limits: Limits,
@@ -68,12 +70,21 @@ impl Application {
             .map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
             .map_err(|source| StartupError::Database { path: config.database.clone(), source })?;
         let state = state(&config, db);
+        // First run: a one-time link to make the first group.
+        let empty = state.db.read(|tx| crate::storage::accounts::group_count(tx)).await.map_err(|e| StartupError::Serve(std::io::Error::other(e.to_string())))? == 0;
+        let setup_token = empty.then(|| state.setup.issue());
         let router = build_router(&config, state.clone());
-        Ok(Self { listener, addr, router, state, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })
+        Ok(Self { listener, addr, router, state, setup_token, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The first run's one-time setup token (printed as a link), if the
+    /// server has no group yet.
+    pub fn setup_token(&self) -> Option<&str> {
+        self.setup_token.as_deref()
     }
 
     pub fn database(&self) -> &Database {
@@ -140,7 +151,7 @@ impl Application {
 
 /// The shared state of the handlers.
 pub fn state(config: &Config, db: Database) -> AppState {
-    AppState { db, hasher: Hasher::start(), secure: config.https() }
+    AppState { db, hasher: Hasher::start(), secure: config.https(), setup: crate::state::SetupToken::default() }
 }
 
 async fn purge_periodically(db: Database, days: u32) {

@@ -278,3 +278,36 @@ async fn a_member_can_join_a_second_group() {
     assert_eq!(me.groups.len(), 2);
     let _ = coordinator;
 }
+
+#[tokio::test]
+async fn the_first_run_link_makes_the_first_group_once() {
+    let app = spawn_app().await;
+    let token = app.setup_token.clone().expect("an empty server issues a setup token");
+    let body = |token: &str, login: &str| nimo_core::api::SetupRequest {
+        token: token.into(),
+        group_name: "○○市家族会".into(),
+        login: login.into(),
+        display_name: "はな".into(),
+        passphrase: "correct horse battery".into(),
+        device_name: "iPhone".into(),
+        bearer: false,
+    };
+    let client = new_client();
+    let (status, e) = error(client.post(app.url("/api/setup")).json(&body("not-the-token", "hana")).send().await.unwrap()).await;
+    assert_eq!((status, e.error), (403, ErrorCode::Forbidden), "a wrong token makes nothing");
+    let r = client.post(app.url("/api/setup")).json(&body(&token, "hana")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let me: Me = r.json().await.unwrap();
+    assert_eq!(me.groups.len(), 1);
+    assert_eq!(me.groups[0].role, Role::Coordinator);
+    assert_eq!(me.groups[0].name, "○○市家族会");
+    let again: Me = client.get(app.url("/api/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again.user, me.user, "signed in by the setup");
+    // The link stops working once a group exists, and a restart on a
+    // database with a group issues none.
+    let (status, _) = error(new_client().post(app.url("/api/setup")).json(&body(&token, "other")).send().await.unwrap()).await;
+    assert_eq!(status, 403);
+    let dir = app.stop().await;
+    let again = nimo_tests::spawn_app_in(dir, None).await;
+    assert!(again.setup_token.is_none());
+}

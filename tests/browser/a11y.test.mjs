@@ -29,6 +29,13 @@ async function check(page, label, problems) {
     for (const v of violations) problems.push(`${label} @${size}: ${v}`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 1) problems.push(`${label} @${size}: the page is ${overflow}px wider than the screen`);
+    // The top bar and the tab bar together take at most a quarter of the
+    // screen, even at 200 % text (the rest is for the person's work).
+    const chrome = await page.evaluate(() => {
+      const h = (sel) => document.querySelector(sel)?.getBoundingClientRect().height ?? 0;
+      return { bars: h('header.topbar') + h('nav.tabbar'), screen: window.innerHeight };
+    });
+    if (chrome.bars > chrome.screen * 0.25) problems.push(`${label} @${size}: the bars take ${Math.round(chrome.bars)} of ${chrome.screen}px`);
   }
   await page.evaluate(() => { document.documentElement.style.fontSize = ''; });
 }
@@ -70,13 +77,24 @@ describe('accessibility', () => {
       await page.locator('form button[type="submit"]').click();
       await page.locator('nav.tabbar').waitFor();
 
+      // A hospital visitor's training, for the hospital visit below.
+      await go('#/settings/profile', '[data-testid="profile-panel"]');
+      await page.getByTestId('visitor_trained_on').fill('2025-06-01');
+      await page.getByTestId('visitor_prefecture').locator('input').fill('ひょうご');
+      await page.locator('.suggestion').first().click();
+      await page.getByTestId('save-profile').click();
+      await page.getByTestId('profile-panel').locator('.notice.info').waitFor();
+
       // Some data, so that lists and details have something to show.
       await go('#/contact/new', '[data-testid="contact-form"]');
-      await page.locator('details.card summary').first().click();
+      await page.getByTestId('details').click();
       await page.getByTestId('mode').locator('[data-value="hospital"]').click();
       await page.getByTestId('worries').locator('[data-value="housing"]').click();
       await page.getByTestId('note').fill('a11y note');
       await page.getByTestId('hospital-section').waitFor();
+      await page.getByTestId('partner').fill('Bさん');
+      await page.getByTestId('wish_method').locator('[data-value="letter"]').click();
+      await page.getByTestId('wish_date').fill('2026-01-05');
       await check(page, 'contact form (all details, hospital visit)', problems);
       await page.getByTestId('risk').check();
       await page.getByTestId('crisis-card').waitFor();
@@ -98,8 +116,8 @@ describe('accessibility', () => {
       await page.locator('[data-testid="window-card"]').first().waitFor();
       await check(page, 'window finder with results', problems);
       await go('#/window/new', '[data-testid="window-form"]');
-      await page.getByTestId('window-name').fill('a11y window');
-      await page.getByTestId('window-type').locator('[data-value="municipal_welfare"]').click();
+      await page.getByTestId('name').fill('a11y window');
+      await page.getByTestId('type').locator('[data-value="municipal_welfare"]').click();
       await page.getByTestId('window-area').locator('input').fill('こうべ');
       await page.locator('.suggestion').first().waitFor();
       await check(page, 'window form', problems);
@@ -114,11 +132,11 @@ describe('accessibility', () => {
       await check(page, 'import', problems);
 
       await go('#/meeting/new', '[data-testid="meeting-form"]');
-      await page.getByTestId('meeting-body').fill('a11y 協議の場');
+      await page.getByTestId('body').fill('a11y 協議の場');
       await page.getByTestId('save-meeting').click();
       await page.getByTestId('attendance').waitFor();
       await page.getByTestId('new-item').click();
-      await page.getByTestId('item-title').fill('a11y item');
+      await page.getByTestId('title').fill('a11y item');
       await check(page, 'meeting', problems);
       await page.getByTestId('save-item').click();
       await page.getByTestId('item-list').locator('a').first().click();

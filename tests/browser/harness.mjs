@@ -196,7 +196,7 @@ export async function saveContact(page, { note, person, shared = false }) {
   await page.getByTestId('new-contact').click();
   await page.getByTestId('note').fill(note);
   if (person || shared) {
-    await page.locator('details.card summary').first().click();
+    await page.getByTestId('details').click();
     if (person) await page.getByTestId('person').fill(person);
     if (shared) await page.getByTestId('shared').check();
   }

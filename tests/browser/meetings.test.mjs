@@ -10,21 +10,35 @@ function jstDate(offsetDays = 0) {
   return d.toISOString().slice(0, 10);
 }
 
+/** A day in the month before this one (evidence counts finished months only). */
+function lastMonth() {
+  const d = new Date(Date.now() + 9 * 3600_000);
+  const first = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  return new Date(first - 10 * 86400_000).toISOString().slice(0, 10);
+}
+
 async function createMeeting(page, origin, date) {
   await page.goto(`${origin}/#/meeting/new`);
-  await page.getByTestId('meeting-body').fill('神戸市 にも包括 協議の場');
-  await page.getByTestId('meeting-date').fill(date);
-  await page.getByTestId('meeting-start').fill('14:00');
-  await page.getByTestId('meeting-place').fill('市役所 会議室A');
+  await page.getByTestId('body').fill('神戸市 にも包括 協議の場');
+  await page.getByTestId('date').fill(date);
+  await page.getByTestId('start').fill('14:00');
+  await page.getByTestId('place').fill('市役所 会議室A');
   await page.getByTestId('save-meeting').click();
   await page.getByTestId('attendance').waitFor();
 }
 
-async function sharedContact(page, origin, note) {
+async function sharedContact(page, origin, note, { mode = 'phone', date = lastMonth() } = {}) {
   await page.goto(`${origin}/#/contact/new`);
+  await page.getByTestId('mode').locator(`[data-value="${mode}"]`).click();
   await page.getByTestId('worries').locator('[data-value="housing"]').click();
   await page.getByTestId('note').fill(note);
-  await page.locator('details.card summary').first().click();
+  await page.getByTestId('details').click();
+  await page.getByTestId('date').fill(date);
+  if (mode === 'hospital') {
+    await page.getByTestId('partner').fill('Bさん');
+    await page.getByTestId('wish_method').locator('[data-value="letter"]').click();
+    await page.getByTestId('wish_date').fill(date);
+  }
   await page.getByTestId('shared').check();
   await page.getByTestId('save').click();
   await page.getByTestId('flash').waitFor();
@@ -89,9 +103,9 @@ describe('協議の場', () => {
     await me.locator('[data-value="peer"]').click();
 
     await page.getByTestId('new-item').click();
-    await page.getByTestId('item-title').fill('住まいの相談先が足りない');
-    await page.getByTestId('item-worries').locator('[data-value="housing"]').click();
-    await page.getByTestId('item-taken-by').fill('障害福祉課');
+    await page.getByTestId('title').fill('住まいの相談先が足りない');
+    await page.getByTestId('item-form').getByTestId('worries').locator('[data-value="housing"]').click();
+    await page.getByTestId('taken_by').fill('障害福祉課');
     await page.getByTestId('save-item').click();
     const item = page.getByTestId('item-list').locator('li', { hasText: '住まいの相談先が足りない' });
     await item.waitFor();
@@ -99,7 +113,10 @@ describe('協議の場', () => {
     await item.locator('a').click();
     const evidence = page.getByTestId('evidence');
     await evidence.getByTestId('evidence-table').waitFor();
-    assert.match(await evidence.getByTestId('evidence-table').textContent(), /記録の数3件.*住まい3件/s);
+    // Three contacts last month: counted in whole finished months, rounded
+    // (3 shows as 約5件), never as an exact small number.
+    const table = await evidence.getByTestId('evidence-table').textContent();
+    assert.match(table, /記録の数：約5件.*電話約5件.*住まい約5件/s, table);
     await evidence.getByTestId('attach-evidence').click();
     await page.getByTestId('attached-evidence').waitFor();
 
@@ -111,12 +128,33 @@ describe('協議の場', () => {
     await page.getByTestId('item-list').locator('li', { hasText: '住まいの相談先が足りない' }).waitFor();
     assert.match(await page.getByTestId('homework').textContent(), /前回からの宿題はありません/);
     await page.getByTestId('item-list').locator('a', { hasText: '住まいの相談先が足りない' }).click();
-    await page.getByTestId('update-status').locator('[data-value="done"]').click();
+    await page.getByTestId('update-form').getByTestId('status').locator('[data-value="done"]').click();
     await page.getByTestId('save-update').click();
     await page.getByTestId('current-status').filter({ hasText: '対応済' }).waitFor();
     const history = await page.getByTestId('history').textContent();
     assert.ok(history.indexOf('受理') < history.indexOf('持越し') && history.indexOf('持越し') < history.indexOf('対応済'), history);
     assert.deepEqual(page.problems, []);
+  });
+
+  test('the evidence for 5 contacts (4 電話, 1 病院訪問) shows no exact total beside a suppressed row', async () => {
+    // Logging a hospital visit needs the visitor's training on record first.
+    await page.goto(`${origin}/#/settings/profile`);
+    await page.getByTestId('visitor_trained_on').fill('2025-06-01');
+    await page.getByTestId('visitor_prefecture').locator('input').fill('ひょうご');
+    await page.getByRole('button', { name: /^兵庫県 ひょうごけん/ }).click();
+    await page.getByTestId('save-profile').click();
+    await page.getByTestId('profile-panel').getByText('保存しました').waitFor();
+    await sharedContact(page, origin, '電話4件目');
+    await sharedContact(page, origin, '病院で話を聞いた', { mode: 'hospital' });
+    await page.getByTestId('item-list').first().waitFor({ state: 'detached' }).catch(() => {});
+    await page.goto(`${origin}/#/meetings`);
+    await page.getByTestId('upcoming').locator('a').first().click();
+    await page.getByTestId('item-list').locator('a').first().click();
+    const table = await page.getByTestId('evidence').getByTestId('evidence-table').textContent();
+    assert.doesNotMatch(table, /記録の数：5件/, table);
+    assert.doesNotMatch(table, /病院訪問3未満/, 'the lone hospital visit is folded, not shown beside the total');
+    assert.match(table, /記録の数：約5件/);
+    assert.match(table, /その他約5件/);
   });
 
   test('the year report shows it, and the CSV and .ics are well formed', async () => {

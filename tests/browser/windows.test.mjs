@@ -60,7 +60,7 @@ describe('window finder', () => {
     await importFile(page, 'broken.csv', await readFile(new URL('./fixtures/facilities-broken-sjis.csv', import.meta.url)), 'text/csv');
     await page.getByTestId('import-blocked').waitFor();
     const errors = await page.getByTestId('import-errors').textContent();
-    assert.match(errors, /行 3.*コード/s, 'the bad check digit is named with its line');
+    assert.match(errors, /3行目.*コード/s, 'the bad check digit is named with its line');
     assert.match(errors, /曜日が読めません/);
     assert.equal(await page.getByTestId('import-run').isDisabled(), true);
     await page.goto(`${new URL(page.url()).origin}/#/directory`);
@@ -76,7 +76,7 @@ describe('window finder', () => {
     await importFile(page, 'directory.json', Buffer.from(JSON.stringify(DIRECTORY)), 'application/json');
     assert.match(await page.getByTestId('import-preview').textContent(), /追加できる窓口：5件/);
     await page.getByTestId('import-run').click();
-    await page.getByText('読み込みました：5件').waitFor();
+    await page.getByText('読み込みました：追加 5件').waitFor();
     await page.goto(`${new URL(page.url()).origin}/#/directory`);
     assert.equal(await page.getByTestId('directory').locator('li').count(), 5);
   });
@@ -121,8 +121,8 @@ describe('window finder', () => {
   test('a coordinator adds an entry; a member reports it wrong offline; the coordinator reviews it', async () => {
     const origin = new URL(page.url()).origin;
     await page.goto(`${origin}/#/window/new`);
-    await page.getByTestId('window-name').fill('神戸市 こころの相談');
-    await page.getByTestId('window-type').locator('[data-value="municipal_welfare"]').click();
+    await page.getByTestId('name').fill('神戸市 こころの相談');
+    await page.getByTestId('type').locator('[data-value="municipal_welfare"]').click();
     await page.getByTestId('window-area').locator('input').fill('神戸');
     await page.getByRole('button', { name: /兵庫県 神戸市/ }).click();
     await page.getByTestId('add-area').click();

@@ -121,3 +121,30 @@ async fn a_phone_whose_clock_jumps_ahead_does_not_win_over_a_later_edit() {
     assert!(server.max_stamp().ms() <= case.server_now() + MAX_CLOCK_AHEAD_MS, "no stamp from the future reached the server");
     assert_eq!(case.record_on(0, &id).await.unwrap(), case.record_on(1, &id).await.unwrap(), "both phones agree");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_batch_of_changes_is_saved_whole_or_not_at_all() {
+    let case = quiet_case().await;
+    let engine = &case.devices[0].engine;
+    let group = case.group_of(0);
+    let create = |id: RecordId, fields: Vec<(&str, Value)>| Change {
+        collection: Collection::Contact,
+        id,
+        group: group.clone(),
+        kind: ChangeKind::put(Some(Visibility::Group), fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+    };
+    let good = |n: u32| create(engine.new_record_id(), vec![("at", json!("2026-11-24T10:00")), ("mode", json!("phone")), ("note", json!(format!("{n}")))]);
+    let before = engine.unsent().await.unwrap();
+    // The third change lacks a required field: nothing of the batch is kept.
+    let bad = create(engine.new_record_id(), vec![("note", json!("no date"))]);
+    let batch = vec![good(1), good(2), bad, good(4)];
+    assert!(engine.change_many(batch).await.is_err());
+    assert_eq!(engine.unsent().await.unwrap(), before, "nothing queued");
+    let records = engine.change_many((0..100).map(good).collect()).await.unwrap();
+    assert_eq!(records.len(), 100);
+    assert_eq!(engine.unsent().await.unwrap(), before + 100);
+    sync(&case, 0).await;
+    for r in &records {
+        assert!(case.record_on_server(0, &r.id).await.is_some(), "every change of the batch reached the server");
+    }
+}

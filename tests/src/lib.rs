@@ -23,6 +23,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The first run's setup token, when the database had no group.
+    pub setup_token: Option<String>,
     dir: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -180,6 +182,7 @@ pub async fn spawn_app_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Con
     let app = Application::build(config.clone()).await.expect("the server starts");
     let addr = app.local_addr();
     let state = app.state().clone();
+    let setup_token = app.setup_token().map(str::to_owned);
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = app
@@ -188,7 +191,7 @@ pub async fn spawn_app_with(dir: tempfile::TempDir, adjust: impl FnOnce(&mut Con
             })
             .await;
     });
-    TestApp { addr, client: new_client(), state, dir, stop: Some(stop), task: Some(task) }
+    TestApp { addr, client: new_client(), state, setup_token, dir, stop: Some(stop), task: Some(task) }
 }
 
 /// Helpers to speak the sync protocol as a raw client would.

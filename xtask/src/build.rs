@@ -15,8 +15,8 @@ use crate::util::{self, Error, cargo, read, root, write};
 /// Files served under their own name and revalidated on every visit; every
 /// other file gets a content hash in its name and is cached for a year.
 const UNHASHED: [&str; 2] = ["index.html", "sw.js"];
-/// First-visit budget for the whole app (the quality issue), in brotli bytes.
-const FIRST_VISIT_BUDGET: usize = 250 * 1000;
+/// First-visit budget for the whole app (issue 15: ≤ 300 KB, aim 250 KB), in brotli bytes.
+const FIRST_VISIT_BUDGET: usize = 300 * 1000;
 
 pub struct ShippedFile {
     pub path: String,
@@ -86,6 +86,8 @@ pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
     collect(&root.join("public"), &root.join("public"), &mut sources)?;
     sources.insert("app.js".into(), read(&bindgen_dir.join("app.js"))?);
     sources.insert("app.wasm".into(), wasm_bytes);
+    // The list of areas, read by the app on first use rather than compiled in.
+    sources.insert("areas.tsv".into(), read(&root.join("core/data/areas.tsv"))?);
     let snippets = bindgen_dir.join("snippets");
     if snippets.exists() {
         collect(&bindgen_dir, &snippets, &mut sources)?;
@@ -232,7 +234,7 @@ fn compress_and_measure(dir: &Path, names: &BTreeMap<String, String>) -> Result<
         let path = dir.join(served);
         let raw = read(&path)?;
         let mut brotli_size = raw.len();
-        if is_text(served) || served.ends_with(".wasm") {
+        if is_text(served) || served.ends_with(".wasm") || served.ends_with(".tsv") {
             let br = brotli(&raw)?;
             let gz = gzip(&raw)?;
             brotli_size = br.len();

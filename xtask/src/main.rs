@@ -83,8 +83,9 @@ fn run(extra: &[String]) -> Result<(), Error> {
 
 fn test(extra: &[String]) -> Result<(), Error> {
     setup::all()?;
-    // Host tests first: they are fast and catch most mistakes.
-    util::run(cargo().args(["test", "--workspace", "--exclude", "nimo-app", "--exclude", "xtask"]).args(extra))?;
+    // Host tests first: they are fast and catch most mistakes. Every crate,
+    // the app's and the xtask's own unit tests included.
+    util::run(cargo().args(["test", "--workspace"]).args(extra))?;
     build::client(false)?;
     util::run(cargo().args(["build", "--package", "nimo-server"]))?;
     browser_tests()

@@ -1,6 +1,6 @@
 //! Time and randomness for the sync engine.
 
-use nimo_core::client::Env;
+use nimo_core::sync::client::Env;
 
 use super::js;
 

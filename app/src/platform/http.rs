@@ -1,16 +1,19 @@
-//! `fetch` with JSON bodies and nimo's error shapes.
+//! `fetch` with JSON bodies and nimo's error shapes. Only `state::api` and
+//! the sync engine's transport call this.
 
 use std::time::Duration;
 
 use nimo_core::api::{ErrorBody, ErrorCode};
-use nimo_core::client::TransportError;
+use nimo_core::sync::client::TransportError;
+use nimo_core::sync::wire::Wire;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Headers, RequestCache, RequestCredentials, RequestInit, Response};
 
-use super::js;
+use super::{js, json};
 
 /// A request taking longer than this counts as a dropped connection.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -65,7 +68,7 @@ async fn check(response: Response) -> Result<String, TransportError> {
     if (200..300).contains(&status) {
         return Ok(body);
     }
-    let error = serde_json::from_str::<ErrorBody>(&body).unwrap_or_else(|_| {
+    let error = json::parse(&body).ok().and_then(|v| ErrorBody::from_wire(&v).ok()).unwrap_or_else(|| {
         // Not our JSON: a proxy or a server that is not nimo.
         let code = if status >= 500 { ErrorCode::Internal } else { ErrorCode::Unknown };
         ErrorBody::new(code, format!("HTTP {status}"))
@@ -73,25 +76,21 @@ async fn check(response: Response) -> Result<String, TransportError> {
     Err(TransportError::Api { status, body: error })
 }
 
-pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, TransportError> {
-    let body = check(send("GET", url, None).await?).await?;
-    serde_json::from_str(&body).map_err(|e| TransportError::Decode(e.to_string()))
+/// A request with an optional JSON body; the answer as a JSON value
+/// (`null` when it has none).
+pub async fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value, TransportError> {
+    let text = check(send(method, url, body.map(json::to_string)).await?).await?;
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    json::parse(&text).map_err(TransportError::Decode)
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(url: &str, body: &B) -> Result<T, TransportError> {
-    send_json("POST", url, body).await
-}
-
-pub async fn send_json<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: &B) -> Result<T, TransportError> {
-    let json = serde_json::to_string(body).map_err(|e| TransportError::Decode(e.to_string()))?;
-    let text = check(send(method, url, Some(json)).await?).await?;
-    serde_json::from_str(&text).map_err(|e| TransportError::Decode(e.to_string()))
-}
-
-/// A request whose answer has no body we need (204 and the like).
-pub async fn send_empty<B: Serialize>(method: &str, url: &str, body: Option<&B>) -> Result<(), TransportError> {
-    let json = body.map(serde_json::to_string).transpose().map_err(|e| TransportError::Decode(e.to_string()))?;
-    check(send(method, url, json).await?).await.map(drop)
+/// A request whose body and answer are API types (`nimo_core::api`).
+pub async fn call_as<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: Option<&B>) -> Result<T, TransportError> {
+    let body = body.map(serde_json::to_value).transpose().map_err(|e| TransportError::Decode(e.to_string()))?;
+    let answer = call(method, url, body.as_ref()).await?;
+    serde_json::from_value(answer).map_err(|e| TransportError::Decode(e.to_string()))
 }
 
 /// A cancellable `setTimeout`, cleared on drop.
@@ -134,17 +133,19 @@ mod gloo_timers_like {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FetchTransport;
 
-impl nimo_core::client::Transport for FetchTransport {
-    async fn push(&self, request: &nimo_core::protocol::PushRequest) -> Result<nimo_core::protocol::PushResponse, TransportError> {
-        post("/api/sync/push", request).await
+impl nimo_core::sync::client::Transport for FetchTransport {
+    async fn push(&self, request: &nimo_core::sync::protocol::PushRequest) -> Result<nimo_core::sync::protocol::PushResponse, TransportError> {
+        let text = check(send("POST", "/api/sync/push", Some(json::encode(request))).await?).await?;
+        json::decode(&text).map_err(TransportError::Decode)
     }
 
-    async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<nimo_core::protocol::PullResponse, TransportError> {
+    async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<nimo_core::sync::protocol::PullResponse, TransportError> {
         let mut url = format!("/api/sync/pull?schema={}&limit={limit}", nimo_core::SCHEMA_VERSION);
         if let Some(c) = cursor {
             url.push_str("&cursor=");
             url.push_str(&String::from(js_sys::encode_uri_component(c)));
         }
-        get(&url).await
+        let text = check(send("GET", &url, None).await?).await?;
+        json::decode(&text).map_err(TransportError::Decode)
     }
 }

@@ -67,7 +67,9 @@ pub fn watch(req: &IdbRequest) -> JsFuture {
 }
 
 /// Opens (and creates or upgrades) a database.
-pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, u32) + 'static) -> Result<IdbDatabase, IdbError> {
+/// `upgrade` gets the database, the version-change transaction (to reach
+/// existing stores) and the old version.
+pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_sys::IdbTransaction, u32) + 'static) -> Result<IdbDatabase, IdbError> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or_else(|| IdbError::Unavailable("IndexedDB is not available".into()))?;
@@ -75,8 +77,8 @@ pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, u32) 
     let upgrade = Closure::<dyn FnMut(web_sys::IdbVersionChangeEvent)>::new(move |e: web_sys::IdbVersionChangeEvent| {
         let Some(target) = e.target() else { return };
         let Ok(req) = target.dyn_into::<IdbOpenDbRequest>() else { return };
-        if let Ok(db) = req.result().and_then(|r| r.dyn_into::<IdbDatabase>()) {
-            upgrade(&db, e.old_version() as u32);
+        if let (Ok(db), Some(tx)) = (req.result().and_then(|r| r.dyn_into::<IdbDatabase>()), req.transaction()) {
+            upgrade(&db, &tx, e.old_version() as u32);
         }
     });
     req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));

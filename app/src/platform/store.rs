@@ -1,36 +1,39 @@
 //! The browser store: records, outbox and settings in IndexedDB, behind the
 //! sync engine's `Store` trait.
 //!
-//! Layout (database `nimo`, version 1):
+//! Layout (database `nimo`, version 2):
 //! - one object store per collection (`contact`, `window`, …), key `id`,
-//!   value `{id, g, day, open, follow, del, v}`: `v` is the record's JSON,
-//!   sealed when the app lock is on; the other fields are what the indexes
-//!   need (`day`, `follow`, `open`) and stay readable — dates and an
-//!   open/closed flag, never a name, a worry or a note;
+//!   value `{id, v}`: `v` is the record's JSON, sealed when the app lock is
+//!   on. The screens keep every record of the group in memory and filter
+//!   there, so no index is needed (version 1's `day`, `open`, `follow`, `g`
+//!   indexes were never read and are dropped);
 //! - `outbox`, key `seq`, value `{seq, v}` (the mutation, sealed likewise);
 //! - `meta`, key `k`, value `{k, v}`: sync state, who is signed in, drafts
 //!   (sealed) and the lock's own configuration (not sealed: it is how to
 //!   unlock).
+//!
+//! JSON goes through `super::json` (records, mutations and the sync state
+//! read and written by hand, `nimo_core::sync::wire`).
 
 use std::cell::RefCell;
 
 use js_sys::Uint8Array;
-use nimo_core::client::{Store, StoreError, StoreTx, SyncState};
-use nimo_core::collection::Collection;
-use nimo_core::ids::RecordId;
-use nimo_core::protocol::Mutation;
-use nimo_core::record::Record;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use nimo_core::sync::client::{Store, StoreError, StoreTx, SyncState};
+use nimo_core::sync::collection::Collection;
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::protocol::Mutation;
+use nimo_core::sync::record::Record;
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{IdbDatabase, IdbIndexParameters, IdbObjectStoreParameters};
+use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbTransaction};
 
 use super::crypt::Cipher;
 use super::idb::{self, IdbError, Tx};
 use super::js;
+use super::json;
 
 const DB_NAME: &str = "nimo";
-const DB_VERSION: u32 = 1;
+const DB_VERSION: u32 = 2;
 pub const META: &str = "meta";
 pub const OUTBOX: &str = "outbox";
 const STATE_KEY: &str = "state";
@@ -49,39 +52,35 @@ fn all_stores() -> Vec<&'static str> {
     names
 }
 
-fn upgrade(db: &IdbDatabase, old: u32) {
-    if old < 1 {
+fn create(db: &IdbDatabase, name: &str, key: &str) {
+    let params = IdbObjectStoreParameters::new();
+    params.set_key_path(&JsValue::from_str(key));
+    let _ = db.create_object_store_with_optional_parameters(name, &params);
+}
+
+/// Creates what is missing (every store at first; a new collection's store
+/// later) and drops the unused indexes of version 1.
+fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old: u32) {
+    let existing = js::get(db, "objectStoreNames");
+    let has = |name: &str| existing.as_ref().and_then(|list| js::call(list, "contains", &[JsValue::from_str(name)])).and_then(Result::ok).is_some_and(|v| v.is_truthy());
+    for name in all_stores() {
+        if !has(name) {
+            let key = match name {
+                OUTBOX => "seq",
+                META => "k",
+                _ => "id",
+            };
+            create(db, name, key);
+        }
+    }
+    if old == 1 {
         for c in Collection::ALL {
-            let params = IdbObjectStoreParameters::new();
-            params.set_key_path(&JsValue::from_str("id"));
-            if let Ok(store) = db.create_object_store_with_optional_parameters(c.id(), &params) {
-                let plain = IdbIndexParameters::new();
+            if let Ok(store) = tx.object_store(c.id()) {
                 for index in ["day", "open", "follow", "g"] {
-                    let _ = store.create_index_with_str_and_optional_parameters(index, index, &plain);
+                    let _ = store.delete_index(index);
                 }
             }
         }
-        let params = IdbObjectStoreParameters::new();
-        params.set_key_path(&JsValue::from_str("seq"));
-        let _ = db.create_object_store_with_optional_parameters(OUTBOX, &params);
-        let params = IdbObjectStoreParameters::new();
-        params.set_key_path(&JsValue::from_str("k"));
-        let _ = db.create_object_store_with_optional_parameters(META, &params);
-    }
-}
-
-/// The indexed, readable part of a stored record.
-fn index_fields(r: &Record) -> (String, u8, String) {
-    let text = |f: &str| r.text(f).unwrap_or("").to_owned();
-    match r.collection {
-        Collection::Contact => {
-            let day = text("at").get(..10).unwrap_or("").to_owned();
-            let open = u8::from(r.text("status") != Some("closed") && !r.is_deleted());
-            (day, open, text("follow_up"))
-        }
-        Collection::Meeting => (text("date"), u8::from(r.text("status") == Some("planned")), String::new()),
-        Collection::ItemUpdate => (text("date"), 0, String::new()),
-        _ => (String::new(), u8::from(!r.is_deleted()), String::new()),
     }
 }
 
@@ -133,24 +132,13 @@ impl IdbStore {
         String::from_utf8(plain).map_err(|_| StoreError::Other("not text".into()))
     }
 
-    fn record_value(&self, r: &Record) -> Result<JsValue, StoreError> {
-        let json = serde_json::to_string(r).map_err(|e| StoreError::Other(e.to_string()))?;
-        let (day, open, follow) = index_fields(r);
-        Ok(js::object(&[
-            ("id", JsValue::from_str(r.id.as_str())),
-            ("g", JsValue::from_str(r.group.as_str())),
-            ("day", JsValue::from_str(&day)),
-            ("open", JsValue::from(open)),
-            ("follow", JsValue::from_str(&follow)),
-            ("del", JsValue::from(u8::from(r.is_deleted()))),
-            ("v", self.seal(&json)),
-        ])
-        .into())
+    fn record_value(&self, r: &Record) -> JsValue {
+        js::object(&[("id", JsValue::from_str(r.id.as_str())), ("v", self.seal(&json::encode(r)))]).into()
     }
 
     fn parse_record(&self, stored: &JsValue) -> Result<Record, StoreError> {
         let v = js::get(stored, "v").ok_or_else(|| StoreError::Other("record without value".into()))?;
-        serde_json::from_str(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.to_string()))
+        json::decode(&self.open_value(&v)?).map_err(StoreError::Other)
     }
 
     /// Every record of a collection (tombstones included).
@@ -171,20 +159,21 @@ impl IdbStore {
         tx.get(collection, id).await
     }
 
-    pub async fn meta_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+    /// A setting, as the JSON value it was saved as.
+    pub async fn meta_get(&self, key: &str) -> Result<Option<Value>, StoreError> {
         let tx = Tx::read(&self.db, &[META]).map_err(store_error)?;
         let store = tx.store(META).map_err(store_error)?;
         let req = store.get(&JsValue::from_str(key)).map_err(|e| store_error(IdbError::from_js(&e)))?;
         let value = idb::request(&req).await.map_err(store_error)?;
         match js::get(&value, "v") {
             None => Ok(None),
-            Some(v) => serde_json::from_str(&self.open_value(&v)?).map(Some).map_err(|e| StoreError::Other(e.to_string())),
+            Some(v) => json::parse(&self.open_value(&v)?).map(Some).map_err(StoreError::Other),
         }
     }
 
     /// Saves a setting; `seal` encrypts it when the lock is on.
-    pub async fn meta_put<T: Serialize>(&self, key: &str, value: &T, seal: bool) -> Result<(), StoreError> {
-        let json = serde_json::to_string(value).map_err(|e| StoreError::Other(e.to_string()))?;
+    pub async fn meta_put(&self, key: &str, value: &Value, seal: bool) -> Result<(), StoreError> {
+        let json = json::to_string(value);
         let v = if seal { self.seal(&json) } else { JsValue::from_str(&json) };
         let tx = Tx::write(&self.db, &[META]).map_err(store_error)?;
         let store = tx.store(META).map_err(store_error)?;
@@ -273,7 +262,7 @@ impl IdbTx<'_> {
 
     fn parse_mutation(&self, stored: &JsValue) -> Result<Mutation, StoreError> {
         let v = js::get(stored, "v").ok_or_else(|| StoreError::Other("outbox entry without value".into()))?;
-        serde_json::from_str(&self.owner.open_value(&v)?).map_err(|e| StoreError::Other(e.to_string()))
+        json::decode(&self.owner.open_value(&v)?).map_err(StoreError::Other)
     }
 }
 
@@ -283,12 +272,12 @@ impl StoreTx for IdbTx<'_> {
         let value = idb::request(&req).await.map_err(store_error)?;
         match js::get(&value, "v") {
             None => Ok(None),
-            Some(v) => serde_json::from_str(&self.owner.open_value(&v)?).map(Some).map_err(|e| StoreError::Other(e.to_string())),
+            Some(v) => json::decode(&self.owner.open_value(&v)?).map(Some).map_err(StoreError::Other),
         }
     }
 
     async fn put_state(&mut self, state: &SyncState) -> Result<(), StoreError> {
-        let json = serde_json::to_string(state).map_err(|e| StoreError::Other(e.to_string()))?;
+        let json = json::encode(state);
         let value = js::object(&[("k", JsValue::from_str(STATE_KEY)), ("v", self.owner.seal(&json))]);
         self.req(META, |s| s.put(&value)).map(drop)
     }
@@ -319,7 +308,7 @@ impl StoreTx for IdbTx<'_> {
     }
 
     async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
-        let value = self.owner.record_value(record)?;
+        let value = self.owner.record_value(record);
         self.req(record.collection.id(), |s| s.put(&value))?;
         self.touched.push((record.collection, record.id.clone(), Some(record.clone())));
         Ok(())
@@ -358,8 +347,7 @@ impl StoreTx for IdbTx<'_> {
     }
 
     async fn enqueue(&mut self, mutation: &Mutation) -> Result<(), StoreError> {
-        let json = serde_json::to_string(mutation).map_err(|e| StoreError::Other(e.to_string()))?;
-        let value = js::object(&[("seq", JsValue::from_f64(mutation.seq as f64)), ("v", self.owner.seal(&json))]);
+        let value = js::object(&[("seq", JsValue::from_f64(mutation.seq as f64)), ("v", self.owner.seal(&json::encode(mutation)))]);
         self.req(OUTBOX, |s| s.put(&value)).map(drop)
     }
 

@@ -1,20 +1,58 @@
-//! Picking a prefecture or municipality: type 「こうべ」 or 「神戸」.
+//! Picking a prefecture or municipality: type 「こうべ」 or 「神戸」. The
+//! list of 1,788 areas is a data file read once, on start, not code.
+
+use std::cell::Cell;
 
 use leptos::prelude::*;
-use nimo_core::area::{self, AreaCode};
+use leptos::task::spawn_local;
+use nimo_core::directory::area::{self, AreaCode};
 
 use crate::components::next_id;
 use crate::i18n::use_texts;
 
-/// A search box over the shipped list; `selected` holds the 6-digit code.
+/// Whether the list of areas has been read (shared through context).
+#[derive(Clone, Copy)]
+pub struct AreasReady(pub RwSignal<bool>);
+
+thread_local! {
+    static LOADING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Reads the list once (from the service worker's cache when offline).
+pub fn provide_and_load() {
+    let ready = RwSignal::new(area::list().is_some());
+    provide_context(AreasReady(ready));
+    if ready.get_untracked() || LOADING.with(|l| l.replace(true)) {
+        return;
+    }
+    spawn_local(async move {
+        if let Some(tsv) = crate::platform::assets::text("nimoAreasUrl").await {
+            area::install(&tsv);
+            ready.set(true);
+        }
+        LOADING.with(|l| l.set(false));
+    });
+}
+
+fn ready() -> bool {
+    use_context::<AreasReady>().is_some_and(|r| r.0.get())
+}
+
+/// A search box over the list; `selected` holds the 6-digit code.
 #[component]
 pub fn AreaPicker(label: &'static str, selected: RwSignal<Option<String>>, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
     let t = use_texts();
     let query = RwSignal::new(String::new());
     let id = next_id("a");
     let input_id = id.clone();
-    let chosen = move || selected.get().and_then(|c| AreaCode::parse(&c).ok()).map(area::full_name);
-    let results = Memo::new(move |_| area::search(&query.get(), 8));
+    let chosen = move || {
+        ready();
+        selected.get().and_then(|c| AreaCode::parse(&c).ok()).map(area::full_name)
+    };
+    let results = Memo::new(move |_| {
+        ready();
+        area::search(&query.get(), 8)
+    });
     view! {
         <div class="field area-picker" data-testid=testid>
             <label for=id>{label}</label>
@@ -34,7 +72,7 @@ pub fn AreaPicker(label: &'static str, selected: RwSignal<Option<String>>, #[pro
                         view! {
                             <li>
                                 <button type="button" class="suggestion" on:click=move |_| { selected.set(Some(code.clone())); query.set(String::new()); }>
-                                    {name}<small>" "{a.kana}</small>
+                                    {name}<small>" "{a.kana.clone()}</small>
                                 </button>
                             </li>
                         }

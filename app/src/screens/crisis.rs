@@ -3,8 +3,11 @@
 //! the directory is on the device).
 
 use leptos::prelude::*;
-use nimo_core::collection::Collection;
-use nimo_core::national;
+use nimo_core::base::taxonomy::WindowType;
+use nimo_core::directory::national;
+use nimo_core::directory::window::Window;
+use nimo_core::schema::Doc;
+use nimo_core::sync::collection::Collection;
 
 use crate::i18n::use_texts;
 use crate::state::use_app;
@@ -22,8 +25,12 @@ pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
     let lines: Vec<&national::NationalLine> = national::CRISIS.iter().filter_map(|id| national::line(id)).collect();
     let local = move || {
         let group = app.group.get();
-        app.cache.filter(Collection::Window, |r| {
-            Some(&r.group) == group.as_ref() && r.text("type") == Some("psych_emergency") && r.get("retired").and_then(|v| v.as_bool()) != Some(true)
+        app.cache.with(Collection::Window, |m| {
+            m.values()
+                .filter(|r| Some(&r.group) == group.as_ref())
+                .filter_map(Doc::<Window>::from_record)
+                .filter(|w| w.data.kind == Some(WindowType::PsychEmergency) && !w.data.retired)
+                .collect::<Vec<_>>()
         })
     };
     view! {
@@ -35,12 +42,12 @@ pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
                     <ul class="lines">
                         {lines.clone().into_iter().map(|l| view! {
                             <li>
-                                <a class="tel" href=tel_href(&l.phone)>
-                                    <span class="line-name">{l.name.clone()}</span>
-                                    <span class="number">{l.phone.clone()}</span>
+                                <a class="tel" href=tel_href(l.phone)>
+                                    <span class="line-name">{l.name}</span>
+                                    <span class="number">{l.phone}</span>
                                 </a>
-                                <p class="hint">{l.hours.clone()}" · "{t.source_checked}"："{l.source_date.clone().unwrap_or_else(|| t.source_unknown.to_owned())}
-                                    {(l.confidence == "secondary").then(|| view! { " · " <strong>{t.needs_check}</strong> })}
+                                <p class="hint">{l.hours}" · "{t.source_date}"："{l.source_date.and_then(|d| nimo_core::base::time::Date::parse(d).ok()).map(|d| t.date(d)).unwrap_or_else(|| t.date_unknown.to_owned())}
+                                    {(!l.official).then(|| view! { " · " <strong>{t.needs_check}</strong> })}
                                 </p>
                             </li>
                         }).collect_view()}
@@ -53,9 +60,9 @@ pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
                         } else {
                             view! {
                                 <ul class="lines">
-                                    {entries.into_iter().map(|r| {
-                                        let name = r.text("name").unwrap_or("").to_owned();
-                                        let phones: Vec<String> = r.get("phones").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|p| p.get("number").and_then(|n| n.as_str()).map(str::to_owned)).collect()).unwrap_or_default();
+                                    {entries.into_iter().map(|w| {
+                                        let name = w.data.name.to_string();
+                                        let phones: Vec<String> = w.data.phones.iter().map(|p| p.number.clone()).collect();
                                         view! {
                                             <li>
                                                 <span class="line-name">{name}</span>

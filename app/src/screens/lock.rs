@@ -5,7 +5,7 @@ use leptos::task::spawn_local;
 
 use crate::components::{Notice, TextField, confirm};
 use crate::i18n::use_texts;
-use crate::state::{Phase, session, use_app};
+use crate::state::{session, use_app};
 
 #[component]
 pub fn Lock() -> impl IntoView {
@@ -29,10 +29,7 @@ pub fn Lock() -> impl IntoView {
     };
     let forgot = move |_| {
         if confirm(t.forgot_pin_body) {
-            spawn_local(async move {
-                session::erase(app).await;
-                app.phase.set(Phase::SignedOut);
-            });
+            spawn_local(session::forget_everything(app));
         }
     };
     view! {

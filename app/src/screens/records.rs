@@ -1,33 +1,42 @@
 //! 記録: the contact list. Today's and overdue follow-ups first, then the
-//! most recent contacts; search folds full/half width and hiragana/katakana;
-//! filters by worry, mode, dates, status and referral state; exports.
+//! contacts, newest first (by time, then by when they were written); search
+//! folds full/half width and hiragana/katakana; filters by worry, mode,
+//! dates, status and referral state; exports.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use nimo_core::collection::Collection;
-use nimo_core::hlc::Hlc;
-use nimo_core::ids::RecordId;
-use nimo_core::contact::{Contact, monthly_counts};
-use nimo_core::taxonomy::Worry;
-use nimo_core::text;
-use nimo_core::time::Date;
+use leptos::task::spawn_local;
+use nimo_core::base::taxonomy::Worry;
+use nimo_core::base::text;
+use nimo_core::base::time::Date;
+use nimo_core::contacts::contact::{Contact, Mode, ReferralState};
+use nimo_core::contacts::report::monthly_counts;
+use nimo_core::schema::{Doc, Typed, Vocab};
+use nimo_core::sync::collection::{Collection, Visibility};
+use nimo_core::sync::hlc::Hlc;
+use nimo_core::sync::ids::RecordId;
 
 use crate::components::{ChoiceChips, TextField, download};
-use crate::i18n::{Texts, use_texts};
+use crate::form::fields::labelled;
+use crate::i18n::use_texts;
 use crate::screens::crisis::CrisisCard;
-use crate::state::{self, AppState, now_jst, use_app};
-use leptos::task::spawn_local;
+use crate::state::{AppState, api, now_jst, use_app};
 
 /// How many contacts the list shows before 「もっと見る」.
 const PAGE: usize = 50;
 
-/// A contact read from its record, with its folded search text.
-pub type Indexed = Arc<(Contact, String)>;
+/// A contact with its folded search text.
+pub type Indexed = Arc<(Doc<Contact>, String)>;
+
+/// Newest first: by the contact's time, then by when it was written.
+fn newest_first(a: &Indexed, b: &Indexed) -> std::cmp::Ordering {
+    (b.0.data.at, &b.0.created).cmp(&(a.0.data.at, &a.0.created))
+}
 
 /// The current group's contacts with their folded search text, newest
-/// first. Records are parsed and folded once and kept until they change
+/// first. Records are read and folded once and kept until they change
 /// (their greatest stamp moves), so that saving one record does not
 /// re-read ten thousand.
 pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
@@ -47,9 +56,9 @@ pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
                                     return Some(Arc::clone(item));
                                 }
                             }
-                            let c = Contact::from_record(r)?;
-                            let folded = c.search_text();
-                            let item = Arc::new((c, folded));
+                            let doc = Doc::<Contact>::from_record(r)?;
+                            let folded = doc.data.search_text();
+                            let item = Arc::new((doc, folded));
                             known.insert(r.id.clone(), (stamp.clone(), Arc::clone(&item)));
                             Some(item)
                         })
@@ -57,7 +66,7 @@ pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
                 })
                 .unwrap_or_default()
         });
-        out.sort_by(|a, b| b.0.at.cmp(&a.0.at));
+        out.sort_unstable_by(newest_first);
         out
     })
 }
@@ -65,27 +74,23 @@ pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
 #[derive(Clone, Default, PartialEq)]
 struct Filter {
     words: Vec<String>,
-    worry: Option<String>,
-    mode: Option<String>,
+    worry: Option<Worry>,
+    mode: Option<Mode>,
     from: Option<Date>,
     to: Option<Date>,
-    status: Option<String>,
-    referral: Option<String>,
+    open: Option<bool>,
+    referral: Option<ReferralState>,
 }
 
 impl Filter {
     fn accepts(&self, c: &Contact, folded: &str) -> bool {
         text::matches(folded, &self.words)
-            && self.worry.as_ref().is_none_or(|w| c.worries.iter().any(|x| x.id() == w))
-            && self.mode.as_ref().is_none_or(|m| &c.mode == m)
+            && self.worry.is_none_or(|w| c.worries.contains(&w))
+            && self.mode.is_none_or(|m| c.mode == Some(m))
             && self.from.is_none_or(|f| c.date().is_some_and(|d| d >= f))
             && self.to.is_none_or(|t| c.date().is_some_and(|d| d <= t))
-            && match self.status.as_deref() {
-                Some("open") => c.open,
-                Some("closed") => !c.open,
-                _ => true,
-            }
-            && self.referral.as_ref().is_none_or(|s| c.referrals.iter().any(|r| &r.state == s))
+            && self.open.is_none_or(|o| c.is_open() == o)
+            && self.referral.is_none_or(|s| c.referrals.iter().any(|r| r.state == s))
     }
 
     fn is_empty(&self) -> bool {
@@ -107,28 +112,29 @@ pub fn Records() -> impl IntoView {
     let referral = RwSignal::new(None::<String>);
     let shown = RwSignal::new(PAGE);
     let crisis = RwSignal::new(false);
+    let ja = t.is_ja();
 
     let filter = Memo::new(move |_| Filter {
         words: text::query_words(&query.get()),
-        worry: worry.get(),
-        mode: mode.get(),
+        worry: worry.get().and_then(|w| Worry::from_id(&w)),
+        mode: mode.get().and_then(|m| Mode::from_id(&m)),
         from: Date::parse(&from.get()).ok(),
         to: Date::parse(&to.get()).ok(),
-        status: status.get(),
-        referral: referral.get(),
+        open: status.get().map(|s| s == "open"),
+        referral: referral.get().and_then(|s| ReferralState::from_id(&s)),
     });
     let today = now_jst().date;
     let due = Memo::new(move |_| {
         contacts.with(|all| {
-            let mut overdue: Vec<Contact> = all.iter().filter(|i| i.0.overdue(today)).map(|i| i.0.clone()).collect();
-            overdue.sort_by_key(|c| c.follow_up);
-            let today: Vec<Contact> = all.iter().filter(|i| i.0.due_today(today)).map(|i| i.0.clone()).collect();
+            let mut overdue: Vec<Indexed> = all.iter().filter(|i| i.0.data.overdue(today)).cloned().collect();
+            overdue.sort_by_key(|i| i.0.data.follow_up);
+            let today: Vec<Indexed> = all.iter().filter(|i| i.0.data.due_today(today)).cloned().collect();
             (overdue, today)
         })
     });
     let results = Memo::new(move |_| {
         let f = filter.get();
-        contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0, &i.1)).cloned().collect::<Vec<Indexed>>())
+        contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0.data, &i.1)).cloned().collect::<Vec<Indexed>>())
     });
 
     view! {
@@ -136,7 +142,6 @@ pub fn Records() -> impl IntoView {
             <h1>{t.records_title}</h1>
             <button type="button" class="button danger small" data-testid="crisis-button" on:click=move |_| crisis.set(true)>{t.crisis_button}</button>
         </div>
-        <a class="button fab" href="#/contact/new" data-testid="new-contact">{t.new_contact}</a>
         <CrisisCard open=crisis/>
         <Show when=move || filter.with(Filter::is_empty)>
             <FollowUps due/>
@@ -150,14 +155,14 @@ pub fn Records() -> impl IntoView {
                 <span class="label">{t.filter_worry}</span>
                 <select on:change=move |ev| { let v = event_target_value(&ev); worry.set((!v.is_empty()).then_some(v)); }>
                     <option value="">{t.any}</option>
-                    {Worry::ALL.iter().map(|w| view! { <option value=w.id()>{t.worry(*w)}</option> }).collect_view()}
+                    {Worry::ALL.iter().map(|w| view! { <option value=w.id()>{w.label().get(ja)}</option> }).collect_view()}
                 </select>
             </label>
-            <ChoiceChips label=t.filter_mode options=t.modes() selected=mode/>
+            <ChoiceChips label=t.filter_mode options=labelled(Mode::OPTIONS, ja) selected=mode/>
             <TextField label=t.filter_from value=from kind="date"/>
             <TextField label=t.filter_to value=to kind="date"/>
             <ChoiceChips label=t.filter_status options=vec![("open", t.badge_open), ("closed", t.badge_closed)] selected=status/>
-            <ChoiceChips label=t.filter_referral options=t.referral_states() selected=referral/>
+            <ChoiceChips label=t.filter_referral options=labelled(ReferralState::OPTIONS, ja) selected=referral/>
         </details>
         <section>
             <h2>{t.recent_title}</h2>
@@ -171,58 +176,64 @@ pub fn Records() -> impl IntoView {
                 let more = list.len() > shown.get();
                 view! {
                     <ul class="contact-list" data-testid="contact-list">
-                        {list.into_iter().take(shown.get()).map(|i| view! { <ContactRow c=i.0.clone() today/> }).collect_view()}
+                        {list.into_iter().take(shown.get()).map(|i| view! { <ContactRow item=i today/> }).collect_view()}
                     </ul>
                     {more.then(|| view! { <button type="button" class="button secondary wide" on:click=move |_| shown.update(|n| *n += PAGE)>{t.show_more}</button> })}
                 }.into_any()
             }}
         </section>
         <Exports contacts/>
+        // Room below the list, so that the floating button never covers a row.
+        <div class="fab-space" aria-hidden="true"></div>
+        <a class="button fab" href="#/contact/new" data-testid="new-contact">{t.new_contact}</a>
     }
 }
 
 #[component]
-fn FollowUps(due: Memo<(Vec<Contact>, Vec<Contact>)>) -> impl IntoView {
+fn FollowUps(due: Memo<(Vec<Indexed>, Vec<Indexed>)>) -> impl IntoView {
     let t = use_texts();
     let today = now_jst().date;
-    view! {
-        {move || {
-            let (overdue, today_list) = due.get();
-            (!overdue.is_empty() || !today_list.is_empty()).then(|| view! {
-                <section class="followups" data-testid="followups">
-                    {(!overdue.is_empty()).then(|| view! {
-                        <h2 class="overdue">{t.overdue_title}</h2>
-                        <ul class="contact-list">{overdue.into_iter().map(|c| view! { <ContactRow c today/> }).collect_view()}</ul>
-                    })}
-                    {(!today_list.is_empty()).then(|| view! {
-                        <h2>{t.today_title}</h2>
-                        <ul class="contact-list">{today_list.into_iter().map(|c| view! { <ContactRow c today/> }).collect_view()}</ul>
-                    })}
-                </section>
-            })
-        }}
+    move || {
+        let (overdue, today_list) = due.get();
+        (!overdue.is_empty() || !today_list.is_empty()).then(|| view! {
+            <section class="followups" data-testid="followups">
+                {(!overdue.is_empty()).then(|| view! {
+                    <h2 class="overdue">{t.overdue_title}</h2>
+                    <ul class="contact-list">{overdue.into_iter().map(|i| view! { <ContactRow item=i today/> }).collect_view()}</ul>
+                })}
+                {(!today_list.is_empty()).then(|| view! {
+                    <h2>{t.today_title}</h2>
+                    <ul class="contact-list">{today_list.into_iter().map(|i| view! { <ContactRow item=i today/> }).collect_view()}</ul>
+                })}
+            </section>
+        })
     }
 }
 
 #[component]
-fn ContactRow(c: Contact, today: Date) -> impl IntoView {
+fn ContactRow(item: Indexed, today: Date) -> impl IntoView {
     let t = use_texts();
-    let href = format!("#/contact/{}", c.id);
+    let ja = t.is_ja();
+    let (doc, _) = &*item;
+    let c = &doc.data;
+    let href = format!("#/contact/{}", doc.id);
     let when = c.at.map(|at| t.datetime(at)).unwrap_or_default();
+    let mode = c.mode.map(|m| m.label().get(ja)).unwrap_or("");
     let overdue = c.overdue(today);
     let excerpt: String = c.note.chars().take(60).collect();
-    let worries: Vec<&'static str> = c.worries.iter().map(|w| t.worry(*w)).collect();
+    let worries: Vec<&'static str> = c.worries.iter().map(|w| w.label().get(ja)).collect();
+    let person = if c.person.is_empty() { t.no_person.to_owned() } else { c.person.to_string() };
     view! {
         <li class="contact" class:overdue=overdue>
             <a href=href>
-                <span class="when">{when}" · "{t.mode_label(&c.mode)}</span>
-                <span class="who">{if c.person.is_empty() { "—".to_owned() } else { c.person.clone() }}</span>
+                <span class="when">{when}" · "{mode}</span>
+                <span class="who">{person}</span>
                 <span class="tags">
                     {worries.into_iter().map(|w| view! { <span class="tag">{w}</span> }).collect_view()}
                     {c.risk.then(|| view! { <span class="tag risk">{t.badge_risk}</span> })}
-                    {(c.visibility == nimo_core::collection::Visibility::Group).then(|| view! { <span class="tag">{t.badge_shared}</span> })}
+                    {(doc.visibility == Visibility::Group).then(|| view! { <span class="tag">{t.badge_shared}</span> })}
                     {overdue.then(|| view! { <span class="tag risk">{t.badge_overdue}</span> })}
-                    {(!c.open).then(|| view! { <span class="tag muted">{t.badge_closed}</span> })}
+                    {(!c.is_open()).then(|| view! { <span class="tag muted">{t.badge_closed}</span> })}
                 </span>
                 <span class="excerpt">{excerpt}</span>
             </a>
@@ -230,87 +241,66 @@ fn ContactRow(c: Contact, today: Date) -> impl IntoView {
     }
 }
 
-fn csv_rows(t: &'static Texts, contacts: &[Contact]) -> String {
-    let header = [
-        "日時", "時間（分）", "相談の形", "相手", "相談者", "関係", "年代", "地域コード", "悩み", "窓口が見つからなかった悩み", "したこと", "メモ",
-        "紹介先", "フォローアップ日", "危険", "状態", "共有", "ペアの訪問者", "病院", "希望の確認方法", "確認日",
-    ];
+/// The contacts as CSV for Excel: one column per field, headed by its
+/// Japanese label, then whether it is shared.
+fn contacts_csv(contacts: &[Doc<Contact>]) -> String {
+    let fields = Contact::SCHEMA.fields;
+    let mut header: Vec<&str> = fields.iter().map(|f| f.label.ja).collect();
+    header.push("共有");
     let rows: Vec<Vec<String>> = contacts
         .iter()
-        .map(|c| {
-            let worries = |ws: &[Worry]| ws.iter().map(|w| w.ja()).collect::<Vec<_>>().join("・");
-            vec![
-                c.at.map(|a| format!("{} {}", a.date, a.time)).unwrap_or_default(),
-                c.duration_min.map(|d| d.to_string()).unwrap_or_default(),
-                crate::i18n::JA.mode_label(&c.mode).to_owned(),
-                c.person.clone(),
-                c.caller.clone(),
-                c.relation.clone(),
-                c.age_band.clone(),
-                c.area.map(|a| a.to_string()).unwrap_or_default(),
-                worries(&c.worries),
-                worries(&c.unmet_worries),
-                c.actions.join("・"),
-                c.note.clone(),
-                c.referrals.iter().map(|r| format!("{}（{}）", r.name, crate::i18n::JA.referral_state(&r.state))).collect::<Vec<_>>().join("・"),
-                c.follow_up.map(|d| d.to_string()).unwrap_or_default(),
-                if c.risk { "あり".into() } else { String::new() },
-                if c.open { "対応中".into() } else { "終了".into() },
-                if c.visibility == nimo_core::collection::Visibility::Group { "共有".into() } else { "自分だけ".into() },
-                c.partner.clone(),
-                c.hospital.clone(),
-                c.wish_method.clone(),
-                c.wish_date.map(|d| d.to_string()).unwrap_or_default(),
-            ]
+        .map(|doc| {
+            let values = doc.data.to_fields();
+            let mut row: Vec<String> = fields.iter().zip(&values).map(|(f, (_, v))| nimo_core::schema::show(f, v, true)).collect();
+            row.push(if doc.visibility == Visibility::Group { "共有".into() } else { "自分だけ".into() });
+            row
         })
         .collect();
-    let _ = t;
-    nimo_core::csv::document(&header, &rows)
+    nimo_core::base::csv::document(&header, &rows)
 }
 
 #[component]
 fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
+    let ja = t.is_ja();
     // Exports read what is stored on the device, not what the screen holds.
     let mine = move || async move {
-        let me = app.me.get_untracked().map(|m| m.user);
+        let me = app.user();
         let group = app.group.get_untracked();
-        state::stored(app, Collection::Contact)
+        api::stored(app, Collection::Contact)
             .await
             .into_iter()
             .filter(|r| Some(&r.owner) == me.as_ref() && Some(&r.group) == group.as_ref())
             .collect::<Vec<_>>()
     };
-    let contacts_of = |records: &[nimo_core::record::Record]| records.iter().filter_map(Contact::from_record).collect::<Vec<_>>();
     let stamp = move || now_jst().date.to_string();
     let export_csv = move |_| {
         spawn_local(async move {
-            let records = mine().await;
-            download(&format!("nimo-contacts-{}.csv", stamp()), "text/csv;charset=utf-8", csv_rows(t, &contacts_of(&records)).as_bytes());
+            let docs: Vec<Doc<Contact>> = mine().await.iter().filter_map(Doc::from_record).collect();
+            download(&format!("nimo-contacts-{}.csv", stamp()), "text/csv;charset=utf-8", contacts_csv(&docs).as_bytes());
         })
     };
     let export_json = move |_| {
         spawn_local(async move {
             let records = mine().await;
-            let json = serde_json::to_string_pretty(&records).unwrap_or_default();
+            let json = crate::platform::json::to_string(&serde_json::Value::Array(records.iter().map(nimo_core::sync::wire::Wire::to_wire).collect()));
             download(&format!("nimo-contacts-{}.json", stamp()), "application/json", json.as_bytes());
         })
     };
-    let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0))));
+    let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0.data))));
     let export_monthly = move |_| {
         spawn_local(async move {
-            let records = mine().await;
-            let m = monthly_counts(&contacts_of(&records));
+            let docs: Vec<Contact> = mine().await.iter().filter_map(Doc::<Contact>::from_record).map(|d| d.data).collect();
+            let m = monthly_counts(&docs);
             let mut rows = Vec::new();
             for ((month, mode), n) in &m.by_mode {
-                rows.push(vec![month.clone(), "相談の形".into(), crate::i18n::JA.mode_label(mode).to_owned(), n.to_string()]);
+                rows.push(vec![month.clone(), "相談の形".into(), mode.ja().to_owned(), n.to_string()]);
             }
             for ((month, worry), n) in &m.by_worry {
-                let label = Worry::from_id(worry).map(|w| w.ja()).unwrap_or("");
-                rows.push(vec![month.clone(), "悩み".into(), label.to_owned(), n.to_string()]);
+                rows.push(vec![month.clone(), "悩み".into(), worry.ja().to_owned(), n.to_string()]);
             }
-            let doc = nimo_core::csv::document(&["月", "区分", "項目", "件数"], &rows);
+            let doc = nimo_core::base::csv::document(&["月", "区分", "項目", "件数"], &rows);
             download(&format!("nimo-monthly-{}.csv", stamp()), "text/csv;charset=utf-8", doc.as_bytes());
         })
     };
@@ -323,27 +313,22 @@ fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
                 <button type="button" class="button secondary" data-testid="export-json" on:click=export_json>{t.export_json}</button>
             </div>
             <h3>{t.monthly_title}</h3>
-            {move || {
-                let m = monthly.get();
-                view! {
-                    <div class="table-wrap">
-                        <table class="counts" data-testid="monthly">
-                            <thead><tr><th>{t.month}</th>{nimo_core::collection::CONTACT_MODES.iter().map(|mode| view! { <th>{t.mode_label(mode)}</th> }).collect_view()}</tr></thead>
-                            <tbody>
-                                {m.months.iter().map(|month| view! {
-                                    <tr>
-                                        <th>{month.clone()}</th>
-                                        {nimo_core::collection::CONTACT_MODES.iter().map(|mode| {
-                                            let n = m.by_mode.get(&(month.clone(), (*mode).to_owned())).copied().unwrap_or(0);
-                                            view! { <td>{n}</td> }
-                                        }).collect_view()}
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }
-            }}
+            // One card per month: a table would squeeze the month to one
+            // character per line at 200 % text.
+            <div class="month-cards" data-testid="monthly">
+                {move || {
+                    let m = monthly.get();
+                    m.months.iter().map(|month| {
+                        let counts: Vec<(Mode, u32)> = Mode::ALL.iter().filter_map(|mode| m.by_mode.get(&(month.clone(), *mode)).map(|n| (*mode, *n))).collect();
+                        view! {
+                            <section class="month-card">
+                                <h4>{t.month_label(month)}</h4>
+                                <dl>{counts.into_iter().map(|(mode, n)| view! { <dt>{mode.label().get(ja)}</dt><dd>{t.count(n as usize)}</dd> }).collect_view()}</dl>
+                            </section>
+                        }
+                    }).collect_view()
+                }}
+            </div>
             <button type="button" class="button secondary" data-testid="export-monthly" on:click=export_monthly>{t.monthly_csv}</button>
         </details>
     }

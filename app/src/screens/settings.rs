@@ -3,14 +3,19 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, Me, MemberInfo, RoleRequest, format_invite_code};
-use nimo_core::collection::Role;
+use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, MemberInfo, format_invite_code};
+use nimo_core::contacts::profile::Profile;
+use nimo_core::schema::{Doc, Problems, Section, Typed};
+use nimo_core::sync::client::{Change, ChangeKind};
+use nimo_core::sync::collection::{Collection, Role, Visibility};
 
 use crate::components::{ChoiceChips, Notice, TextField, confirm, copy_text};
+use crate::form::fields::Fields;
+use crate::form::{FormState, ProblemSummary};
 use crate::i18n::{Lang, Texts, use_i18n, use_texts};
-use crate::platform::{http, js};
+use crate::platform::js;
 use crate::state::sync::{self, Problem};
-use crate::state::{session, use_app};
+use crate::state::{api, device, session, use_app};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -20,6 +25,7 @@ pub fn Settings() -> impl IntoView {
         <h1>{t.settings_title}</h1>
         <SyncPanel/>
         <AccountPanel/>
+        <ProfilePanel/>
         <PassphrasePanel/>
         <DevicesPanel/>
         <Show when=move || app.is_coordinator()>
@@ -73,9 +79,9 @@ fn SyncPanel() -> impl IntoView {
                 <ul class="rejected" data-testid="rejected">
                     {move || s.rejected.get().into_iter().rev().map(|r| {
                         let text = match &r.mutation.op {
-                            nimo_core::protocol::Op::Put { fields, .. } => fields.iter().filter_map(|f| f.v.as_str().map(str::to_owned)).collect::<Vec<_>>().join(" / "),
-                            nimo_core::protocol::Op::Delete { .. } => "（削除 / delete）".to_owned(),
-                            nimo_core::protocol::Op::Resolve { .. } => String::new(),
+                            nimo_core::sync::protocol::Op::Put { fields, .. } => fields.iter().filter_map(|f| f.v.as_str().map(str::to_owned)).collect::<Vec<_>>().join(" / "),
+                            nimo_core::sync::protocol::Op::Delete { .. } => "（削除 / delete）".to_owned(),
+                            nimo_core::sync::protocol::Op::Resolve { .. } => String::new(),
                         };
                         view! { <li><p>{text}</p><p class="hint">{t.refused(r.error)}</p></li> }
                     }).collect_view()}
@@ -93,9 +99,9 @@ fn AccountPanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let request = JoinGroupRequest { code: code.get() };
+        let code_now = code.get();
         spawn_local(async move {
-            match http::post::<_, Me>("/api/groups/join", &request).await {
+            match api::join_group(code_now).await {
                 Ok(me) => {
                     code.set(String::new());
                     failure.set(None);
@@ -145,6 +151,49 @@ fn AccountPanel() -> impl IntoView {
     }
 }
 
+/// 研修修了・選任: recorded once; a 病院訪問 asks for it first.
+#[component]
+fn ProfilePanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let current = move || {
+        let (group, user) = (app.group.get()?, app.user()?);
+        let id = Profile::id(&group, &user);
+        Some((id.clone(), app.cache.get(Collection::Profile, &id).as_ref().and_then(Doc::<Profile>::from_record).map(|d| d.data).unwrap_or_default()))
+    };
+    let start = current().map(|(_, p)| p).unwrap_or_default();
+    let form = FormState::new(&Profile::SCHEMA, &start.to_inputs());
+    let saved = RwSignal::new(None::<String>);
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let profile = match Profile::from_inputs(&form.values_untracked()) {
+            Ok(p) => p,
+            Err(p) => {
+                form.show(p);
+                return;
+            }
+        };
+        form.show(Problems::new());
+        let (Some(group), Some((id, _))) = (app.group.get_untracked(), current()) else { return };
+        spawn_local(async move {
+            let change = Change { collection: Collection::Profile, id, group, kind: ChangeKind::put(Some(Visibility::Group), profile.changes()) };
+            if api::change(app, change).await.is_ok() {
+                saved.set(Some(t.saved.to_owned()));
+            }
+        });
+    };
+    view! {
+        <form class="card" id="profile" on:submit=save novalidate data-testid="profile-panel">
+            <h2>{t.profile_title}</h2>
+            <p class="hint">{t.profile_lead}</p>
+            <ProblemSummary form/>
+            <Notice message=saved kind="info"/>
+            <Fields form section=Section::Quick/>
+            <button type="submit" class="button secondary" data-testid="save-profile">{t.save}</button>
+        </form>
+    }
+}
+
 /// Changing one's passphrase; the server signs out the other devices.
 #[component]
 fn PassphrasePanel() -> impl IntoView {
@@ -162,16 +211,16 @@ fn PassphrasePanel() -> impl IntoView {
         ev.prevent_default();
         done.set(None);
         let login = app.me.get_untracked().map(|m| m.login).unwrap_or_default();
-        let problem = nimo_core::passphrase::quick_check(&new.get_untracked(), &login).err();
+        let problem = nimo_core::base::passphrase::quick_check(&new.get_untracked(), &login).err();
         new_error.set(problem.map(|p| t.passphrase_problem(p)));
         again_error.set((new.get_untracked() != new2.get_untracked()).then_some(t.passphrase_mismatch));
         if new_error.get_untracked().is_some() || again_error.get_untracked().is_some() {
             return;
         }
         busy.set(true);
-        let request = nimo_core::api::PassphraseChange { current: current.get_untracked(), new: new.get_untracked() };
+        let (cur, next) = (current.get_untracked(), new.get_untracked());
         spawn_local(async move {
-            match http::send_empty("PUT", "/api/auth/passphrase", Some(&request)).await {
+            match api::change_passphrase(cur, next).await {
                 Ok(()) => {
                     failure.set(None);
                     done.set(Some(t.passphrase_changed.to_owned()));
@@ -205,7 +254,7 @@ fn DevicesPanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let load = move || {
         spawn_local(async move {
-            match http::get::<Vec<DeviceInfo>>("/api/devices").await {
+            match api::devices().await {
                 Ok(d) => {
                     devices.set(d);
                     failure.set(None);
@@ -226,8 +275,7 @@ fn DevicesPanel() -> impl IntoView {
                         if confirm(t.revoke_device_confirm) {
                             let id = id.clone();
                             spawn_local(async move {
-                                let url = format!("/api/devices/{id}");
-                                match http::send_empty::<()>("DELETE", &url, None).await {
+                                match api::revoke_device(&id).await {
                                     Ok(()) => load(),
                                     Err(e) => failure.set(Some(t.api_error(&e))),
                                 }
@@ -259,7 +307,7 @@ fn MembersPanel() -> impl IntoView {
     let load = move || {
         let Some(group) = app.group.get_untracked() else { return };
         spawn_local(async move {
-            match http::get::<Vec<MemberInfo>>(&format!("/api/groups/{group}/members")).await {
+            match api::members(&group).await {
                 Ok(m) => {
                     members.set(m);
                     failure.set(None);
@@ -286,7 +334,7 @@ fn MembersPanel() -> impl IntoView {
                         if !confirm(t.remove_member_confirm) { return; }
                         let (Some(group), id) = (app.group.get_untracked(), id1.clone()) else { return };
                         spawn_local(async move {
-                            match http::send_empty::<()>("DELETE", &format!("/api/groups/{group}/members/{id}"), None).await {
+                            match api::remove_member(&group, &id).await {
                                 Ok(()) => load(),
                                 Err(e) => failure.set(Some(t.api_error(&e))),
                             }
@@ -297,8 +345,7 @@ fn MembersPanel() -> impl IntoView {
                         let (Some(group), id) = (app.group.get_untracked(), id2.clone()) else { return };
                         let next = if role == Role::Coordinator { Role::Member } else { Role::Coordinator };
                         spawn_local(async move {
-                            let url = format!("/api/groups/{group}/members/{id}/role");
-                            match http::send_empty("PUT", &url, Some(&RoleRequest { role: next })).await {
+                            match api::set_role(&group, &id, next).await {
                                 Ok(()) => load(),
                                 Err(e) => failure.set(Some(t.api_error(&e))),
                             }
@@ -337,7 +384,7 @@ fn InvitesPanel() -> impl IntoView {
     let load = move || {
         let Some(group) = app.group.get_untracked() else { return };
         spawn_local(async move {
-            if let Ok(list) = http::get::<Vec<InviteInfo>>(&format!("/api/groups/{group}/invites")).await {
+            if let Ok(list) = api::invites(&group).await {
                 invites.set(list);
             }
         });
@@ -355,7 +402,7 @@ fn InvitesPanel() -> impl IntoView {
             max_uses: uses.get().trim().parse().unwrap_or(0),
         };
         spawn_local(async move {
-            match http::post::<_, InviteCreated>(&format!("/api/groups/{group}/invites"), &request).await {
+            match api::create_invite(&group, &request).await {
                 Ok(c) => {
                     created.set(Some(c));
                     failure.set(None);
@@ -408,7 +455,7 @@ fn InvitesPanel() -> impl IntoView {
                     let revoke = move |_| {
                         let (Some(group), id) = (app.group.get_untracked(), id.clone()) else { return };
                         spawn_local(async move {
-                            let _ = http::send_empty::<()>("DELETE", &format!("/api/groups/{group}/invites/{id}"), None).await;
+                            let _ = api::revoke_invite(&group, &id).await;
                             load();
                         });
                     };
@@ -583,12 +630,12 @@ fn LockPanel() -> impl IntoView {
 fn StoragePanel() -> impl IntoView {
     let t = use_texts();
     let persisted = RwSignal::new(None::<bool>);
-    spawn_local(async move { persisted.set(session::is_persisted().await) });
+    spawn_local(async move { persisted.set(device::is_persisted().await) });
     let ios = window().navigator().user_agent().unwrap_or_default().contains("iPhone");
     view! {
         <section class="card">
             <h2>{t.storage_title}</h2>
-            <p data-testid="persisted">{move || match persisted.get() { Some(true) => t.persisted_yes, _ => t.persisted_no }}</p>
+            <p data-testid="persisted">{move || match persisted.get() { Some(true) => t.persisted_yes, Some(false) => t.persisted_no, None => t.persisted_unknown }}</p>
             {ios.then(|| view! { <p class="notice warning">{t.ios_hint}</p> })}
         </section>
     }

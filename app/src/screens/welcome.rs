@@ -2,12 +2,28 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimo_core::api::{JoinRequest, LoginRequest, Me, normalize_invite_code, normalize_login};
+use nimo_core::api::{JoinRequest, LoginRequest, Me, SetupRequest, normalize_invite_code, normalize_login};
 
 use crate::components::{Notice, TextField};
 use crate::i18n::{Lang, use_i18n, use_texts};
-use crate::platform::http;
-use crate::state::{Phase, session, use_app};
+use crate::state::{Phase, api, session, use_app};
+
+/// What was typed into the page's own join form before the app arrived
+/// (`index.html`): taken over, so nothing typed is lost; the page's form
+/// then goes.
+fn typed_in_page(id: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    let el = document().get_element_by_id(id)?;
+    let input = el.dyn_into::<web_sys::HtmlInputElement>().ok()?;
+    Some(input.value()).filter(|v| !v.is_empty())
+}
+
+/// Removes the page's own join form once the app has taken it over.
+pub fn retire_page_form() {
+    if let Some(el) = document().get_element_by_id("page-join") {
+        el.remove();
+    }
+}
 
 /// A name for this device from the browser, for the device list.
 pub fn default_device_name() -> String {
@@ -71,42 +87,61 @@ fn check(error: RwSignal<Option<&'static str>>, bad: bool, message: &'static str
 fn JoinForm(code: String) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let code = RwSignal::new(code);
-    let login = RwSignal::new(String::new());
-    let display = RwSignal::new(String::new());
-    let pass = RwSignal::new(String::new());
-    let pass2 = RwSignal::new(String::new());
+    let code = RwSignal::new(typed_in_page("pj-code").unwrap_or(code));
+    let login = RwSignal::new(typed_in_page("pj-login").unwrap_or_default());
+    let display = RwSignal::new(typed_in_page("pj-display").unwrap_or_default());
+    let pass = RwSignal::new(typed_in_page("pj-pass").unwrap_or_default());
+    let pass2 = RwSignal::new(typed_in_page("pj-pass2").unwrap_or_default());
+    retire_page_form();
     let device = RwSignal::new(default_device_name());
     let errors: [RwSignal<Option<&'static str>>; 5] = std::array::from_fn(|_| RwSignal::new(None));
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
 
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let login_ok = normalize_login(&login.get());
-        let p = pass.get();
+    let send = move || {
+        let login_ok = normalize_login(&login.get_untracked());
+        let p = pass.get_untracked();
         // The same rules the server applies first, said before anything is sent.
-        let weak = nimo_core::passphrase::quick_check(&p, login_ok.as_deref().unwrap_or(""));
+        let weak = nimo_core::base::passphrase::quick_check(&p, login_ok.as_deref().unwrap_or(""));
         let ok = [
-            check(errors[0], normalize_invite_code(&code.get()).is_none(), t.err_code_format),
+            check(errors[0], normalize_invite_code(&code.get_untracked()).is_none(), t.err_code_format),
             check(errors[1], login_ok.is_err(), t.err_login_format),
-            check(errors[2], display.get().trim().is_empty(), t.err_required),
+            check(errors[2], display.get_untracked().trim().is_empty(), t.err_required),
             check(errors[3], weak.is_err(), weak.err().map_or(t.err_passphrase_short, |w| t.passphrase_problem(w))),
-            check(errors[4], p != pass2.get(), t.passphrase_mismatch),
+            check(errors[4], p != pass2.get_untracked(), t.passphrase_mismatch),
         ];
         if ok.contains(&false) {
             return;
         }
         busy.set(true);
         failure.set(None);
-        let request = JoinRequest { code: code.get(), login: login.get(), display_name: display.get(), passphrase: p, device_name: device.get(), bearer: session::wants_bearer(app) };
+        let request = JoinRequest {
+            code: code.get_untracked(),
+            login: login.get_untracked(),
+            display_name: display.get_untracked(),
+            passphrase: p,
+            device_name: device.get_untracked(),
+            bearer: session::wants_bearer(app),
+        };
         spawn_local(async move {
-            match http::post::<_, Me>("/api/join", &request).await {
+            match api::join(&request).await {
                 Ok(me) => finish(app, me, failure).await,
                 Err(e) => failure.set(Some(t.api_error(&e))),
             }
             busy.set(false);
         });
+    };
+    // Sent before the app arrived (the page's own form): send it now.
+    let pending = web_sys::window().and_then(|w| crate::platform::js::get(&w, "nimoJoinPending")).is_some_and(|v| v.is_truthy());
+    if pending {
+        if let Some(w) = web_sys::window() {
+            crate::platform::js::set(&w, "nimoJoinPending", &wasm_bindgen::JsValue::FALSE);
+        }
+        send();
+    }
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        send();
     };
 
     view! {
@@ -147,7 +182,7 @@ fn LoginForm() -> impl IntoView {
         failure.set(None);
         let request = LoginRequest { login: login.get(), passphrase: pass.get(), device_name: default_device_name(), bearer: session::wants_bearer(app) };
         spawn_local(async move {
-            match http::post::<_, Me>("/api/auth/login", &request).await {
+            match api::login(&request).await {
                 Ok(me) => {
                     let unsent = session::other_users_unsent(app, &me.user).await;
                     if unsent > 0 && warning.get_untracked().is_none() {
@@ -171,6 +206,75 @@ fn LoginForm() -> impl IntoView {
             <TextField label=t.passphrase value=pass kind="password" error=pass_err autocomplete="current-password" testid="login-pass"/>
             <button type="submit" class="button wide" disabled=move || busy.get()>{move || if busy.get() { t.working } else { t.login_button }}</button>
         </form>
+    }
+}
+
+/// The first run: the server printed a one-time link; it opens this form,
+/// which makes the first group and its first coordinator.
+#[component]
+pub fn Setup(token: String) -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let group = RwSignal::new(String::new());
+    let login = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let pass = RwSignal::new(String::new());
+    let pass2 = RwSignal::new(String::new());
+    let errors: [RwSignal<Option<&'static str>>; 5] = std::array::from_fn(|_| RwSignal::new(None));
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    retire_page_form();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let login_ok = normalize_login(&login.get());
+        let p = pass.get();
+        let weak = nimo_core::base::passphrase::quick_check(&p, login_ok.as_deref().unwrap_or(""));
+        let ok = [
+            check(errors[0], group.get().trim().is_empty(), t.err_required),
+            check(errors[1], login_ok.is_err(), t.err_login_format),
+            check(errors[2], display.get().trim().is_empty(), t.err_required),
+            check(errors[3], weak.is_err(), weak.err().map_or(t.err_passphrase_short, |w| t.passphrase_problem(w))),
+            check(errors[4], p != pass2.get(), t.passphrase_mismatch),
+        ];
+        if ok.contains(&false) {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let request = SetupRequest {
+            token: token.clone(),
+            group_name: group.get(),
+            login: login.get(),
+            display_name: display.get(),
+            passphrase: p,
+            device_name: default_device_name(),
+            bearer: session::wants_bearer(app),
+        };
+        spawn_local(async move {
+            match api::setup(&request).await {
+                Ok(me) => {
+                    finish(app, me, failure).await;
+                    crate::route::go("#/settings");
+                }
+                Err(e) => failure.set(Some(t.setup_error(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="welcome" data-testid="setup">
+            <h1>{t.setup_title}</h1>
+            <p>{t.setup_lead}</p>
+            <form class="card" on:submit=submit novalidate>
+                <Notice message=failure/>
+                <TextField label=t.group_name value=group error=errors[0] autocomplete="off" testid="setup-group"/>
+                <TextField label=t.login_name value=login hint=t.login_name_hint error=errors[1] autocomplete="username" testid="setup-login"/>
+                <TextField label=t.display_name value=display hint=t.display_name_hint error=errors[2] autocomplete="nickname" testid="setup-display"/>
+                <TextField label=t.passphrase value=pass kind="password" hint=t.passphrase_hint error=errors[3] autocomplete="new-password" testid="setup-pass"/>
+                <TextField label=t.passphrase_again value=pass2 kind="password" error=errors[4] autocomplete="new-password" testid="setup-pass2"/>
+                <button type="submit" class="button wide" data-testid="setup-create" disabled=move || busy.get()>{move || if busy.get() { t.working } else { t.setup_button }}</button>
+            </form>
+        </section>
     }
 }
 

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use leptos::prelude::*;
-use nimo_core::collection::Collection;
-use nimo_core::ids::RecordId;
-use nimo_core::record::Record;
+use nimo_core::sync::collection::Collection;
+use nimo_core::sync::ids::RecordId;
+use nimo_core::sync::record::Record;
 
 use crate::platform::store::{IdbStore, Written};
 
@@ -36,16 +36,11 @@ impl Cache {
         self.records.with(|all| all.get(&collection).and_then(|m| m.get(id)).cloned())
     }
 
-    /// Records of a collection that match, cloned (reactive).
-    pub fn filter(&self, collection: Collection, mut keep: impl FnMut(&Record) -> bool) -> Vec<Record> {
-        self.with(collection, |m| m.values().filter(|r| keep(r)).cloned().collect())
-    }
-
     pub fn clear(&self) {
         self.records.set(HashMap::new());
     }
 
-    pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::client::StoreError> {
+    pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::sync::client::StoreError> {
         let mut all = HashMap::new();
         for c in Collection::ALL {
             let live: BTreeMap<RecordId, Record> =
@@ -75,7 +70,7 @@ impl Cache {
     }
 
     /// Rereads these records from the store (another tab wrote them).
-    pub async fn reload(&self, store: &IdbStore, keys: &[(Collection, RecordId)]) -> Result<(), nimo_core::client::StoreError> {
+    pub async fn reload(&self, store: &IdbStore, keys: &[(Collection, RecordId)]) -> Result<(), nimo_core::sync::client::StoreError> {
         if keys.is_empty() {
             return Ok(());
         }

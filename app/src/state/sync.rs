@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimo_core::client::{Rejected, StoreError, SyncError};
+use nimo_core::sync::client::{Rejected, StoreError, SyncError};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{AppState, Phase, session};
+use super::{AppState, Phase, api, device, tabs};
 use crate::platform::js;
 
 /// How long after a local change to sync (edits in a row make one sync).
@@ -128,7 +128,7 @@ fn with_web_lock(work: impl std::future::Future<Output = ()> + 'static, done: im
 
 async fn run(app: AppState) {
     let Some(engine) = app.engine() else { return };
-    session::finish_pending_switch(app).await;
+    device::finish_pending_switch(app).await;
     let net = Some(app.net);
     let result = engine.sync().await;
     match result {
@@ -149,7 +149,9 @@ async fn run(app: AppState) {
         }
         Err(SyncError::SignedOut) => app.phase.set(Phase::SignInAgain),
         Err(SyncError::DeviceRevoked(reason)) => {
-            session::revoked(app, reason).await;
+            // Erase without sending anything.
+            device::erase(app).await;
+            app.phase.set(Phase::Revoked(reason));
             return;
         }
         Err(SyncError::Outdated) => {
@@ -163,7 +165,7 @@ async fn run(app: AppState) {
     if let Ok(Some(state)) = engine.state().await {
         app.sync.rejected.set(state.rejected);
     }
-    crate::state::announce_changes();
+    tabs::announce_changes();
 }
 
 /// Asks the service worker to wake the app when the connection returns
@@ -219,7 +221,11 @@ pub fn start_triggers(app: AppState) {
 /// Keeps the group's member list on the device, for attendance offline.
 async fn refresh_members(app: AppState) {
     let Some(group) = app.group.get_untracked() else { return };
-    if let Ok(list) = crate::platform::http::get::<Vec<nimo_core::api::MemberInfo>>(&format!("/api/groups/{group}/members")).await {
-        crate::state::save_draft(app, &format!("members:{group}"), &list).await;
+    if let Ok(list) = api::members(&group).await {
+        let _ = device::put_as(app, &members_key(&group), &list, true).await;
     }
+}
+
+pub fn members_key(group: &nimo_core::sync::ids::GroupId) -> String {
+    format!("members:{group}")
 }

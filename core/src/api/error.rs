@@ -89,3 +89,57 @@ pub enum ErrorCode {
     Unknown,
 }
 
+impl ErrorCode {
+    pub const ALL: &'static [ErrorCode] = &[
+        Self::Malformed, Self::InvalidField, Self::NotFound, Self::PayloadTooLarge, Self::UnsupportedMediaType, Self::Internal,
+        Self::Unauthenticated, Self::SessionExpired, Self::DeviceRevoked, Self::Forbidden, Self::InvalidCredentials, Self::Throttled,
+        Self::ClientOutdated, Self::EpochChanged, Self::Resync, Self::OutOfOrder, Self::InviteInvalid, Self::LoginTaken, Self::Deleted,
+        Self::ClockAhead, Self::Unknown,
+    ];
+
+    /// The code as it travels (`snake_case`, as serde writes it).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::InvalidField => "invalid_field",
+            Self::NotFound => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Internal => "internal",
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::DeviceRevoked => "device_revoked",
+            Self::Forbidden => "forbidden",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Throttled => "throttled",
+            Self::ClientOutdated => "client_outdated",
+            Self::EpochChanged => "epoch_changed",
+            Self::Resync => "resync",
+            Self::OutOfOrder => "out_of_order",
+            Self::InviteInvalid => "invite_invalid",
+            Self::LoginTaken => "login_taken",
+            Self::Deleted => "deleted",
+            Self::ClockAhead => "clock_ahead",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// Any code this client does not know reads as [`ErrorCode::Unknown`].
+    pub fn from_id(id: &str) -> Self {
+        Self::ALL.iter().copied().find(|c| c.id() == id).unwrap_or(Self::Unknown)
+    }
+}
+
+impl ResyncReason {
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Epoch => "epoch",
+            Self::Horizon => "horizon",
+            Self::Access => "access",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Self> {
+        [Self::Epoch, Self::Horizon, Self::Access].into_iter().find(|r| r.id() == id)
+    }
+}

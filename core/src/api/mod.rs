@@ -71,6 +71,20 @@ pub struct JoinRequest {
     pub bearer: bool,
 }
 
+/// The first run: with the one-time setup token the server printed, make
+/// the first group and its first coordinator (who is signed in).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetupRequest {
+    pub token: String,
+    pub group_name: String,
+    pub login: String,
+    pub display_name: String,
+    pub passphrase: String,
+    pub device_name: String,
+    #[serde(default)]
+    pub bearer: bool,
+}
+
 /// Changing one's passphrase (which signs out one's other devices).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassphraseChange {

@@ -146,9 +146,17 @@ impl Structured for Referrals {
             let at = |e: String| format!("[{i}].{e}");
             let o = value::object(item).map_err(at)?;
             value::only(o, &["window", "name", "state", "on"]).map_err(at)?;
-            let window = WindowRef::parse(value::str(o, "window").map_err(at)?).map_err(|e| format!("[{i}].window: {e}"))?;
+            // A window of the directory or a national line; or none, when
+            // the person named a place the directory does not hold.
+            let window = match value::opt_str(o, "window").map_err(at)? {
+                Some(w) => WindowRef::parse(w).map_err(|e| format!("[{i}].window: {e}"))?,
+                None => WindowRef::None,
+            };
             let name = value::opt_str(o, "name").map_err(at)?.unwrap_or("");
             value::line(name, 100).map_err(|e| format!("[{i}].name: {e}"))?;
+            if window.is_none() && name.trim().is_empty() {
+                return Err(format!("[{i}]: a referral names its window"));
+            }
             let state = value::str(o, "state").map_err(at)?;
             let state = ReferralState::from_id(state).ok_or_else(|| format!("[{i}].state: {state:?} is not a referral state"))?;
             let on = value::opt_str(o, "on").map_err(at)?.map(Date::parse).transpose().map_err(|e| format!("[{i}].on: {e}"))?;
@@ -163,7 +171,7 @@ impl Structured for Referrals {
                 .iter()
                 .map(|r| {
                     value::obj(vec![
-                        ("window", Value::String(r.window.to_string())),
+                        ("window", crate::schema::FieldType::to_value(&r.window)),
                         ("name", value::text(&r.name)),
                         ("state", Value::String(r.state.id().to_owned())),
                         ("on", r.on.map_or(Value::Null, |d| Value::String(d.to_string()))),
@@ -178,12 +186,13 @@ structured!(Referrals);
 collection! {
     /// One conversation or visit.
     pub struct Contact in Collection::Contact => {
-        at: Option<JstDateTime> [required quick] "日時" "Date and time",
+        at: Option<JstDateTime> [required details] "日時" "Date and time",
         mode: Option<Mode> [required quick] "相談の形" "Mode",
         // A nickname or initials; there is deliberately no name field.
-        person: Text<20> [quick] "相手（ニックネームかイニシャル）" "Person (nickname or initials)" hint "フルネームは書きません。" "Never a full name.",
+        person: Text<20> [details] "相手（ニックネームかイニシャル）" "Person (nickname or initials)" hint "フルネームは書きません。" "Never a full name.",
         worries: Set<Worry> [quick] "悩み（いくつでも）" "Worries (any number)",
         note: Note<4000> [quick] "メモ（本人の言葉で）" "Notes (in the person's words)",
+        risk: bool [quick] "危険がある（自殺・他害のおそれなど）" "At risk (suicide, harm)",
         partner: Text<20> [hospital] "ペアの訪問者" "Visiting partner" hint "訪問は2人1組です。" "Visits are made in pairs.",
         hospital: Text<60> [hospital] "病院" "Hospital",
         wish_method: Option<WishMethod> [hospital] "訪問の希望を確認した方法" "How the wish for a visit was confirmed",
@@ -198,7 +207,6 @@ collection! {
         referrals: Referrals [details] "紹介先" "Referrals",
         unmet_worries: Set<Worry> [details] "窓口が見つからなかった悩み" "Worries no window fitted",
         follow_up: Option<Date> [details] "フォローアップ日" "Follow-up date",
-        risk: bool [details] "危険がある（自殺・他害のおそれなど）" "At risk (suicide, harm)",
         status: Option<ContactStatus> [details] "状態" "Status",
     }
     rules Contact::tidy_and_check

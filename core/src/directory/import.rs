@@ -58,10 +58,15 @@ impl ImportError {
         let p = |ja: String, en: String| Phrase::new(ja, en);
         match self {
             Self::Empty => p("ファイルが空です。".into(), "The file is empty.".into()),
-            Self::TooBig { bytes } => p(
-                format!("ファイルが大きすぎます（{:.1} MB）。{} MB までのファイルにしてください。", *bytes as f64 / 1_048_576.0, MAX_BYTES / 1_048_576),
-                format!("The file is too large ({:.1} MB). Files up to {} MB can be imported.", *bytes as f64 / 1_048_576.0, MAX_BYTES / 1_048_576),
-            ),
+            Self::TooBig { bytes } => {
+                // Tenths of a megabyte, without printing a float.
+                let tenths = bytes * 10 / 1_048_576;
+                let size = format!("{}.{}", tenths / 10, tenths % 10);
+                p(
+                    format!("ファイルが大きすぎます（{size} MB）。{} MB までのファイルにしてください。", MAX_BYTES / 1_048_576),
+                    format!("The file is too large ({size} MB). Files up to {} MB can be imported.", MAX_BYTES / 1_048_576),
+                )
+            }
             Self::TooManyRows { rows } => p(
                 format!("行が多すぎます（{rows}行）。一度に読み込めるのは{MAX_ROWS}行までです。ファイルを分けてください。"),
                 format!("Too many rows ({rows}). Up to {MAX_ROWS} can be imported at once; split the file."),

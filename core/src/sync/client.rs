@@ -33,6 +33,13 @@ pub const PULL_LIMIT: u32 = super::protocol::MAX_PULL_LIMIT;
 /// How many rejected changes the device remembers for the user.
 const REJECTED_LOG: usize = 100;
 
+/// What a change comes to.
+enum Prepared {
+    /// Nothing new to write: the record as it stands.
+    Unchanged(Record),
+    Write(Record, Mutation),
+}
+
 /// The device's sync bookkeeping, saved with every change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
@@ -327,13 +334,40 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
     /// Saves a local change and queues it, in one transaction. Returns the
     /// record as it now stands on this device.
     pub async fn change(&self, change: Change) -> Result<Record, EngineError> {
+        let mut records = self.change_many(vec![change]).await?;
+        records.pop().ok_or(EngineError::NoSuchRecord)
+    }
+
+    /// Saves several changes and queues them in one transaction: all of
+    /// them or none (an import of a thousand entries is one write, not a
+    /// thousand). A change that writes nothing new is left out.
+    pub async fn change_many(&self, changes: Vec<Change>) -> Result<Vec<Record>, EngineError> {
         let mut tx = self.store.begin().await?;
         let mut state = tx.state().await?.ok_or(EngineError::NotStarted)?;
-        let existing = tx.get(change.collection, &change.id).await?;
+        let mut out = Vec::with_capacity(changes.len());
+        for change in changes {
+            let existing = tx.get(change.collection, &change.id).await?;
+            match self.prepare(&mut state, change, existing)? {
+                Prepared::Unchanged(record) => out.push(record),
+                Prepared::Write(record, mutation) => {
+                    state.next_seq += 1;
+                    tx.put(&record).await?;
+                    tx.enqueue(&mutation).await?;
+                    out.push(record);
+                }
+            }
+        }
+        tx.put_state(&state).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// The mutation a change makes, and the record after it.
+    fn prepare(&self, state: &mut SyncState, change: Change, existing: Option<Record>) -> Result<Prepared, EngineError> {
         if existing.as_ref().is_some_and(Record::is_deleted) && !matches!(change.kind, ChangeKind::Resolve { .. }) {
             return Err(EngineError::Deleted);
         }
-        let t = state.clock.tick(self.corrected_now(&state));
+        let t = state.clock.tick(self.corrected_now(state));
         let op = match change.kind {
             ChangeKind::Delete => Op::Delete { t },
             ChangeKind::Resolve { field, t: lost } => Op::Resolve { field, t: lost },
@@ -359,7 +393,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     })
                     .collect();
                 if visibility.is_none() && fields.is_empty() {
-                    return existing.ok_or(EngineError::NoSuchRecord);
+                    return existing.map(Prepared::Unchanged).ok_or(EngineError::NoSuchRecord);
                 }
                 Op::Put { visibility, fields }
             }
@@ -382,12 +416,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 mutation.create(state.user.clone()).ok_or(EngineError::NoSuchRecord)?
             }
         };
-        state.next_seq += 1;
-        tx.put(&record).await?;
-        tx.enqueue(&mutation).await?;
-        tx.put_state(&state).await?;
-        tx.commit().await?;
-        Ok(record)
+        Ok(Prepared::Write(record, mutation))
     }
 
     /// Number of changes not yet acknowledged by the server.

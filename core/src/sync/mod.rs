@@ -8,6 +8,7 @@
 //! - [`record`]: a record of stamped fields and how two copies merge.
 //! - [`protocol`]: push and pull messages, and how a mutation is checked
 //!   (against its collection's schema) and applied.
+//! - [`wire`]: the same messages as JSON values by hand, for the app.
 //! - [`client`]: the device's engine over a `Store`, a `Transport` and an
 //!   `Env`; [`memory`]: an in-memory `Store` for tests.
 
@@ -18,3 +19,4 @@ pub mod ids;
 pub mod memory;
 pub mod protocol;
 pub mod record;
+pub mod wire;

@@ -1,5 +1,5 @@
-//! Signing in and out, joining with an invite, the passphrase, how the
-//! session travels, and `GET /api/me`.
+//! Signing in and out, joining with an invite, the first run's setup link,
+//! the passphrase, how the session travels, and `GET /api/me`.
 //!
 //! Every attempt a guesser would repeat is counted before anything is
 //! checked (`storage::attempts`), and nothing is hashed for a request that
@@ -12,8 +12,9 @@ use axum::Json;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use nimo_core::api::{JoinGroupRequest, JoinRequest, LoginRequest, Me, PassphraseChange, SessionMode, SessionToken, check_name, normalize_invite_code, normalize_login};
-use nimo_core::sync::ids::{DeviceId, UserId};
+use nimo_core::api::{JoinGroupRequest, JoinRequest, LoginRequest, Me, PassphraseChange, SessionMode, SessionToken, SetupRequest, check_name, normalize_invite_code, normalize_login};
+use nimo_core::sync::collection::Role;
+use nimo_core::sync::ids::{DeviceId, GroupId, UserId};
 
 use crate::auth::{self, check_new_passphrase};
 use crate::caller::Caller;
@@ -149,6 +150,54 @@ pub async fn join(
         })
         .await?;
     tracing::info!(login = %logged, addr = %addr.ip(), "joined with an invite");
+    Ok(signed_in(&state, token, me, carrier))
+}
+
+/// The first run: with the token from the printed link, makes the first
+/// group, its first coordinator and their session. Refused once a group
+/// exists (the token is then retired), and throttled like joining.
+pub async fn setup(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    ApiJson(req): ApiJson<SetupRequest>,
+) -> Result<Response, ApiError> {
+    let now = now_ms();
+    let limit = [Limit::address(addr.ip())];
+    let reservation = state.db.write(move |tx| attempts::reserve(tx, &limit, now)).await?;
+    if !state.setup.matches(&req.token) {
+        tracing::warn!(addr = %addr.ip(), "setup with a wrong or used token");
+        return Err(ApiError::Forbidden);
+    }
+    let group_name = check_name(&req.group_name, 60).map_err(|m| ApiError::invalid("group_name", m))?;
+    let login = normalize_login(&req.login).map_err(|m| ApiError::invalid("login", m))?;
+    let display_name = check_name(&req.display_name, 30).map_err(|m| ApiError::invalid("display_name", m))?;
+    let device_name = check_name(&req.device_name, 40).map_err(|m| ApiError::invalid("device_name", m))?;
+    check_new_passphrase(&req.passphrase, &login, &display_name)?;
+    let passphrase_hash = state.hasher.hash(req.passphrase).await.map_err(hash_failed)?;
+    let (token, token_hash) = auth::new_token();
+    let carrier = carrier(req.bearer);
+    let logged = login.clone();
+    let me = state
+        .db
+        .write(move |tx| {
+            // Checked again inside the write: two people opening the link at
+            // once make one group.
+            if accounts::group_count(tx)? > 0 {
+                return Err(StorageError::Forbidden);
+            }
+            let group = GroupId::parse(&new_uuid()).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            accounts::create_group(tx, &group, &group_name, "other", now)?;
+            let user = UserId::parse(&new_uuid()).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            accounts::create_user(tx, &user, &login, &display_name, &passphrase_hash, now)?;
+            accounts::add_member(tx, &group, &user, Role::Coordinator, now)?;
+            let device = DeviceId::parse(&new_uuid()).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+            accounts::create_session(tx, &user, &device, &token_hash, &device_name, carrier, now)?;
+            attempts::release(tx, &reservation)?;
+            accounts::me(tx, &user, &device)
+        })
+        .await?;
+    state.setup.retire();
+    tracing::info!(login = %logged, addr = %addr.ip(), "first group created through the setup link");
     Ok(signed_in(&state, token, me, carrier))
 }
 

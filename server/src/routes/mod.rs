@@ -31,6 +31,7 @@ pub fn api(state: AppState) -> Router {
         .route("/session/mode", put(auth::session_mode))
         .route("/me", get(auth::me))
         .route("/join", post(auth::join))
+        .route("/setup", post(auth::setup))
         .route("/groups/join", post(auth::join_group))
         .route("/devices", get(devices::list))
         .route("/devices/{device}", delete(devices::revoke))

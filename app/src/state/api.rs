@@ -1,0 +1,114 @@
+//! Everything that reaches the server or writes records, in one place: the
+//! screens call these and never `platform::http` or the store.
+
+use nimo_core::api::{
+    DeviceInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode, SessionToken,
+    SetupRequest,
+};
+use nimo_core::sync::client::{Change, EngineError, TransportError};
+use nimo_core::sync::collection::{Collection, Role};
+use nimo_core::sync::ids::{DeviceId, GroupId, RecordId, UserId};
+use nimo_core::sync::record::Record;
+
+use leptos::prelude::*;
+
+use super::{AppState, sync, tabs};
+use crate::platform::http::{self, call_as};
+
+type Answer<T> = Result<T, TransportError>;
+
+// ---- records ----
+
+/// Saves a local change: one store transaction with its outbox entry; the
+/// screens see it at once and a sync follows shortly.
+pub async fn change(app: AppState, change: Change) -> Result<Record, EngineError> {
+    let mut records = change_many(app, vec![change]).await?;
+    records.pop().ok_or(EngineError::NoSuchRecord)
+}
+
+/// Saves several changes in one transaction (all or none).
+pub async fn change_many(app: AppState, changes: Vec<Change>) -> Result<Vec<Record>, EngineError> {
+    let engine = app.engine().ok_or(EngineError::NotStarted)?;
+    let records = engine.change_many(changes).await?;
+    app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+    sync::schedule(app);
+    tabs::announce_changes();
+    Ok(records)
+}
+
+/// The live records of a collection as stored on the device (exports read
+/// these, not the screens' cache).
+pub async fn stored(app: AppState, collection: Collection) -> Vec<Record> {
+    let Some(engine) = app.engine() else { return Vec::new() };
+    engine.store.load(collection).await.map(|all| all.into_iter().filter(|r| !r.is_deleted()).collect()).unwrap_or_default()
+}
+
+/// A new record id (UUIDv7) from the engine's clock and randomness.
+pub fn new_id(app: AppState) -> Option<RecordId> {
+    app.engine().map(|e| e.new_record_id())
+}
+
+// ---- accounts ----
+
+pub async fn join(request: &JoinRequest) -> Answer<Me> {
+    call_as("POST", "/api/join", Some(request)).await
+}
+
+pub async fn login(request: &LoginRequest) -> Answer<Me> {
+    call_as("POST", "/api/auth/login", Some(request)).await
+}
+
+/// The first run: the first group and its coordinator.
+pub async fn setup(request: &SetupRequest) -> Answer<Me> {
+    call_as("POST", "/api/setup", Some(request)).await
+}
+
+pub async fn logout() -> Answer<()> {
+    http::call("POST", "/api/auth/logout", None).await.map(drop)
+}
+
+pub async fn join_group(code: String) -> Answer<Me> {
+    call_as("POST", "/api/groups/join", Some(&JoinGroupRequest { code })).await
+}
+
+pub async fn change_passphrase(current: String, new: String) -> Answer<()> {
+    http::call("PUT", "/api/auth/passphrase", serde_json::to_value(PassphraseChange { current, new }).ok().as_ref()).await.map(drop)
+}
+
+pub async fn session_mode(bearer: bool) -> Answer<SessionToken> {
+    call_as("PUT", "/api/session/mode", Some(&SessionMode { bearer })).await
+}
+
+pub async fn devices() -> Answer<Vec<DeviceInfo>> {
+    call_as::<(), _>("GET", "/api/devices", None).await
+}
+
+pub async fn revoke_device(id: &DeviceId) -> Answer<()> {
+    http::call("DELETE", &format!("/api/devices/{id}"), None).await.map(drop)
+}
+
+// ---- groups ----
+
+pub async fn members(group: &GroupId) -> Answer<Vec<MemberInfo>> {
+    call_as::<(), _>("GET", &format!("/api/groups/{group}/members"), None).await
+}
+
+pub async fn set_role(group: &GroupId, member: &UserId, role: Role) -> Answer<()> {
+    http::call("PUT", &format!("/api/groups/{group}/members/{member}/role"), serde_json::to_value(RoleRequest { role }).ok().as_ref()).await.map(drop)
+}
+
+pub async fn remove_member(group: &GroupId, member: &UserId) -> Answer<()> {
+    http::call("DELETE", &format!("/api/groups/{group}/members/{member}"), None).await.map(drop)
+}
+
+pub async fn invites(group: &GroupId) -> Answer<Vec<InviteInfo>> {
+    call_as::<(), _>("GET", &format!("/api/groups/{group}/invites"), None).await
+}
+
+pub async fn create_invite(group: &GroupId, request: &InviteRequest) -> Answer<InviteCreated> {
+    call_as("POST", &format!("/api/groups/{group}/invites"), Some(request)).await
+}
+
+pub async fn revoke_invite(group: &GroupId, invite: &str) -> Answer<()> {
+    http::call("DELETE", &format!("/api/groups/{group}/invites/{invite}"), None).await.map(drop)
+}

@@ -1,0 +1,138 @@
+//! What this device keeps besides records — who is signed in, the chosen
+//! group, drafts, the session token, the lock's configuration — and how it
+//! forgets all of it.
+
+use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
+use nimo_core::api::Me;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::AppState;
+use crate::platform::http;
+
+pub const ME_KEY: &str = "me";
+pub const LOCK_KEY: &str = "lock";
+pub const GROUP_KEY: &str = "nimo.group";
+/// The bearer token (sealed), when the lock is on.
+pub const TOKEN_KEY: &str = "session";
+/// A change of how the session travels that waits for the network:
+/// `"bearer"` or `"cookie"`.
+pub const MODE_PENDING_KEY: &str = "session_mode_pending";
+/// Set while someone is signed in here, for `boot.js` (which shows the
+/// HTML join form only to a device nobody uses yet).
+pub const SIGNED_IN_FLAG: &str = "nimo.signedIn";
+
+/// A setting of a serde type (the API's `Me`, the lock's configuration).
+pub async fn get_as<T: DeserializeOwned>(app: AppState, key: &str) -> Option<T> {
+    let engine = app.engine()?;
+    let value = engine.store.meta_get(key).await.ok().flatten()?;
+    serde_json::from_value(value).ok()
+}
+
+pub async fn put_as<T: Serialize>(app: AppState, key: &str, value: &T, seal: bool) -> Result<(), nimo_core::sync::client::StoreError> {
+    let Some(engine) = app.engine() else { return Ok(()) };
+    let v = serde_json::to_value(value).map_err(|e| nimo_core::sync::client::StoreError::Other(e.to_string()))?;
+    engine.store.meta_put(key, &v, seal).await
+}
+
+pub async fn delete(app: AppState, key: &str) {
+    if let Some(engine) = app.engine() {
+        let _ = engine.store.meta_delete(key).await;
+    }
+}
+
+/// Saves a draft (sealed when the lock is on); best effort.
+pub async fn save_draft(app: AppState, key: &str, value: &Value) {
+    if let Some(engine) = app.engine() {
+        let _ = engine.store.meta_put(&format!("draft:{key}"), value, true).await;
+    }
+}
+
+pub async fn load_draft(app: AppState, key: &str) -> Option<Value> {
+    let engine = app.engine()?;
+    engine.store.meta_get(&format!("draft:{key}")).await.ok().flatten()
+}
+
+pub async fn drop_draft(app: AppState, key: &str) {
+    delete(app, &format!("draft:{key}")).await;
+}
+
+/// Keeps `me` (sealed).
+pub async fn save_me(app: AppState, me: &Me) -> Result<(), nimo_core::sync::client::StoreError> {
+    let _ = LocalStorage::set(SIGNED_IN_FLAG, "1");
+    put_as(app, ME_KEY, me, true).await
+}
+
+/// Forgets everything on this device: records, outbox, drafts, the lock,
+/// the session (sign-out, a remote erase, a forgotten PIN).
+pub async fn erase(app: AppState) {
+    http::set_bearer(None);
+    if let Some(engine) = app.engine() {
+        let _ = engine.store.erase_all().await;
+    }
+    LocalStorage::delete(GROUP_KEY);
+    LocalStorage::delete(SIGNED_IN_FLAG);
+    app.cache.clear();
+    app.me.set(None);
+    app.group.set(None);
+    app.lock.set(None);
+    app.sync.reset();
+}
+
+/// Moves the session to a bearer token (lock on) or back to a cookie (lock
+/// off). Offline, the change is noted and made at the next sync.
+pub async fn switch_session(app: AppState, bearer: bool) {
+    let Some(engine) = app.engine() else { return };
+    match super::api::session_mode(bearer).await {
+        Ok(answer) => {
+            match answer.token {
+                Some(token) => {
+                    let _ = engine.store.meta_put(TOKEN_KEY, &Value::String(token.clone()), true).await;
+                    http::set_bearer(Some(token));
+                }
+                None => {
+                    let _ = engine.store.meta_delete(TOKEN_KEY).await;
+                    http::set_bearer(None);
+                }
+            }
+            let _ = engine.store.meta_delete(MODE_PENDING_KEY).await;
+        }
+        Err(_) => {
+            let mode = Value::String(if bearer { "bearer" } else { "cookie" }.into());
+            let _ = engine.store.meta_put(MODE_PENDING_KEY, &mode, false).await;
+        }
+    }
+}
+
+/// Makes a session change that waited for the network (before a sync).
+pub async fn finish_pending_switch(app: AppState) {
+    let Some(engine) = app.engine() else { return };
+    let pending = engine.store.meta_get(MODE_PENDING_KEY).await.ok().flatten();
+    if let Some(mode) = pending.as_ref().and_then(Value::as_str) {
+        switch_session(app, mode == "bearer").await;
+    }
+}
+
+/// The sealed bearer token, into the requests (after opening the store).
+pub async fn restore_bearer(app: AppState) {
+    let Some(engine) = app.engine() else { return };
+    let token = engine.store.meta_get(TOKEN_KEY).await.ok().flatten();
+    http::set_bearer(token.as_ref().and_then(Value::as_str).map(str::to_owned));
+}
+
+/// Asks the browser not to evict nimo's storage; the answer is shown in 設定.
+pub fn request_persistence() {
+    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else { return };
+    let _ = crate::platform::js::call(&storage, "persist", &[]);
+}
+
+/// Whether the browser granted persistent storage (`None`: it cannot say,
+/// as on an iPhone without `navigator.storage`).
+pub async fn is_persisted() -> Option<bool> {
+    let storage = crate::platform::js::get(&web_sys::window()?.navigator(), "storage")?;
+    let promise = crate::platform::js::call(&storage, "persisted", &[])?.ok()?;
+    let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(promise)).await.ok()?;
+    value.as_bool()
+}

@@ -1,0 +1,560 @@
+//! The sync messages and stored records as JSON values, written by hand.
+//!
+//! The server speaks these through serde's derives; the app reads and
+//! writes the same JSON through this module instead, so that the
+//! WebAssembly carries one small reader per type rather than serde's
+//! generated visitors (dozens of copies of `deserialize_struct`, buffering
+//! for tagged enums). The tests check both ways agree on every type.
+
+use serde_json::{Map, Value};
+
+use super::client::{Rejected, SyncState};
+use super::collection::{Collection, Visibility};
+use super::hlc::{Clock, Hlc};
+use super::ids::{ClientId, GroupId, RecordId, UserId};
+use super::protocol::{Ack, AckResult, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse};
+use super::record::{Conflict, Record, Stamped};
+use crate::api::error::ErrorCode;
+
+/// What does not read as the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct WireError(pub String);
+
+type Result<T> = std::result::Result<T, WireError>;
+
+fn err(what: &str) -> WireError {
+    WireError(format!("expected {what}"))
+}
+
+/// A type read from and written to a JSON value.
+pub trait Wire: Sized {
+    fn to_wire(&self) -> Value;
+    fn from_wire(v: &Value) -> Result<Self>;
+}
+
+fn obj<'a>(v: &'a Value, what: &str) -> Result<&'a Map<String, Value>> {
+    v.as_object().ok_or_else(|| err(what))
+}
+
+fn field<'a>(o: &'a Map<String, Value>, key: &str) -> Result<&'a Value> {
+    o.get(key).ok_or_else(|| WireError(format!("missing {key}")))
+}
+
+fn opt<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    o.get(key).filter(|v| !v.is_null())
+}
+
+fn string(v: &Value) -> Result<&str> {
+    v.as_str().ok_or_else(|| err("a string"))
+}
+
+fn u64_of(v: &Value) -> Result<u64> {
+    v.as_u64().ok_or_else(|| err("a whole number"))
+}
+
+fn list<T: Wire>(v: Option<&Value>) -> Result<Vec<T>> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(T::from_wire).collect(),
+        Some(_) => Err(err("a list")),
+    }
+}
+
+fn array<T: Wire>(items: &[T]) -> Value {
+    Value::Array(items.iter().map(Wire::to_wire).collect())
+}
+
+/// An object from pairs, leaving out the absent ones.
+fn object(pairs: Vec<(&str, Option<Value>)>) -> Value {
+    Value::Object(pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect())
+}
+
+macro_rules! wire_by_string {
+    ($($ty:ty),*) => {$(
+        impl Wire for $ty {
+            fn to_wire(&self) -> Value {
+                Value::String(self.to_string())
+            }
+
+            fn from_wire(v: &Value) -> Result<Self> {
+                <$ty>::parse(string(v)?).map_err(|e| WireError(e.to_string()))
+            }
+        }
+    )*};
+}
+
+wire_by_string!(Hlc, RecordId, GroupId, UserId, ClientId);
+
+impl Wire for Collection {
+    fn to_wire(&self) -> Value {
+        Value::String(self.id().to_owned())
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        Collection::from_id(string(v)?).ok_or_else(|| err("a collection"))
+    }
+}
+
+impl Wire for Visibility {
+    fn to_wire(&self) -> Value {
+        Value::String(self.id().to_owned())
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        Visibility::from_id(string(v)?).ok_or_else(|| err("a visibility"))
+    }
+}
+
+impl Wire for Value {
+    fn to_wire(&self) -> Value {
+        self.clone()
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        Ok(v.clone())
+    }
+}
+
+impl<T: Wire> Wire for Stamped<T> {
+    fn to_wire(&self) -> Value {
+        object(vec![("v", Some(self.v.to_wire())), ("t", Some(self.t.to_wire()))])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a stamped value")?;
+        Ok(Stamped { v: T::from_wire(field(o, "v")?)?, t: Hlc::from_wire(field(o, "t")?)? })
+    }
+}
+
+impl Wire for Conflict {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("field", Some(Value::String(self.field.clone()))),
+            ("v", Some(self.v.clone())),
+            ("t", Some(self.t.to_wire())),
+            ("resolved", self.resolved.then_some(Value::Bool(true))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a conflict")?;
+        Ok(Conflict {
+            field: string(field(o, "field")?)?.to_owned(),
+            v: field(o, "v")?.clone(),
+            t: Hlc::from_wire(field(o, "t")?)?,
+            resolved: opt(o, "resolved").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+}
+
+impl Wire for Record {
+    fn to_wire(&self) -> Value {
+        let fields = (!self.fields.is_empty()).then(|| Value::Object(self.fields.iter().map(|(k, s)| (k.clone(), s.to_wire())).collect()));
+        object(vec![
+            ("id", Some(self.id.to_wire())),
+            ("collection", Some(self.collection.to_wire())),
+            ("group", Some(self.group.to_wire())),
+            ("owner", Some(self.owner.to_wire())),
+            ("visibility", Some(self.visibility.to_wire())),
+            ("deleted", self.deleted.as_ref().map(Wire::to_wire)),
+            ("fields", fields),
+            ("conflicts", (!self.conflicts.is_empty()).then(|| array(&self.conflicts))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a record")?;
+        let mut record = Record::new(
+            RecordId::from_wire(field(o, "id")?)?,
+            Collection::from_wire(field(o, "collection")?)?,
+            GroupId::from_wire(field(o, "group")?)?,
+            UserId::from_wire(field(o, "owner")?)?,
+            Stamped::from_wire(field(o, "visibility")?)?,
+        );
+        record.deleted = opt(o, "deleted").map(Hlc::from_wire).transpose()?;
+        if let Some(fields) = opt(o, "fields") {
+            for (k, s) in obj(fields, "fields")? {
+                record.fields.insert(k.clone(), Stamped::from_wire(s)?);
+            }
+        }
+        record.conflicts = list(o.get("conflicts"))?;
+        Ok(record)
+    }
+}
+
+impl Wire for FieldWrite {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("field", Some(Value::String(self.field.clone()))),
+            ("v", Some(self.v.clone())),
+            ("t", Some(self.t.to_wire())),
+            ("base", self.base.as_ref().map(Wire::to_wire)),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a field write")?;
+        Ok(FieldWrite {
+            field: string(field(o, "field")?)?.to_owned(),
+            v: field(o, "v")?.clone(),
+            t: Hlc::from_wire(field(o, "t")?)?,
+            base: opt(o, "base").map(Hlc::from_wire).transpose()?,
+        })
+    }
+}
+
+impl Wire for Op {
+    fn to_wire(&self) -> Value {
+        let kind = |k: &str| Some(Value::String(k.to_owned()));
+        match self {
+            Op::Put { visibility, fields } => object(vec![("kind", kind("put")), ("visibility", visibility.as_ref().map(Wire::to_wire)), ("fields", Some(array(fields)))]),
+            Op::Delete { t } => object(vec![("kind", kind("delete")), ("t", Some(t.to_wire()))]),
+            Op::Resolve { field, t } => object(vec![("kind", kind("resolve")), ("field", Some(Value::String(field.clone()))), ("t", Some(t.to_wire()))]),
+        }
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "an operation")?;
+        match string(field(o, "kind")?)? {
+            "put" => Ok(Op::Put { visibility: opt(o, "visibility").map(Stamped::from_wire).transpose()?, fields: list(o.get("fields"))? }),
+            "delete" => Ok(Op::Delete { t: Hlc::from_wire(field(o, "t")?)? }),
+            "resolve" => Ok(Op::Resolve { field: string(field(o, "field")?)?.to_owned(), t: Hlc::from_wire(field(o, "t")?)? }),
+            _ => Err(err("put, delete or resolve")),
+        }
+    }
+}
+
+impl Wire for Mutation {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("seq", Some(Value::from(self.seq))),
+            ("id", Some(self.id.to_wire())),
+            ("collection", Some(self.collection.to_wire())),
+            ("group", Some(self.group.to_wire())),
+            ("op", Some(self.op.to_wire())),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a mutation")?;
+        Ok(Mutation {
+            seq: u64_of(field(o, "seq")?)?,
+            id: RecordId::from_wire(field(o, "id")?)?,
+            collection: Collection::from_wire(field(o, "collection")?)?,
+            group: GroupId::from_wire(field(o, "group")?)?,
+            op: Op::from_wire(field(o, "op")?)?,
+        })
+    }
+}
+
+impl Wire for PushRequest {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("schema", Some(Value::from(self.schema))),
+            ("client", Some(self.client.to_wire())),
+            ("epoch", Some(self.epoch.clone().map_or(Value::Null, Value::String))),
+            ("mutations", Some(array(&self.mutations))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a push")?;
+        Ok(PushRequest {
+            schema: u32::try_from(u64_of(field(o, "schema")?)?).map_err(|_| err("a schema version"))?,
+            client: ClientId::from_wire(field(o, "client")?)?,
+            epoch: opt(o, "epoch").map(|e| string(e).map(str::to_owned)).transpose()?,
+            mutations: list(o.get("mutations"))?,
+        })
+    }
+}
+
+impl Wire for ErrorCode {
+    fn to_wire(&self) -> Value {
+        Value::String(self.id().to_owned())
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        Ok(ErrorCode::from_id(string(v)?))
+    }
+}
+
+impl Wire for AckResult {
+    fn to_wire(&self) -> Value {
+        let kind = |k: &str| Some(Value::String(k.to_owned()));
+        match self {
+            AckResult::Applied => object(vec![("kind", kind("applied"))]),
+            AckResult::Duplicate => object(vec![("kind", kind("duplicate"))]),
+            AckResult::Rejected { error, field, message, current } => object(vec![
+                ("kind", kind("rejected")),
+                ("error", Some(error.to_wire())),
+                ("field", field.clone().map(Value::String)),
+                ("message", Some(Value::String(message.clone()))),
+                ("current", current.as_ref().map(|r| r.to_wire())),
+            ]),
+        }
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "an ack")?;
+        match string(field(o, "kind")?)? {
+            "applied" => Ok(AckResult::Applied),
+            "duplicate" => Ok(AckResult::Duplicate),
+            "rejected" => Ok(AckResult::Rejected {
+                error: ErrorCode::from_wire(field(o, "error")?)?,
+                field: opt(o, "field").map(|f| string(f).map(str::to_owned)).transpose()?,
+                message: string(field(o, "message")?)?.to_owned(),
+                current: opt(o, "current").map(Record::from_wire).transpose()?.map(Box::new),
+            }),
+            _ => Err(err("applied, duplicate or rejected")),
+        }
+    }
+}
+
+impl Wire for Ack {
+    fn to_wire(&self) -> Value {
+        object(vec![("seq", Some(Value::from(self.seq))), ("result", Some(self.result.to_wire()))])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "an ack")?;
+        Ok(Ack { seq: u64_of(field(o, "seq")?)?, result: AckResult::from_wire(field(o, "result")?)? })
+    }
+}
+
+impl Wire for PushResponse {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("epoch", Some(Value::String(self.epoch.clone()))),
+            ("acks", Some(array(&self.acks))),
+            ("next_seq", Some(Value::from(self.next_seq))),
+            ("server_ms", Some(Value::from(self.server_ms))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a push answer")?;
+        Ok(PushResponse {
+            epoch: string(field(o, "epoch")?)?.to_owned(),
+            acks: list(o.get("acks"))?,
+            next_seq: u64_of(field(o, "next_seq")?)?,
+            server_ms: u64_of(field(o, "server_ms")?)?,
+        })
+    }
+}
+
+impl Wire for PullResponse {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("epoch", Some(Value::String(self.epoch.clone()))),
+            ("records", Some(array(&self.records))),
+            ("removed", (!self.removed.is_empty()).then(|| array(&self.removed))),
+            ("cursor", Some(Value::String(self.cursor.clone()))),
+            ("more", Some(Value::Bool(self.more))),
+            ("server_ms", Some(Value::from(self.server_ms))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a pull page")?;
+        Ok(PullResponse {
+            epoch: string(field(o, "epoch")?)?.to_owned(),
+            records: list(o.get("records"))?,
+            removed: list(o.get("removed"))?,
+            cursor: string(field(o, "cursor")?)?.to_owned(),
+            more: field(o, "more")?.as_bool().ok_or_else(|| err("true or false"))?,
+            server_ms: u64_of(field(o, "server_ms")?)?,
+        })
+    }
+}
+
+impl Wire for Clock {
+    fn to_wire(&self) -> Value {
+        let (ms, counter) = self.last();
+        object(vec![("node", Some(self.node().to_wire())), ("last_ms", Some(Value::from(ms))), ("last_counter", Some(Value::from(counter)))])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a clock")?;
+        let mut clock = Clock::new(ClientId::from_wire(field(o, "node")?)?);
+        let counter = u16::try_from(u64_of(field(o, "last_counter")?)?).map_err(|_| err("a counter"))?;
+        clock.rewind(u64_of(field(o, "last_ms")?)?, counter);
+        Ok(clock)
+    }
+}
+
+impl Wire for Rejected {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("mutation", Some(self.mutation.to_wire())),
+            ("error", Some(self.error.to_wire())),
+            ("field", Some(self.field.clone().map_or(Value::Null, Value::String))),
+            ("message", Some(Value::String(self.message.clone()))),
+            ("at_ms", Some(Value::from(self.at_ms))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "a refused change")?;
+        Ok(Rejected {
+            mutation: Mutation::from_wire(field(o, "mutation")?)?,
+            error: ErrorCode::from_wire(field(o, "error")?)?,
+            field: opt(o, "field").map(|f| string(f).map(str::to_owned)).transpose()?,
+            message: string(field(o, "message")?)?.to_owned(),
+            at_ms: u64_of(field(o, "at_ms")?)?,
+        })
+    }
+}
+
+impl Wire for SyncState {
+    fn to_wire(&self) -> Value {
+        let text = |s: &Option<String>| Some(s.clone().map_or(Value::Null, Value::String));
+        object(vec![
+            ("user", Some(self.user.to_wire())),
+            ("client", Some(self.client.to_wire())),
+            ("next_seq", Some(Value::from(self.next_seq))),
+            ("clock", Some(self.clock.to_wire())),
+            ("epoch", text(&self.epoch)),
+            ("cursor", text(&self.cursor)),
+            ("repair", Some(Value::Bool(self.repair))),
+            ("last_sync_ms", Some(self.last_sync_ms.map_or(Value::Null, Value::from))),
+            ("clock_offset_ms", Some(Value::from(self.clock_offset_ms))),
+            ("rejected", Some(array(&self.rejected))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "the sync state")?;
+        let text = |k: &str| opt(o, k).map(|s| string(s).map(str::to_owned)).transpose();
+        Ok(SyncState {
+            user: UserId::from_wire(field(o, "user")?)?,
+            client: ClientId::from_wire(field(o, "client")?)?,
+            next_seq: u64_of(field(o, "next_seq")?)?,
+            clock: Clock::from_wire(field(o, "clock")?)?,
+            epoch: text("epoch")?,
+            cursor: text("cursor")?,
+            repair: opt(o, "repair").and_then(Value::as_bool).unwrap_or(false),
+            last_sync_ms: opt(o, "last_sync_ms").map(u64_of).transpose()?,
+            clock_offset_ms: opt(o, "clock_offset_ms").and_then(Value::as_i64).unwrap_or(0),
+            rejected: list(o.get("rejected"))?,
+        })
+    }
+}
+
+impl Wire for crate::api::error::ErrorBody {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("error", Some(self.error.to_wire())),
+            ("field", self.field.clone().map(Value::String)),
+            ("message", Some(Value::String(self.message.clone()))),
+            ("reason", self.reason.map(|r| Value::String(r.id().to_owned()))),
+            ("detail", self.detail.clone().map(Value::String)),
+            ("server_ms", self.server_ms.map(Value::from)),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "an error")?;
+        let text = |k: &str| opt(o, k).map(|s| string(s).map(str::to_owned)).transpose();
+        Ok(crate::api::error::ErrorBody {
+            error: ErrorCode::from_wire(field(o, "error")?)?,
+            field: text("field")?,
+            message: text("message")?.unwrap_or_default(),
+            reason: opt(o, "reason").and_then(Value::as_str).and_then(crate::api::error::ResyncReason::from_id),
+            detail: text("detail")?,
+            server_ms: opt(o, "server_ms").map(u64_of).transpose()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::error::ErrorCode;
+    use serde_json::json;
+
+    fn both_ways<T: Wire + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(x: &T) {
+        let by_hand = x.to_wire();
+        let by_serde = serde_json::to_value(x).unwrap();
+        assert_eq!(by_hand, by_serde, "written the same");
+        assert_eq!(&T::from_wire(&by_serde).unwrap(), x, "reads what serde writes");
+        assert_eq!(&serde_json::from_value::<T>(by_hand).unwrap(), x, "serde reads what is written by hand");
+    }
+
+    fn stamp(ms: u64) -> Hlc {
+        Hlc::new(ms, 3, ClientId::from_random([7; 8]))
+    }
+
+    fn record() -> Record {
+        let mut r = Record::new(RecordId::new_v7(1, [1; 10]), Collection::Contact, GroupId::new_v7(1, [2; 10]), UserId::new_v7(1, [3; 10]), Stamped::new(Visibility::Private, stamp(1)));
+        r.write("note", json!("ねむれない"), stamp(2));
+        r.write("worries", json!(["housing"]), stamp(2));
+        r.write_detecting("note", json!("別の文"), stamp(3), Some(&stamp(1)), true);
+        r
+    }
+
+    #[test]
+    fn records_mutations_and_pages_match_serde() {
+        let r = record();
+        assert!(!r.conflicts.is_empty());
+        both_ways(&r);
+        let mut dead = r.clone();
+        dead.delete(stamp(9));
+        both_ways(&dead);
+        let put = Mutation {
+            seq: 4,
+            id: r.id.clone(),
+            collection: Collection::Contact,
+            group: r.group.clone(),
+            op: Op::Put { visibility: Some(Stamped::new(Visibility::Group, stamp(5))), fields: vec![FieldWrite { field: "note".into(), v: json!("x"), t: stamp(5), base: Some(stamp(2)) }] },
+        };
+        both_ways(&put);
+        both_ways(&Mutation { op: Op::Delete { t: stamp(6) }, ..put.clone() });
+        both_ways(&Mutation { op: Op::Resolve { field: "note".into(), t: stamp(3) }, ..put.clone() });
+        both_ways(&PushRequest { schema: 2, client: ClientId::from_random([7; 8]), epoch: None, mutations: vec![put.clone()] });
+        both_ways(&PushResponse {
+            epoch: "e1".into(),
+            acks: vec![
+                Ack { seq: 1, result: AckResult::Applied },
+                Ack { seq: 2, result: AckResult::Duplicate },
+                Ack { seq: 3, result: AckResult::Rejected { error: ErrorCode::Deleted, field: Some("x".into()), message: "m".into(), current: Some(Box::new(r.clone())) } },
+            ],
+            next_seq: 4,
+            server_ms: 99,
+        });
+        both_ways(&PullResponse { epoch: "e1".into(), records: vec![r.clone(), dead], removed: vec![r.id.clone()], cursor: "c".into(), more: true, server_ms: 5 });
+        let mut clock = Clock::new(ClientId::from_random([7; 8]));
+        clock.tick(1234);
+        both_ways(&SyncState {
+            user: r.owner.clone(),
+            client: ClientId::from_random([7; 8]),
+            next_seq: 5,
+            clock,
+            epoch: Some("e1".into()),
+            cursor: None,
+            repair: true,
+            last_sync_ms: Some(5),
+            clock_offset_ms: -40,
+            rejected: vec![Rejected { mutation: put, error: ErrorCode::Forbidden, field: None, message: "no".into(), at_ms: 7 }],
+        });
+    }
+
+    #[test]
+    fn error_bodies_match_serde() {
+        let mut body = crate::api::error::ErrorBody::new(ErrorCode::ClockAhead, "ahead");
+        body.server_ms = Some(5);
+        body.reason = Some(crate::api::error::ResyncReason::Horizon);
+        body.detail = Some("expired".into());
+        both_ways(&body);
+    }
+
+    #[test]
+    fn unknown_error_codes_and_bad_shapes() {
+        assert_eq!(ErrorCode::from_wire(&json!("from_the_future")).unwrap(), ErrorCode::Unknown);
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::from_wire(&code.to_wire()).unwrap(), *code);
+        }
+        assert!(Record::from_wire(&json!({"id": "x"})).is_err());
+        assert!(Op::from_wire(&json!({"kind": "explode"})).is_err());
+    }
+}
