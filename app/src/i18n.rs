@@ -536,6 +536,7 @@ texts! {
     missing_lead: "グループの窓口リストに、まだ登録されていない種類の窓口です。調べて登録すると、次から表示されます。", "Kinds of window your group's directory does not have yet. Look them up and add them.";
     search_for: "さがし方：", "Search for:";
     import_open_data: "オープンデータを読み込む", "Import open data";
+    missing_add: "追加する", "Add";
     source_label: "出典", "Source";
     source_date: "出典の日付", "Source date";
     date_unknown: "日付不明", "Date unknown";

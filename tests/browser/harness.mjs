@@ -39,9 +39,9 @@ export async function startServer({ dir, port = 0, extraArgs = [], assets = DIST
     env: { ...process.env, NIMO_LOG: process.env.NIMO_LOG || 'warn' },
   });
   let stderr = '';
+  let out = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(`server did not start in 20 s: ${stderr}`)), 20_000);
     child.stdout.on('data', (d) => {
       out += d;
@@ -54,6 +54,8 @@ export async function startServer({ dir, port = 0, extraArgs = [], assets = DIST
   const server = {
     url, port: actualPort, dir, database, child,
     get stderr() { return stderr; },
+    /** The first run's one-time setup link, if the server printed one. */
+    get setupLink() { return out.match(/(http:\/\/\S+\/#\/setup\/[0-9a-f]+)/)?.[1]; },
     /** Stops the server gracefully (SIGTERM) and waits for it. */
     async stop() { await stopChild(child, 'SIGTERM'); },
     /** Kills the server at once (SIGKILL). */

@@ -160,3 +160,74 @@ describe('window finder', () => {
     await memberContext.close();
   });
 });
+
+describe('importing a directory', () => {
+  let server;
+  let browser;
+  let context;
+  let page;
+  let origin;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+    context = await phone(browser);
+    page = await openFresh(context, server);
+    origin = new URL(server.url).origin;
+    await joinThroughApp(page, await createGroup(server), 'importer');
+  });
+  after(() => closeAll({ contexts: [context], browser, server }));
+
+  /** 150 rows, each with its own kind of window (a column of the file). */
+  function facilities(rows = 150) {
+    const kinds = ['基幹相談支援センター', '相談支援事業所（計画相談・地域相談）'];
+    const lines = ['全国地方公共団体コード,ID,名称,電話番号,利用可能曜日,開始時間,終了時間,窓口の種類'];
+    for (let i = 1; i <= rows; i++) lines.push(`281000,${i},神戸市 窓口${i},078-000-${String(i).padStart(4, '0')},月～金,9:00,17:00,${kinds[i % 2]}`);
+    return Buffer.from(lines.join('\r\n') + '\r\n');
+  }
+
+  async function directoryCount() {
+    await page.goto(`${origin}/#/directory`);
+    await page.getByTestId('directory').waitFor();
+    return page.getByTestId('directory').locator('li').count();
+  }
+
+  test('7. a double tap imports once, with progress; the same file again updates instead of doubling', async () => {
+    await importFile(page, 'kobe.csv', facilities(), 'text/csv');
+    await page.getByTestId('import-run').dblclick();
+    await page.getByText('読み込みました：追加 150件、更新 0件').waitFor({ timeout: 30_000 });
+    assert.equal(await directoryCount(), 150);
+    // 9. Each row kept its own kind, and the file's date is the check date.
+    const list = await page.getByTestId('directory').textContent();
+    assert.match(list, /基幹相談支援センター/);
+    assert.match(list, /相談支援事業所/);
+    assert.doesNotMatch(list, /要確認/, 'entries from a file dated today need no check');
+    await importFile(page, 'kobe.csv', facilities(), 'text/csv');
+    assert.match(await page.getByTestId('import-preview').textContent(), /更新/);
+    await page.getByTestId('import-run').click();
+    await page.getByText('読み込みました：追加 0件、更新 150件').waitFor({ timeout: 30_000 });
+    assert.equal(await directoryCount(), 150, 'nothing doubled');
+  });
+
+  test('7. a file over 5 MB is refused before it is read, in Japanese', async () => {
+    const big = Buffer.alloc(6 * 1024 * 1024, 'a');
+    await importFile(page, 'huge.csv', big, 'text/csv');
+    const message = await page.getByTestId('import-error').textContent();
+    assert.match(message, /ファイルが大きすぎます（6\.0 MB）/);
+    assert.doesNotMatch(message, /[A-Za-z]{4,}/, 'no English in the Japanese message');
+  });
+
+  test('8. every problem of a broken file is said in Japanese', async () => {
+    const broken = Buffer.from('全国地方公共団体コード,名称,電話番号,利用可能曜日,開始時間,終了時間,メールアドレス\n131017,窓口,でんわ,毎週,朝,夜,nope\n"open,');
+    await importFile(page, 'broken.csv', broken, 'text/csv');
+    const message = await page.getByTestId('import-error').textContent();
+    assert.match(message, /閉じていません/);
+    const rows = Buffer.from('全国地方公共団体コード,名称,電話番号,利用可能曜日,開始時間,終了時間,メールアドレス,URL\n131017,窓口,でんわ,毎週,朝,夜,nope,ftp://x\n131016,窓口2,03-1111-2222,月,9:00,17:00,nope,ftp://x\n');
+    await importFile(page, 'rows.csv', rows, 'text/csv');
+    const errors = await page.getByTestId('import-errors').textContent();
+    assert.match(errors, /検査数字/);
+    assert.match(errors, /「メール」が正しくありません/);
+    for (const sentence of errors.split(/[\/：\n]/)) {
+      assert.doesNotMatch(sentence.trim(), /^[A-Za-z .,'’:;()-]{12,}$/, `an English sentence: ${sentence}`);
+    }
+  });
+});

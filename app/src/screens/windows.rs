@@ -142,7 +142,7 @@ fn MissingKinds(missing: Vec<Missing>, area: Option<AreaCode>) -> impl IntoView 
             </ul>
             <Show when=move || app.may_create(Collection::Window)>
                 <div class="buttons">
-                    <a class="button secondary" href="#/window/new" data-testid="missing-add">{t.add_window}</a>
+                    <a class="button secondary" href="#/window/new" data-testid="missing-add">{t.missing_add}</a>
                     <a class="button secondary" href="#/directory/import" data-testid="missing-import">{t.import_open_data}</a>
                 </div>
             </Show>

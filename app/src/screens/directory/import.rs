@@ -92,6 +92,8 @@ pub fn Import() -> impl IntoView {
             })
             .collect();
         cancel.set_value(false);
+        // Marked running at once: a second tap finds it so and does nothing.
+        run.set(Run::Running { done: 0, total: windows.len() });
         let known = existing.get_untracked();
         spawn_local(async move { write_all(app, windows, known, run, cancel).await });
     };
