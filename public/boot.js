@@ -1,12 +1,27 @@
 // Starts the app and registers the service worker. Kept in its own file
 // because the Content-Security-Policy forbids inline script.
 
-// The app's data files, under the names the build gives them.
-window.nimoAreasUrl = '/areas.tsv';
-
-// The WebAssembly is fetched once, here, while the module loads: no
-// <link rel="preload">, which WebKit does not reuse for this fetch.
+// The WebAssembly and the list of areas are fetched once, here, while the
+// module loads: no <link rel="preload">, which WebKit does not reuse for
+// these fetches. A copy of each is handed to the service worker (cache
+// `nimo-page`), which would otherwise download them again to install.
+// Only on a first visit: later, the worker already holds them (and a new
+// version's worker needs new files anyway).
+const firstVisit = !('serviceWorker' in navigator) || !navigator.serviceWorker.controller;
+function hand(url, response) {
+  if (!firstVisit || !response.ok || !('caches' in self)) return null;
+  // Cloned at once: the app starts reading the original right after.
+  const copy = response.clone();
+  return caches.open('nimo-page').then((c) => c.put(url, copy));
+}
 const wasm = fetch('/app.wasm');
+const areas = fetch('/areas.tsv');
+const handed = Promise.all([
+  wasm.then((r) => hand('/app.wasm', r)),
+  areas.then((r) => hand('/areas.tsv', r)),
+]).catch(() => null);
+// The app reads the areas from this (platform::assets).
+window.nimoAreas = areas.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null);
 
 // A newcomer's invite link on a device nobody uses yet: the page's own join
 // form, usable at once; the app takes it over when it arrives.
@@ -77,4 +92,5 @@ async function registerServiceWorker() {
 const { default: init } = await import('/app.js');
 await init({ module_or_path: wasm });
 document.getElementById('loading')?.remove();
+await handed;
 registerServiceWorker().catch((e) => console.warn('service worker registration failed', e));

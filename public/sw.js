@@ -8,15 +8,26 @@ const CACHE = `nimo-${BUILD_ID}`;
 
 self.addEventListener('install', (event) => {
   // No skipWaiting(): a new version waits until the user taps 「更新」.
-  // Hashed files never change, so the copies the page has just loaded are
-  // taken from the HTTP cache instead of being downloaded twice; the page
-  // itself ("/") is revalidated so that it matches this build.
-  event.waitUntil(
-    caches.open(CACHE).then((cache) =>
-      cache.addAll(PRECACHE.map((url) => (url === '/' ? new Request(url, { cache: 'no-cache' }) : url))),
-    ),
-  );
+  event.waitUntil(precache());
 });
+
+// Fills this version's cache. What the page has just downloaded is taken
+// from it rather than downloaded again: the app's WebAssembly, handed over
+// in the `nimo-page` cache by boot.js, and other hashed files from the
+// HTTP cache (`force-cache`). The page itself ("/") is revalidated so that
+// it matches this build.
+async function precache() {
+  const cache = await caches.open(CACHE);
+  const page = await caches.open('nimo-page');
+  const rest = [];
+  for (const url of PRECACHE) {
+    const handed = url !== '/' && (await page.match(url));
+    if (handed) await cache.put(url, handed);
+    else rest.push(new Request(url, { cache: url === '/' ? 'no-cache' : 'force-cache' }));
+  }
+  await cache.addAll(rest);
+  await caches.delete('nimo-page');
+}
 
 self.addEventListener('activate', (event) => {
   event.waitUntil((async () => {

@@ -221,3 +221,36 @@ export async function syncNow(page) {
   await page.getByTestId('sync-now').filter({ hasText: '今すぐ同期' }).waitFor();
   await page.locator('nav.tabbar a', { hasText: '記録' }).click();
 }
+
+/**
+ * A proxy in front of the server that counts the requests for each path:
+ * what the browser really downloads (the page's fetches and the service
+ * worker's), whatever the engine reports.
+ */
+export async function countingProxy(server) {
+  const http = await import('node:http');
+  const target = new URL(server.url);
+  const counts = new Map();
+  const proxy = http.createServer((req, res) => {
+    const path = req.url.split('?')[0];
+    counts.set(path, (counts.get(path) ?? 0) + 1);
+    const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(upstream);
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${proxy.address().port}`,
+    counts,
+    /** Requests for files whose name matches `pattern`. */
+    count(pattern) {
+      let n = 0;
+      for (const [p, c] of counts) if (pattern.test(p)) n += c;
+      return n;
+    },
+    close: () => new Promise((resolve) => { proxy.closeAllConnections?.(); proxy.close(resolve); }),
+  };
+}

@@ -106,6 +106,10 @@ describe('safety', () => {
     // A wish confirmed after the visit is refused too.
     await page.getByTestId('partner').fill('Bさん');
     await page.getByTestId('details').click();
+    // A visitor listens, talks about daily life, gives information: only
+    // those are offered.
+    const actions = await page.getByTestId('actions').locator('[data-value]').evaluateAll((els) => els.map((e) => e.dataset.value));
+    assert.deepEqual(actions, ['listening', 'life_talk', 'information', 'other']);
     await page.getByTestId('date').fill('2026-10-30');
     await page.getByTestId('save').click();
     await page.locator('.field', { has: page.getByTestId('wish_date') }).locator('.error', { hasText: '訪問の日より前' }).waitFor();

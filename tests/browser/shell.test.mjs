@@ -2,7 +2,7 @@
 // manifest and installability, CSP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { cleanup, closeAll, countingProxy, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 
 describe('app shell', () => {
   let server;
@@ -28,6 +28,75 @@ describe('app shell', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
     assert.deepEqual(page.problems, []);
+    await context.close();
+  });
+
+  test('a first visit downloads the app once (page and service worker together) and offers no update', async () => {
+    const proxy = await countingProxy(server);
+    const context = await phone(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(proxy.url);
+      await page.locator('main h1').first().waitFor();
+      await waitForServiceWorker(page);
+      await page.waitForFunction(async () => {
+        const keys = await caches.keys();
+        return keys.length === 1 && (await (await caches.open(keys[0])).keys()).length > 5;
+      });
+      await page.waitForTimeout(1_000);
+      assert.equal(proxy.count(/\.wasm$/), 1, 'the WebAssembly is downloaded once');
+      assert.equal(proxy.count(/\.tsv$/), 1, 'the list of areas is downloaded once');
+      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length), 1);
+      assert.equal(await page.evaluate(() => Boolean(window.nimoUpdateReady)), false, 'no update notice on a first visit');
+    } finally {
+      await context.close();
+      await proxy.close();
+    }
+  });
+
+  test('an invite link opens a join form that can be filled before the app has arrived', async () => {
+    const code = await createGroup(server);
+    const context = await phone(browser);
+    // Hold the WebAssembly back, as a slow connection would.
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    await context.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/join/${code}`);
+    const form = page.locator('#page-join');
+    await form.waitFor();
+    assert.equal(await page.locator('#pj-code').inputValue(), code, 'the code from the link is filled in');
+    await page.getByLabel('ログイン名（半角英数字）').fill('earlybird');
+    await page.getByLabel('表示名（グループ内で見える名前）').fill('はやおき');
+    await page.getByLabel('パスフレーズ', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('パスフレーズ（もう一度）').fill('correct horse battery');
+    await page.getByRole('button', { name: '参加する' }).click();
+    await page.getByText('アプリを準備しています').waitFor();
+    release();
+    // The app takes what was typed and sends it.
+    await page.locator('nav.tabbar').waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('#page-join').count(), 0, 'the page form is gone');
+    await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+    await page.getByText('はやおき').first().waitFor();
+    await context.close();
+  });
+
+  test('on an iPhone, once a record exists, it says to add nimo to the home screen (Safari may erase data after 7 days)', async () => {
+    const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+    const context = await phone(browser, { userAgent: iphone });
+    const page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'iphoneuser');
+    assert.equal(await page.getByTestId('ios-home-hint').count(), 0, 'nothing to lose yet');
+    await page.getByTestId('new-contact').click();
+    await page.getByTestId('note').fill('最初の記録');
+    await page.getByTestId('save').click();
+    const hint = page.getByTestId('ios-home-hint');
+    await hint.waitFor();
+    assert.match(await hint.textContent(), /ホーム画面に追加/);
+    await hint.getByRole('button').click();
+    await page.reload();
+    await page.getByTestId('contact-list').waitFor();
+    assert.equal(await page.getByTestId('ios-home-hint').count(), 0, 'said once, until dismissed');
     await context.close();
   });
 

@@ -1,6 +1,7 @@
 //! Installs what the build and the tests need, when it is missing:
 //! the wasm32 target (rustup), npm tools (`npm ci`), Chromium and
-//! ChromeDriver (apt-get). Each step checks first, so a second run is quick.
+//! ChromeDriver, WebKitGTK's WebDriver and Xvfb (apt-get). Each step checks
+//! first, so a second run is quick.
 
 use std::path::Path;
 use std::process::Command;
@@ -9,11 +10,15 @@ use crate::util::{self, Error, output, root};
 
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// WebKit (every iPhone browser's engine): WebKitGTK's WebDriver, which
+/// drives its MiniBrowser, and the X server it draws in.
+const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
+const XVFB: &str = "/usr/bin/Xvfb";
 
 /// Everything `cargo xtask test` needs.
 pub fn all() -> Result<(), Error> {
     build_tools()?;
-    chromium()
+    browsers()
 }
 
 /// What building the client needs.
@@ -56,11 +61,11 @@ fn npm_ci(dir: &Path, marker: &str) -> Result<(), Error> {
     util::run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
-fn chromium() -> Result<(), Error> {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+fn browsers() -> Result<(), Error> {
+    if [CHROMIUM, CHROMEDRIVER, WEBKIT_DRIVER, XVFB].iter().all(|p| Path::new(p).exists()) {
         return Ok(());
     }
-    eprintln!("xtask: installing Chromium and ChromeDriver with apt-get");
+    eprintln!("xtask: installing Chromium, ChromeDriver, WebKitGTK's WebDriver and Xvfb with apt-get");
     let root_user = output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0");
     let apt = |args: &[&str]| {
         let mut cmd = if root_user { Command::new("apt-get") } else { sudo_apt() };
@@ -68,7 +73,7 @@ fn chromium() -> Result<(), Error> {
         util::run(&mut cmd)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver"])
+    apt(&["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver", "webkit2gtk-driver", "xvfb"])
 }
 
 fn sudo_apt() -> Command {

@@ -20,9 +20,10 @@ pub fn Fields(form: FormState, section: Section, #[prop(optional)] except: &'sta
         .collect_view()
 }
 
-/// One field's control, label, hint and problem.
+/// One field's control, label, hint and problem. `only` narrows a
+/// vocabulary's options (a hospital visit offers only a visitor's actions).
 #[component]
-pub fn Field(form: FormState, name: &'static str) -> impl IntoView {
+pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: Option<Signal<Option<&'static [&'static str]>>>) -> impl IntoView {
     let Some(spec) = form.spec(name) else { return ().into_any() };
     let t = use_texts();
     let ja = t.is_ja();
@@ -117,7 +118,7 @@ pub fn Field(form: FormState, name: &'static str) -> impl IntoView {
             }
             .into_any();
         }
-        Kind::Choices { options, featured } => return choices(form, spec, options, featured, id, error_id).into_any(),
+        Kind::Choices { options, featured } => return choices(form, spec, options, featured, only, id, error_id).into_any(),
         Kind::Area => {
             let selected = RwSignal::new(input.with_untracked(|i| i.one().map(str::to_owned)));
             Effect::new(move |_| {
@@ -173,7 +174,7 @@ pub fn labelled(options: &'static [Opt], ja: bool) -> Vec<(&'static str, &'stati
 
 /// Several of a vocabulary: the first `featured` at once, the rest behind
 /// 「ほかに」 (open when one of them is chosen).
-fn choices(form: FormState, spec: &'static FieldSpec, options: &'static [Opt], featured: usize, id: String, error_id: String) -> impl IntoView {
+fn choices(form: FormState, spec: &'static FieldSpec, options: &'static [Opt], featured: usize, only: Option<Signal<Option<&'static [&'static str]>>>, id: String, error_id: String) -> impl IntoView {
     let t = use_texts();
     let ja = t.is_ja();
     let name = spec.name;
@@ -197,9 +198,14 @@ fn choices(form: FormState, spec: &'static FieldSpec, options: &'static [Opt], f
     let (first, rest) = options.split_at(n);
     let rest_open = move || selected.with(|s| s.iter().any(|id| rest.iter().any(|o| o.id == id)));
     let more_testid = if name == "worries" { "more-worries" } else { "more" };
+    // The options offered now (all of them, or those `only` allows).
+    let offered = move || {
+        let allowed = only.and_then(|o| o.get());
+        first.iter().filter(|o| allowed.is_none_or(|a| a.contains(&o.id))).map(|o| (o.id, o.label.get(ja))).collect::<Vec<_>>()
+    };
     view! {
         <div class="field" id=id>
-            <MultiChips label=spec.label.get(ja) options=labelled(first, ja) selected testid=name/>
+            {move || view! { <MultiChips label=spec.label.get(ja) options=offered() selected testid=name/> }}
             {(!rest.is_empty()).then(|| view! {
                 <details class="more" prop:open=rest_open>
                     <summary>{t.more_options}</summary>

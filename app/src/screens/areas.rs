@@ -26,7 +26,7 @@ pub fn provide_and_load() {
         return;
     }
     spawn_local(async move {
-        if let Some(tsv) = crate::platform::assets::text("nimoAreasUrl").await {
+        if let Some(tsv) = crate::platform::assets::text("nimoAreas").await {
             area::install(&tsv);
             ready.set(true);
         }

@@ -336,10 +336,13 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
             }>
                 <summary data-testid="details">{t.details}</summary>
                 {move || if referral_first.get() {
-                    view! { <Fields form section=Section::Details except=&["referrals"]/> }.into_any()
+                    view! { <Fields form section=Section::Details except=&["referrals", "actions"]/> }.into_any()
                 } else {
-                    view! { <Fields form section=Section::Details/> }.into_any()
+                    view! { <Fields form section=Section::Details except=&["actions"]/> }.into_any()
                 }}
+                // A hospital visitor listens, talks about daily life and gives
+                // information: only those are offered on a hospital visit.
+                <Field form name="actions" only=Signal::derive(move || is_hospital().then_some(nimo_core::contacts::contact::Action::VISITOR_IDS))/>
                 <label class="choice"><input type="checkbox" data-testid="shared" prop:checked=move || shared.get() on:change=move |ev| shared.set(event_target_checked(&ev))/><span>{t.shared}</span></label>
                 <p class="hint">{t.shared_hint}</p>
             </details>

@@ -143,6 +143,7 @@ pub fn Records() -> impl IntoView {
             <button type="button" class="button danger small" data-testid="crisis-button" on:click=move |_| crisis.set(true)>{t.crisis_button}</button>
         </div>
         <CrisisCard open=crisis/>
+        <HomeScreenHint has_records=Signal::derive(move || contacts.with(|c| !c.is_empty()))/>
         <Show when=move || filter.with(Filter::is_empty)>
             <FollowUps due/>
         </Show>
@@ -186,6 +187,29 @@ pub fn Records() -> impl IntoView {
         // Room below the list, so that the floating button never covers a row.
         <div class="fab-space" aria-hidden="true"></div>
         <a class="button fab" href="#/contact/new" data-testid="new-contact">{t.new_contact}</a>
+    }
+}
+
+/// On an iPhone, once there is something to lose: Safari may erase a
+/// site's data after seven days without a visit, unless nimo is on the
+/// home screen. Said once, until dismissed.
+#[component]
+fn HomeScreenHint(has_records: Signal<bool>) -> impl IntoView {
+    use gloo_storage::{LocalStorage, Storage};
+    const KEY: &str = "nimo.homeScreenHint";
+    let t = use_texts();
+    let dismissed = RwSignal::new(LocalStorage::get::<String>(KEY).is_ok());
+    let wanted = crate::state::device::is_ios() && !crate::state::device::is_standalone();
+    move || {
+        (wanted && has_records.get() && !dismissed.get()).then(|| view! {
+            <div class="notice warning" role="status" data-testid="ios-home-hint">
+                <p>{t.ios_hint}</p>
+                <button type="button" class="button secondary small" on:click=move |_| {
+                    let _ = LocalStorage::set(KEY, "1");
+                    dismissed.set(true);
+                }>{t.close}</button>
+            </div>
+        })
     }
 }
 

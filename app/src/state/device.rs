@@ -124,8 +124,25 @@ pub async fn restore_bearer(app: AppState) {
 
 /// Asks the browser not to evict nimo's storage; the answer is shown in 設定.
 pub fn request_persistence() {
-    let Some(storage) = web_sys::window().map(|w| w.navigator().storage()) else { return };
+    // Absent in some WebKit versions: then there is nothing to ask.
+    let Some(storage) = web_sys::window().and_then(|w| crate::platform::js::get(&w.navigator(), "storage")) else { return };
     let _ = crate::platform::js::call(&storage, "persist", &[]);
+}
+
+/// An iPhone or iPad (every browser there is WebKit, which may erase a
+/// site's data after seven days without a visit unless it is on the home
+/// screen).
+pub fn is_ios() -> bool {
+    let Some(w) = web_sys::window() else { return false };
+    let ua = w.navigator().user_agent().unwrap_or_default();
+    ua.contains("iPhone") || ua.contains("iPad") || ua.contains("iPod") || (ua.contains("Macintosh") && w.navigator().max_touch_points() > 1)
+}
+
+/// Opened from the home screen (as an installed app).
+pub fn is_standalone() -> bool {
+    let Some(w) = web_sys::window() else { return false };
+    let by_safari = crate::platform::js::get(&w.navigator(), "standalone").is_some_and(|v| v.is_truthy());
+    by_safari || w.match_media("(display-mode: standalone)").ok().flatten().is_some_and(|m| m.matches())
 }
 
 /// Whether the browser granted persistent storage (`None`: it cannot say,

@@ -71,6 +71,8 @@ impl Action {
     /// What a hospital visitor does: listen, talk about daily life, give
     /// information (not arrange services on the patient's behalf).
     pub const VISITOR: [Action; 4] = [Action::Listening, Action::LifeTalk, Action::Information, Action::Other];
+    /// The same, by id (what a form offers).
+    pub const VISITOR_IDS: &'static [&'static str] = &["listening", "life_talk", "information", "other"];
 }
 
 vocabulary! {
@@ -458,6 +460,11 @@ mod tests {
         c.mode = Some(Mode::Phone);
         let phone = Contact::from_inputs(&form(&c)).unwrap();
         assert!(phone.partner.is_empty() && phone.wish_date.is_none() && phone.next_visit.is_none());
+    }
+
+    #[test]
+    fn the_visitor_actions_by_id_are_the_visitor_actions() {
+        assert_eq!(Action::VISITOR.map(Action::id).as_slice(), Action::VISITOR_IDS);
     }
 
     #[test]
