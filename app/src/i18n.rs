@@ -5,7 +5,7 @@
 //! build), no runtime parsing and no ICU data in the bundle. Strings with
 //! numbers in them are methods on [`Texts`].
 
-use gloo_storage::{LocalStorage, Storage};
+use crate::platform::prefs;
 use leptos::prelude::*;
 
 const STORAGE_KEY: &str = "nimo.lang";
@@ -49,7 +49,7 @@ pub struct I18n {
 impl I18n {
     /// Reads the remembered choice (Japanese when none) and provides it.
     pub fn provide() -> Self {
-        let saved = LocalStorage::get::<String>(STORAGE_KEY).ok();
+        let saved = prefs::get(STORAGE_KEY);
         let lang = saved.as_deref().and_then(Lang::from_code).unwrap_or(Lang::Ja);
         let this = Self { lang: RwSignal::new(lang) };
         Effect::new(move |_| {
@@ -79,7 +79,7 @@ impl I18n {
     pub fn set(self, lang: Lang) {
         // Remembering is best effort: with storage blocked the choice still
         // holds for this visit.
-        let _ = LocalStorage::set(STORAGE_KEY, lang.code());
+        prefs::set(STORAGE_KEY, lang.code());
         self.lang.set(lang);
     }
 }

@@ -1,12 +1,15 @@
 //! Every collection's schema, by [`Collection`]: the one registry the
-//! server's validation, the device's engine and the forms ask.
+//! server's validation, the device's engine and the forms ask; and
+//! [`show`], any field's value as a person reads it.
 
 use crate::contacts::contact::Contact;
 use crate::contacts::profile::Profile;
 use crate::directory::correction::Correction;
 use crate::directory::window::Window;
 use crate::kyogi::meeting::{Attendance, Item, ItemUpdate, Meeting};
-use crate::schema::{Schema, Typed};
+use serde_json::Value;
+
+use crate::schema::{FieldSpec, Schema, Typed, Vocab};
 use crate::sync::collection::Collection;
 use crate::sync::ids::{GroupId, RecordId, UserId};
 
@@ -41,6 +44,60 @@ pub fn check_create(c: Collection, id: &RecordId, group: &GroupId, owner: &UserI
     }
 }
 
+/// A stored value as a person reads it (lists, exports): vocabularies by
+/// their label, areas by name, flags as ✓, structured values in short.
+pub fn show(spec: &FieldSpec, v: &Value, ja: bool) -> String {
+    use crate::schema::FieldType as _;
+    let label = |options: &[crate::schema::Opt], id: &str| options.iter().find(|o| o.id == id).map_or_else(|| id.to_owned(), |o| o.label.get(ja).to_owned());
+    match (spec.kind, v) {
+        (_, Value::Null) => String::new(),
+        (_, Value::Bool(b)) => if *b { "✓".into() } else { String::new() },
+        (crate::schema::Kind::Choice { options }, Value::String(s)) => label(options, s),
+        (crate::schema::Kind::Choices { options, .. }, Value::Array(items)) => items.iter().filter_map(Value::as_str).map(|s| label(options, s)).collect::<Vec<_>>().join("・"),
+        (crate::schema::Kind::Area, Value::String(s)) => crate::directory::area::AreaCode::parse(s).map_or_else(|_| s.clone(), crate::directory::area::full_name),
+        (crate::schema::Kind::DateTime, Value::String(s)) => s.replacen('T', " ", 1),
+        (crate::schema::Kind::Referrals, Value::Array(items)) => items
+            .iter()
+            .map(|r| {
+                let name = r.get("name").and_then(Value::as_str).unwrap_or("");
+                let state = r.get("state").and_then(Value::as_str).and_then(crate::contacts::contact::ReferralState::from_id);
+                match state {
+                    Some(st) => format!("{name}（{}）", st.label().get(ja)),
+                    None => name.to_owned(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("・"),
+        (crate::schema::Kind::Phones, _) => crate::directory::window::Phones::parse(v).map(|p| p.iter().map(|x| x.number.clone()).collect::<Vec<_>>().join("・")).unwrap_or_default(),
+        (crate::schema::Kind::Areas, _) => crate::directory::window::ServiceAreas::parse(v)
+            .map(|a| {
+                a.iter()
+                    .map(|x| match x {
+                        crate::directory::window::ServiceArea::Municipality { code } | crate::directory::window::ServiceArea::Prefecture { code } => {
+                            crate::directory::area::full_name(*code)
+                        }
+                        crate::directory::window::ServiceArea::HealthArea { name, .. } => name.clone(),
+                        crate::directory::window::ServiceArea::National => if ja { "全国".into() } else { "Nationwide".into() },
+                    })
+                    .collect::<Vec<_>>()
+                    .join("・")
+            })
+            .unwrap_or_default(),
+        (crate::schema::Kind::Hours, _) => crate::directory::window::Hours::parse(v)
+            .map(|h| {
+                h.iter()
+                    .map(|s| format!("{} {}–{}", s.days.iter().map(|d| d.label().get(ja)).collect::<Vec<_>>().join(if ja { "" } else { " " }), s.opens, s.closes))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            })
+            .unwrap_or_default(),
+        (crate::schema::Kind::Coordinate, Value::Number(n)) => n.as_f64().map(|x| crate::schema::field::Degrees::<-180, 180>::write((x * 1_000_000.0).round() as i64)).unwrap_or_default(),
+        (_, Value::String(s)) => s.clone(),
+        (_, Value::Number(n)) => n.as_i64().map(|i| i.to_string()).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,8 +108,7 @@ mod tests {
             let s = schema(c);
             assert_eq!(s.collection, c);
             let mut names: Vec<&str> = s.fields.iter().map(|f| f.name).collect();
-            names.sort_unstable();
-            names.dedup();
+            crate::base::order::sort_dedup(&mut names);
             assert_eq!(names.len(), s.fields.len(), "{c:?}: field names are unique");
             for f in s.fields {
                 assert!(!f.label.ja.is_empty() && !f.label.en.is_empty(), "{c:?}.{}", f.name);

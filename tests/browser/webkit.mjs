@@ -22,12 +22,17 @@ let display = null;
 async function xvfb() {
   if (display) return display;
   display = await new Promise((resolve, reject) => {
-    const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error('Xvfb did not start')), 10_000);
     child.stdio[3].on('data', (d) => {
       out += d;
-      if (out.includes('\n')) { clearTimeout(timer); resolve(`:${out.trim()}`); }
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        // Neither the child nor its pipe may keep the test process alive.
+        child.stdio[3].unref();
+        resolve(`:${out.trim()}`);
+      }
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`Xvfb exited (${code})`)); });
     child.unref();

@@ -132,10 +132,13 @@ fn browser_tests() -> Result<(), Error> {
         .collect();
     files.sort();
     let mut cmd = std::process::Command::new("node");
-    cmd.args(["--test", "--test-concurrency=1", "--test-reporter=spec"]);
+    // --test-force-exit: a file whose tests are done exits even if a child
+    // process (Xvfb, a browser) still holds its event loop open.
+    cmd.args(["--test", "--test-concurrency=1", "--test-force-exit", "--test-reporter=spec"]);
     cmd.args(&files);
     cmd.env("NIMO_SERVER_BIN", root().join("target/debug/nimo-server"));
     cmd.env("NIMO_DIST", root().join("dist"));
     cmd.current_dir(root());
-    util::run(&mut cmd)
+    // The whole browser suite takes about 6 minutes here; 30 is a hang.
+    util::run_within(&mut cmd, std::time::Duration::from_secs(30 * 60))
 }

@@ -41,6 +41,33 @@ pub fn run(cmd: &mut Command) -> Result<(), Error> {
     if status.success() { Ok(()) } else { Err(Error::msg(format!("{shown} failed ({status})"))) }
 }
 
+/// Runs a command in a process group of its own and kills the whole group
+/// if it is still running after `limit`: a browser or Xvfb left behind by
+/// a test must fail the run with a message, not hang CI until its timeout.
+pub fn run_within(cmd: &mut Command, limit: std::time::Duration) -> Result<(), Error> {
+    use std::os::unix::process::CommandExt;
+    let shown = format!("{cmd:?}");
+    let mut child = cmd.process_group(0).spawn().map_err(|e| Error::msg(format!("cannot start {shown}: {e}")))?;
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            // Whatever the tests started and left running goes with them.
+            kill_group(child.id());
+            return if status.success() { Ok(()) } else { Err(Error::msg(format!("{shown} failed ({status})"))) };
+        }
+        if started.elapsed() > limit {
+            kill_group(child.id());
+            let _ = child.wait();
+            return Err(Error::msg(format!("{shown} did not finish within {} s and was stopped", limit.as_secs())));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+fn kill_group(pid: u32) {
+    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).stderr(std::process::Stdio::null()).status();
+}
+
 /// Runs a command and returns its stdout, or None if it cannot run or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;

@@ -15,7 +15,6 @@
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use js_sys::{ArrayBuffer, Uint8Array};
-use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -26,7 +25,7 @@ pub const PBKDF2_ITERATIONS: u32 = 600_000;
 const NONCE: usize = 12;
 
 /// What is stored, unencrypted, to unlock: never the PIN, never the key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LockConfig {
     pub salt: Vec<u8>,
     pub iterations: u32,
@@ -34,6 +33,11 @@ pub struct LockConfig {
     pub wrapped: Vec<u8>,
     /// Lock after this many minutes without a touch.
     pub idle_minutes: u32,
+}
+
+// Stored as serde wrote it before (byte lists as arrays of numbers).
+nimo_core::wire_struct! {
+    LockConfig { salt, iterations, wrapped, idle_minutes }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

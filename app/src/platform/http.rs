@@ -6,8 +6,6 @@ use std::time::Duration;
 use nimo_core::api::{ErrorBody, ErrorCode};
 use nimo_core::sync::client::TransportError;
 use nimo_core::sync::wire::Wire;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -87,10 +85,22 @@ pub async fn call(method: &str, url: &str, body: Option<&Value>) -> Result<Value
 }
 
 /// A request whose body and answer are API types (`nimo_core::api`).
-pub async fn call_as<B: Serialize, T: DeserializeOwned>(method: &str, url: &str, body: Option<&B>) -> Result<T, TransportError> {
-    let body = body.map(serde_json::to_value).transpose().map_err(|e| TransportError::Decode(e.to_string()))?;
+pub async fn call_as<T: Wire>(method: &str, url: &str, body: Option<&dyn WireOut>) -> Result<T, TransportError> {
+    let body = body.map(WireOut::value);
     let answer = call(method, url, body.as_ref()).await?;
-    serde_json::from_value(answer).map_err(|e| TransportError::Decode(e.to_string()))
+    T::from_wire(&answer).map_err(|e| TransportError::Decode(e.0))
+}
+
+/// A request body: any API type (behind `dyn`, so each request type adds
+/// only its writer, not another copy of the request).
+pub trait WireOut {
+    fn value(&self) -> Value;
+}
+
+impl<T: Wire> WireOut for T {
+    fn value(&self) -> Value {
+        self.to_wire()
+    }
 }
 
 /// A cancellable `setTimeout`, cleared on drop.

@@ -1,5 +1,5 @@
-//! The browser underneath: IndexedDB, WebCrypto, fetch, time and
-//! randomness. Nothing here knows about screens.
+//! The browser underneath: IndexedDB, localStorage, WebCrypto, fetch, time
+//! and randomness. Nothing here knows about screens.
 
 pub mod assets;
 pub mod crypt;
@@ -9,4 +9,5 @@ pub mod http;
 pub mod idb;
 pub mod js;
 pub mod json;
+pub mod prefs;
 pub mod store;

@@ -17,7 +17,7 @@ use nimo_core::sync::collection::{Collection, Visibility};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::record::Record;
 use nimo_core::sync::wire::Wire;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::components::confirm;
 use crate::form::fields::{Field, Fields};
@@ -53,12 +53,12 @@ struct Draft {
 
 impl Draft {
     fn to_value(&self) -> Value {
-        json!({
+        nimo_core::object! {
             "form": form_to_value(&self.form),
             "shared": self.shared,
             "seen": self.seen.as_ref().map(Wire::to_wire),
             "saved_ms": self.saved_ms,
-        })
+        }
     }
 
     fn from_value(v: &Value) -> Option<Self> {
@@ -387,7 +387,7 @@ fn field_label(t: &'static Texts, name: &str) -> &'static str {
 /// A field's new value as the person reads it.
 fn field_value(t: &'static Texts, c: &Contact, name: &str) -> String {
     let value = c.to_fields().into_iter().find(|(n, _)| *n == name).map(|(_, v)| v).unwrap_or(Value::Null);
-    let shown = Contact::SCHEMA.field(name).map(|f| nimo_core::schema::show(f, &value, t.is_ja())).unwrap_or_default();
+    let shown = Contact::SCHEMA.field(name).map(|f| nimo_core::collections::show(f, &value, t.is_ja())).unwrap_or_default();
     if shown.is_empty() { "—".to_owned() } else { shown }
 }
 

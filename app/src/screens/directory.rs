@@ -53,7 +53,7 @@ pub fn Directory() -> impl IntoView {
         {move || {
             let mut list = entries.get();
             list.retain(|e| e.data.overrides.is_empty() && (show_retired.get() || !e.data.retired));
-            list.sort_by(|a, b| (a.data.kind.map(|k| k.level()), a.data.kana.as_str(), a.data.name.as_str()).cmp(&(b.data.kind.map(|k| k.level()), b.data.kana.as_str(), b.data.name.as_str())));
+            nimo_core::base::order::sort_by(&mut list, |a, b| (a.data.kind.map(|k| k.level()), a.data.kana.as_str(), a.data.name.as_str()).cmp(&(b.data.kind.map(|k| k.level()), b.data.kana.as_str(), b.data.name.as_str())));
             if list.is_empty() {
                 return view! { <p class="empty" data-testid="directory-empty">{t.directory_empty}</p> }.into_any();
             }

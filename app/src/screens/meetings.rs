@@ -37,7 +37,7 @@ fn data(app: AppState) -> Data {
     let in_group = move |r: &Record| app.group.with(|g| g.as_ref() == Some(&r.group));
     let meetings = Memo::new(move |_| {
         let mut list: Vec<Doc<Meeting>> = app.cache.with(Collection::Meeting, |m| m.values().filter(|r| in_group(r)).filter_map(Doc::from_record).collect());
-        list.sort_by(|a, b| (a.data.date, a.data.start).cmp(&(b.data.date, b.data.start)));
+        nimo_core::base::order::sort_by_key(&mut list, |m| (m.data.date, m.data.start));
         list
     });
     let items = Memo::new(move |_| {
@@ -527,8 +527,7 @@ pub fn Report() -> impl IntoView {
     let years = move || {
         let mut ys: Vec<i32> = d.meetings.with(|ms| ms.iter().filter_map(|m| m.data.date.map(|x| x.fiscal_year().0)).collect());
         ys.push(current.0);
-        ys.sort_unstable();
-        ys.dedup();
+        nimo_core::base::order::sort_dedup(&mut ys);
         ys
     };
     let report = Memo::new(move |_| meeting::year_report(FiscalYear(year.get()), &d.meetings.get(), &d.attendance.get(), &d.items.get()));

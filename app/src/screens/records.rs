@@ -66,7 +66,7 @@ pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
                 })
                 .unwrap_or_default()
         });
-        out.sort_unstable_by(newest_first);
+        nimo_core::base::order::sort_by(&mut out, newest_first);
         out
     })
 }
@@ -127,7 +127,7 @@ pub fn Records() -> impl IntoView {
     let due = Memo::new(move |_| {
         contacts.with(|all| {
             let mut overdue: Vec<Indexed> = all.iter().filter(|i| i.0.data.overdue(today)).cloned().collect();
-            overdue.sort_by_key(|i| i.0.data.follow_up);
+            nimo_core::base::order::sort_by_key(&mut overdue, |i| i.0.data.follow_up);
             let today: Vec<Indexed> = all.iter().filter(|i| i.0.data.due_today(today)).cloned().collect();
             (overdue, today)
         })
@@ -195,17 +195,17 @@ pub fn Records() -> impl IntoView {
 /// home screen. Said once, until dismissed.
 #[component]
 fn HomeScreenHint(has_records: Signal<bool>) -> impl IntoView {
-    use gloo_storage::{LocalStorage, Storage};
+    use crate::platform::prefs;
     const KEY: &str = "nimo.homeScreenHint";
     let t = use_texts();
-    let dismissed = RwSignal::new(LocalStorage::get::<String>(KEY).is_ok());
+    let dismissed = RwSignal::new(prefs::get(KEY).is_some());
     let wanted = crate::state::device::is_ios() && !crate::state::device::is_standalone();
     move || {
         (wanted && has_records.get() && !dismissed.get()).then(|| view! {
             <div class="notice warning" role="status" data-testid="ios-home-hint">
                 <p>{t.ios_hint}</p>
                 <button type="button" class="button secondary small" on:click=move |_| {
-                    let _ = LocalStorage::set(KEY, "1");
+                    prefs::set(KEY, "1");
                     dismissed.set(true);
                 }>{t.close}</button>
             </div>
@@ -275,7 +275,7 @@ fn contacts_csv(contacts: &[Doc<Contact>]) -> String {
         .iter()
         .map(|doc| {
             let values = doc.data.to_fields();
-            let mut row: Vec<String> = fields.iter().zip(&values).map(|(f, (_, v))| nimo_core::schema::show(f, v, true)).collect();
+            let mut row: Vec<String> = fields.iter().zip(&values).map(|(f, (_, v))| nimo_core::collections::show(f, v, true)).collect();
             row.push(if doc.visibility == Visibility::Group { "共有".into() } else { "自分だけ".into() });
             row
         })

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use gloo_storage::{LocalStorage, Storage};
+use crate::platform::prefs;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::base::taxonomy::{Level, WindowType, Worry};
@@ -56,13 +56,11 @@ pub fn Windows() -> impl IntoView {
     let app = use_app();
     let ja = t.is_ja();
     let worries = RwSignal::new(Vec::<String>::new());
-    let area = RwSignal::new(LocalStorage::get::<String>(AREA_KEY).ok());
+    let area = RwSignal::new(prefs::get(AREA_KEY));
     let without_voice = RwSignal::new(false);
     Effect::new(move |_| match area.get() {
-        Some(a) => {
-            let _ = LocalStorage::set(AREA_KEY, a);
-        }
-        None => LocalStorage::delete(AREA_KEY),
+        Some(a) => prefs::set(AREA_KEY, &a),
+        None => prefs::delete(AREA_KEY),
     });
     let entries = entries(app);
     let now = ticking_now();

@@ -9,6 +9,7 @@ use nimo_core::sync::client::{Change, EngineError, TransportError};
 use nimo_core::sync::collection::{Collection, Role};
 use nimo_core::sync::ids::{DeviceId, GroupId, RecordId, UserId};
 use nimo_core::sync::record::Record;
+use nimo_core::sync::wire::Wire;
 
 use leptos::prelude::*;
 
@@ -72,7 +73,7 @@ pub async fn join_group(code: String) -> Answer<Me> {
 }
 
 pub async fn change_passphrase(current: String, new: String) -> Answer<()> {
-    http::call("PUT", "/api/auth/passphrase", serde_json::to_value(PassphraseChange { current, new }).ok().as_ref()).await.map(drop)
+    http::call("PUT", "/api/auth/passphrase", Some(&PassphraseChange { current, new }.to_wire())).await.map(drop)
 }
 
 pub async fn session_mode(bearer: bool) -> Answer<SessionToken> {
@@ -80,7 +81,7 @@ pub async fn session_mode(bearer: bool) -> Answer<SessionToken> {
 }
 
 pub async fn devices() -> Answer<Vec<DeviceInfo>> {
-    call_as::<(), _>("GET", "/api/devices", None).await
+    call_as("GET", "/api/devices", None).await
 }
 
 pub async fn revoke_device(id: &DeviceId) -> Answer<()> {
@@ -90,11 +91,11 @@ pub async fn revoke_device(id: &DeviceId) -> Answer<()> {
 // ---- groups ----
 
 pub async fn members(group: &GroupId) -> Answer<Vec<MemberInfo>> {
-    call_as::<(), _>("GET", &format!("/api/groups/{group}/members"), None).await
+    call_as("GET", &format!("/api/groups/{group}/members"), None).await
 }
 
 pub async fn set_role(group: &GroupId, member: &UserId, role: Role) -> Answer<()> {
-    http::call("PUT", &format!("/api/groups/{group}/members/{member}/role"), serde_json::to_value(RoleRequest { role }).ok().as_ref()).await.map(drop)
+    http::call("PUT", &format!("/api/groups/{group}/members/{member}/role"), Some(&RoleRequest { role }.to_wire())).await.map(drop)
 }
 
 pub async fn remove_member(group: &GroupId, member: &UserId) -> Answer<()> {
@@ -102,7 +103,7 @@ pub async fn remove_member(group: &GroupId, member: &UserId) -> Answer<()> {
 }
 
 pub async fn invites(group: &GroupId) -> Answer<Vec<InviteInfo>> {
-    call_as::<(), _>("GET", &format!("/api/groups/{group}/invites"), None).await
+    call_as("GET", &format!("/api/groups/{group}/invites"), None).await
 }
 
 pub async fn create_invite(group: &GroupId, request: &InviteRequest) -> Answer<InviteCreated> {

@@ -2,11 +2,10 @@
 //! group, drafts, the session token, the lock's configuration — and how it
 //! forgets all of it.
 
-use gloo_storage::{LocalStorage, Storage};
+use crate::platform::prefs;
 use leptos::prelude::*;
 use nimo_core::api::Me;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use nimo_core::sync::wire::Wire;
 use serde_json::Value;
 
 use super::AppState;
@@ -24,17 +23,16 @@ pub const MODE_PENDING_KEY: &str = "session_mode_pending";
 /// HTML join form only to a device nobody uses yet).
 pub const SIGNED_IN_FLAG: &str = "nimo.signedIn";
 
-/// A setting of a serde type (the API's `Me`, the lock's configuration).
-pub async fn get_as<T: DeserializeOwned>(app: AppState, key: &str) -> Option<T> {
+/// A setting of a typed shape (the API's `Me`, the lock's configuration).
+pub async fn get_as<T: Wire>(app: AppState, key: &str) -> Option<T> {
     let engine = app.engine()?;
     let value = engine.store.meta_get(key).await.ok().flatten()?;
-    serde_json::from_value(value).ok()
+    T::from_wire(&value).ok()
 }
 
-pub async fn put_as<T: Serialize>(app: AppState, key: &str, value: &T, seal: bool) -> Result<(), nimo_core::sync::client::StoreError> {
+pub async fn put_as<T: Wire>(app: AppState, key: &str, value: &T, seal: bool) -> Result<(), nimo_core::sync::client::StoreError> {
     let Some(engine) = app.engine() else { return Ok(()) };
-    let v = serde_json::to_value(value).map_err(|e| nimo_core::sync::client::StoreError::Other(e.to_string()))?;
-    engine.store.meta_put(key, &v, seal).await
+    engine.store.meta_put(key, &value.to_wire(), seal).await
 }
 
 pub async fn delete(app: AppState, key: &str) {
@@ -61,7 +59,7 @@ pub async fn drop_draft(app: AppState, key: &str) {
 
 /// Keeps `me` (sealed).
 pub async fn save_me(app: AppState, me: &Me) -> Result<(), nimo_core::sync::client::StoreError> {
-    let _ = LocalStorage::set(SIGNED_IN_FLAG, "1");
+    prefs::set(SIGNED_IN_FLAG, "1");
     put_as(app, ME_KEY, me, true).await
 }
 
@@ -72,8 +70,8 @@ pub async fn erase(app: AppState) {
     if let Some(engine) = app.engine() {
         let _ = engine.store.erase_all().await;
     }
-    LocalStorage::delete(GROUP_KEY);
-    LocalStorage::delete(SIGNED_IN_FLAG);
+    prefs::delete(GROUP_KEY);
+    prefs::delete(SIGNED_IN_FLAG);
     app.cache.clear();
     app.me.set(None);
     app.group.set(None);

@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use gloo_storage::{LocalStorage, Storage};
+use crate::platform::prefs;
 use leptos::prelude::*;
 use nimo_core::api::Me;
 use nimo_core::sync::client::{Engine, EngineError, StoreError};
@@ -40,7 +40,7 @@ async fn resume(app: AppState) {
     device::restore_bearer(app).await;
     match device::get_as::<Me>(app, ME_KEY).await {
         None => {
-            LocalStorage::delete(device::SIGNED_IN_FLAG);
+            prefs::delete(device::SIGNED_IN_FLAG);
             app.phase.set(Phase::SignedOut);
         }
         Some(me) => {
@@ -70,7 +70,7 @@ async fn open_for(app: AppState, me: Me) -> Result<(), EngineError> {
 }
 
 fn choose_group(app: AppState, me: &Me) {
-    let saved: Option<String> = LocalStorage::get(GROUP_KEY).ok();
+    let saved: Option<String> = prefs::get(GROUP_KEY);
     let group = saved
         .and_then(|s| GroupId::parse(&s).ok())
         .filter(|g| me.groups.iter().any(|x| x.id == *g))
@@ -79,7 +79,7 @@ fn choose_group(app: AppState, me: &Me) {
 }
 
 pub fn set_group(app: AppState, group: GroupId) {
-    let _ = LocalStorage::set(GROUP_KEY, group.as_str());
+    prefs::set(GROUP_KEY, group.as_str());
     app.group.set(Some(group));
 }
 

@@ -10,7 +10,7 @@ pub fn field(value: &str) -> String {
     // A leading =, +, - or @ (or a TAB or CR before one, or their
     // full-width forms, which Excel on Japanese Windows folds) would make a
     // spreadsheet run the cell as a formula.
-    let guarded = if value.starts_with(FORMULA_STARTS) && value.parse::<f64>().is_err() {
+    let guarded = if value.starts_with(FORMULA_STARTS) && !is_plain_number(value) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -20,6 +20,24 @@ pub fn field(value: &str) -> String {
     } else {
         guarded
     }
+}
+
+/// A signed decimal such as `-12`, `+3.5` or `-1.5e3`: a spreadsheet reads it
+/// as a number, not a formula, so it needs no guard. (Read by hand: Rust's
+/// float parser would also accept `-inf` and `NaN`, which Excel would not,
+/// and brings 20 KB of tables into the client.)
+fn is_plain_number(value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let body = value.strip_prefix(['-', '+']).unwrap_or(value);
+    let (mantissa, exponent) = match body.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+        None => (body, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, part)) => (digits(whole) || whole.is_empty()) && digits(part) || digits(whole) && part.is_empty(),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 /// A whole CSV document for Excel: BOM, header, rows, CRLF line ends.
@@ -112,8 +130,12 @@ mod tests {
             let inner = cell.trim_matches('"');
             assert!(inner.starts_with('\''), "{bad:?} became {cell:?}");
         }
-        for fine in ["-3", "+81", "1.5", "電話", "a=b"] {
+        for fine in ["-3", "+81", "1.5", "-.5", "-2.", "-1.5e3", "+6E-2", "電話", "a=b"] {
             assert_eq!(field(fine), fine);
+        }
+        // Words a float parser would take for numbers are formulas to Excel.
+        for word in ["-inf", "+NaN", "-infinity", "-", "+.", "-1e", "-1.2.3", "-1-2"] {
+            assert_eq!(field(word), format!("'{word}"), "{word:?}");
         }
     }
 

@@ -98,7 +98,7 @@ pub fn holidays(year: i32) -> Vec<(Date, &'static str)> {
     }
     let mut days: Vec<(Date, &'static str)> =
         named(year).into_iter().filter_map(|(m, d, n)| Date::new(year, m, d).ok().map(|date| (date, n))).collect();
-    days.sort();
+    crate::base::order::sort(&mut days);
     let is_named = |d: Date, days: &[(Date, &str)]| days.iter().any(|(x, _)| *x == d);
     let mut extra = Vec::new();
     for (d, _) in &days {
@@ -128,7 +128,7 @@ pub fn holidays(year: i32) -> Vec<(Date, &'static str)> {
         }
     }
     days.extend(extra);
-    days.sort();
+    crate::base::order::sort(&mut days);
     days.dedup_by_key(|(d, _)| *d);
     days
 }

@@ -76,8 +76,7 @@ pub fn quick_check(passphrase: &str, login: &str) -> Result<(), Problem> {
         return Err(Problem::Common);
     }
     let mut distinct: Vec<char> = lower.chars().collect();
-    distinct.sort_unstable();
-    distinct.dedup();
+    crate::base::order::sort_dedup(&mut distinct);
     let chars: Vec<u32> = lower.chars().map(u32::from).collect();
     let steps: Vec<i64> = chars.windows(2).map(|w| i64::from(w[1]) - i64::from(w[0])).collect();
     let one_step = !steps.is_empty() && steps.iter().all(|s| *s == steps[0]) && steps[0].abs() <= 1;

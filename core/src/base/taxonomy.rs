@@ -187,8 +187,7 @@ mod tests {
             assert!(t == &WindowType::NationalLine || !t.search_hint().ja.is_empty());
         }
         let mut ids: Vec<&str> = Worry::ALL.iter().map(|w| w.id()).collect();
-        ids.sort_unstable();
-        ids.dedup();
+        crate::base::order::sort_dedup(&mut ids);
         assert_eq!(ids.len(), Worry::ALL.len());
     }
 

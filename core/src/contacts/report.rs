@@ -27,7 +27,7 @@ pub fn monthly_counts<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Mo
             out.months.push(month);
         }
     }
-    out.months.sort_unstable();
+    crate::base::order::sort(&mut out.months);
     out
 }
 

@@ -101,6 +101,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_area_field_reads_codes_strictly() {
+        use crate::schema::{FieldType, Input, Problem};
+        assert_eq!(<Option<AreaCode>>::from_input(&Input::One(Some("281001".into()))), Err(Problem::BadArea));
+        assert_eq!(<Option<AreaCode>>::from_input(&Input::One(None)), Ok(None));
+        assert_eq!(<Option<AreaCode>>::parse(&serde_json::json!("281000")).unwrap().map(|a| a.to_string()), Some("281000".into()));
+        assert!(<Option<AreaCode>>::parse(&serde_json::json!(281000)).is_err());
+    }
+
+    #[test]
     fn known_codes_have_valid_check_digits() {
         // 札幌市, 千代田区, 神戸市, 那覇市, 北海道, 東京都, 沖縄県.
         for code in ["011002", "131016", "281000", "472018", "010006", "130001", "470007"] {
@@ -168,7 +177,7 @@ impl AreaList {
                 Some(Area { code, name, kana, folded })
             })
             .collect();
-        areas.sort_unstable_by_key(|a| a.code);
+        crate::base::order::sort_by_key(&mut areas, |a| a.code);
         Self { areas }
     }
 
@@ -201,6 +210,34 @@ impl AreaList {
         starts.extend(contains);
         starts.truncate(limit);
         starts
+    }
+}
+
+/// An area as a field of a collection (`Kind::Area`): its code as text.
+impl crate::schema::FieldType for Option<AreaCode> {
+    const KIND: crate::schema::Kind = crate::schema::Kind::Area;
+
+    fn parse(v: &serde_json::Value) -> Result<Self, String> {
+        match v {
+            serde_json::Value::Null => Ok(None),
+            serde_json::Value::String(s) => AreaCode::parse(s).map(Some).map_err(|e| e.to_string()),
+            _ => Err("expected a local government code".into()),
+        }
+    }
+
+    fn to_value(&self) -> serde_json::Value {
+        self.map_or(serde_json::Value::Null, |a| serde_json::Value::String(a.to_string()))
+    }
+
+    fn to_input(&self) -> crate::schema::Input {
+        crate::schema::Input::One(self.map(|a| a.to_string()))
+    }
+
+    fn from_input(input: &crate::schema::Input) -> Result<Self, crate::schema::Problem> {
+        match input.one().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => AreaCode::parse(s).map(Some).map_err(|_| crate::schema::Problem::BadArea),
+        }
     }
 }
 

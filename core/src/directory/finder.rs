@@ -159,9 +159,9 @@ pub fn find<'a>(query: &Query, entries: &'a [Doc<Window>], now: JstDateTime) -> 
             _ if f.open.is_open() => 2,
             _ => 3,
         };
-        found.sort_by(|a, b| (tier(a), a.level, a.rank, a.name()).cmp(&(tier(b), b.level, b.rank, b.name())));
+        crate::base::order::sort_by(&mut found, |a, b| (tier(a), a.level, a.rank, a.name()).cmp(&(tier(b), b.level, b.rank, b.name())));
     } else {
-        found.sort_by(|a, b| (a.level, a.rank, a.name()).cmp(&(b.level, b.rank, b.name())));
+        crate::base::order::sort_by(&mut found, |a, b| (a.level, a.rank, a.name()).cmp(&(b.level, b.rank, b.name())));
     }
     let mut missing: Vec<Missing> = Vec::new();
     if query.area.is_some() {

@@ -102,7 +102,7 @@ impl Schedule {
         let mut all: Vec<(i64, i64)> = (-1..days)
             .flat_map(|k| self.intervals_on(from.add_days(k)).into_iter().map(move |(o, c)| (o + k * DAY, c + k * DAY)))
             .collect();
-        all.sort_unstable();
+        crate::base::order::sort(&mut all);
         let mut merged: Vec<(i64, i64)> = Vec::new();
         for (o, c) in all {
             match merged.last_mut() {

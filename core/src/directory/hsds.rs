@@ -4,7 +4,9 @@
 //! so the app carries no derived parser for it; an import goes through the
 //! same strict field checks as the server's.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use crate::object;
 
 use super::import::{ImportError, ImportProblem, ImportRow, MAX_ROWS};
 use super::window::{Day, Window};
@@ -25,24 +27,24 @@ fn or_empty(v: Value) -> Value {
 /// The export of `entries`, dated `today`.
 pub fn export(entries: &[Doc<Window>], today: Date) -> Value {
     let services: Vec<Value> = entries.iter().map(service).collect();
-    json!({ "format": FORMAT, "exported": today.to_string(), "services": services })
+    object! { "format": FORMAT, "exported": today.to_string(), "services": services }
 }
 
 fn service(doc: &Doc<Window>) -> Value {
     let w = &doc.data;
-    let mut phones: Vec<Value> = w.phones.iter().map(|p| json!({"number": p.number, "type": "voice", "description": p.note})).collect();
+    let mut phones: Vec<Value> = w.phones.iter().map(|p| object! {"number": p.number.as_str(), "type": "voice", "description": p.note.as_str()}).collect();
     if !w.fax.is_empty() {
-        phones.push(json!({"number": w.fax.as_str(), "type": "fax", "description": ""}));
+        phones.push(object! {"number": w.fax.as_str(), "type": "fax", "description": ""});
     }
     let schedules: Vec<Value> = w
         .hours
         .iter()
         .filter_map(|s| {
             let days: Vec<&str> = BYDAY.iter().filter(|(d, _)| s.days.contains(d)).map(|(_, code)| *code).collect();
-            (!days.is_empty()).then(|| json!({"freq": "WEEKLY", "byday": days.join(","), "opens_at": s.opens.to_string(), "closes_at": s.closes.to_string()}))
+            (!days.is_empty()).then(|| object! {"freq": "WEEKLY", "byday": days.join(","), "opens_at": s.opens.to_string(), "closes_at": s.closes.to_string()})
         })
         .collect();
-    json!({
+    object! {
         "id": doc.id.to_string(),
         "name": w.name.as_str(),
         "description": w.note.as_str(),
@@ -56,7 +58,7 @@ fn service(doc: &Doc<Window>) -> Value {
         "address": w.address.as_str(),
         "latitude": w.lat.to_value(),
         "longitude": w.lng.to_value(),
-        "x_nimo": {
+        "x_nimo": object! {
             "window_type": w.kind.map(|k| k.id()),
             "kana": w.kana.as_str(),
             "channels": w.channels.to_value(),
@@ -71,7 +73,7 @@ fn service(doc: &Doc<Window>) -> Value {
             "source_id": or_empty(w.source_id.to_value()),
             "overrides": or_empty(w.overrides.to_value()),
         },
-    })
+    }
 }
 
 fn text(v: Option<&Value>) -> Value {
@@ -88,7 +90,7 @@ pub fn import(text_in: &str) -> Result<Vec<ImportRow>, ImportError> {
     if text_in.trim().is_empty() {
         return Err(ImportError::Empty);
     }
-    let file: Value = serde_json::from_str(text_in).map_err(|_| ImportError::NotHsds)?;
+    let file = crate::base::json::parse(text_in).map_err(|_| ImportError::NotHsds)?;
     if file.get("format").and_then(Value::as_str) != Some(FORMAT) {
         return Err(ImportError::NotHsds);
     }
@@ -110,7 +112,7 @@ pub fn import(text_in: &str) -> Result<Vec<ImportRow>, ImportError> {
             let voice: Vec<Value> = phones
                 .iter()
                 .filter(|p| !is_fax(p))
-                .map(|p| json!({"number": p.get("number").cloned().unwrap_or(Value::Null), "note": text(p.get("description"))}))
+                .map(|p| object! {"number": p.get("number").cloned().unwrap_or(Value::Null), "note": text(p.get("description"))})
                 .collect();
             let fax = phones.iter().find(is_fax).and_then(|p| p.get("number")).cloned();
             let hours = match x.get("hours") {
@@ -129,7 +131,7 @@ pub fn import(text_in: &str) -> Result<Vec<ImportRow>, ImportError> {
                                 .split(',')
                                 .filter_map(|code| BYDAY.iter().find(|(_, c)| *c == code.trim()).map(|(d, _)| d.id()))
                                 .collect();
-                            json!({"days": days, "opens": h.get("opens_at"), "closes": h.get("closes_at")})
+                            object! {"days": days, "opens": h.get("opens_at").cloned(), "closes": h.get("closes_at").cloned()}
                         })
                         .collect(),
                 ),

@@ -107,7 +107,7 @@ pub fn table(counts: &BTreeMap<String, u32>) -> Table {
         Shown::About(n) => n + 2,
     };
     let mut rows: Vec<(&String, u32)> = counts.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (k, *n)).collect();
-    rows.sort_by(|a, b| rank(Shown::of(b.1)).cmp(&rank(Shown::of(a.1))).then(a.0.cmp(b.0)));
+    crate::base::order::sort_by(&mut rows, |a, b| rank(Shown::of(b.1)).cmp(&rank(Shown::of(a.1))).then(a.0.cmp(b.0)));
     let mut other = 0;
     if rows.iter().any(|(_, n)| *n < SUPPRESS_BELOW) {
         // Every row under 3, and always one more: the last of the rest.
@@ -481,8 +481,7 @@ mod tests {
                 let truth = of(&(a, dd));
                 if (1..SUPPRESS_BELOW).contains(&truth) {
                     let mut values: Vec<u32> = fits.iter().map(of).collect();
-                    values.sort_unstable();
-                    values.dedup();
+                    crate::base::order::sort_dedup(&mut values);
                     assert!(values.len() > 1, "case {case}: {name} = {truth} is pinned down (A {a:?}, D {dd:?})");
                 }
             }

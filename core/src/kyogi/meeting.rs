@@ -164,7 +164,7 @@ impl Tracked {
     pub fn new(item: Doc<Item>, updates: &[Doc<ItemUpdate>]) -> Self {
         let mut history: Vec<Doc<ItemUpdate>> = updates.iter().filter(|u| u.data.item.as_ref() == Some(&item.id)).cloned().collect();
         // Updates of one day in the order they were made.
-        history.sort_by(|a, b| (a.data.date, &a.created).cmp(&(b.data.date, &b.created)));
+        crate::base::order::sort_by(&mut history, |a, b| (a.data.date, &a.created).cmp(&(b.data.date, &b.created)));
         Self { item, history }
     }
 
@@ -202,7 +202,7 @@ pub fn homework<'a>(meeting: &Doc<Meeting>, meetings: &[Doc<Meeting>], items: &'
         .iter()
         .filter(|i| i.is_open() && !i.item.data.meetings.contains(&meeting.id) && i.item.data.meetings.iter().any(|m| earlier.contains(&m)))
         .collect();
-    out.sort_by_key(|i| i.history.first().and_then(|u| u.data.date));
+    crate::base::order::sort_by_key(&mut out, |i| i.history.first().and_then(|u| u.data.date));
     out
 }
 
@@ -355,7 +355,7 @@ pub fn year_report(year: FiscalYear, meetings: &[Doc<Meeting>], attendance: &[Do
             r.items.push(ItemLine { date, body: meeting.data.body.to_string(), title: t.item.data.title.to_string(), status: t.status() });
         }
     }
-    r.items.sort();
+    crate::base::order::sort(&mut r.items);
     r
 }
 

@@ -5,12 +5,11 @@
 use std::fmt;
 use std::ops::Deref;
 
-use serde_json::{Number, Value, json};
+use serde_json::{Number, Value};
 
 use super::form::{Input, Problem};
 use super::{Kind, Vocab};
 use crate::base::time::{Date, JstDateTime, TimeOfDay};
-use crate::directory::area::AreaCode;
 use crate::sync::ids::{RecordId, UserId};
 
 pub trait FieldType: Sized + Clone + PartialEq + Default {
@@ -134,11 +133,11 @@ text_type!(
 );
 text_type!(
     /// A website: `https://` or `http://`, nothing else.
-    Url, Url, false, crate::directory::window::check_web_url, Problem::BadUrl
+    Url, Url, false, crate::base::reach::check_web_url, Problem::BadUrl
 );
 text_type!(
     /// An email address.
-    Email, Email, false, crate::directory::window::check_email, Problem::BadEmail
+    Email, Email, false, crate::base::reach::check_email, Problem::BadEmail
 );
 
 /// A phone or fax number as written (`078-322-5229`, `#8008`).
@@ -165,7 +164,7 @@ impl FieldType for PhoneNumber {
         match string(v)? {
             None => Ok(Self::default()),
             Some(s) if s.is_empty() => Ok(Self::default()),
-            Some(s) => crate::directory::window::check_phone_number(s).map(|()| Self(s.trim().to_owned())),
+            Some(s) => crate::base::reach::check_phone_number(s).map(|()| Self(s.trim().to_owned())),
         }
     }
 
@@ -182,7 +181,7 @@ impl FieldType for PhoneNumber {
         if s.is_empty() {
             return Ok(Self::default());
         }
-        crate::directory::window::check_phone_number(s).map_err(|_| Problem::BadPhone)?;
+        crate::base::reach::check_phone_number(s).map_err(|_| Problem::BadPhone)?;
         Ok(Self(s.to_owned()))
     }
 }
@@ -217,7 +216,6 @@ macro_rules! parsed_option {
 
 parsed_option!(Date, Kind::Date, Problem::BadDate);
 parsed_option!(TimeOfDay, Kind::Time, Problem::BadTime);
-parsed_option!(AreaCode, Kind::Area, Problem::BadArea);
 
 /// A moment: the form holds `date` + `T` + `time` (two inputs), and says
 /// which half is wrong.
@@ -268,7 +266,7 @@ impl<const MIN: i64, const MAX: i64> FieldType for Int<MIN, MAX> {
     }
 
     fn to_value(&self) -> Value {
-        self.0.map_or(Value::Null, |n| json!(n))
+        self.0.map_or(Value::Null, Value::from)
     }
 
     fn to_input(&self) -> Input {
@@ -595,6 +593,7 @@ macro_rules! structured {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn text_is_checked_for_length_lines_and_controls() {
@@ -635,11 +634,9 @@ mod tests {
     }
 
     #[test]
-    fn dates_times_and_areas() {
+    fn dates_and_times() {
         assert_eq!(<Option<Date>>::from_input(&Input::Text("2026-13-01".into())), Err(Problem::BadDate));
         assert_eq!(<Option<Date>>::from_input(&Input::Text("".into())), Ok(None));
         assert!(<Option<Date>>::parse(&json!(20261124)).is_err());
-        assert_eq!(<Option<AreaCode>>::from_input(&Input::One(Some("281001".into()))), Err(Problem::BadArea));
-        assert_eq!(<Option<AreaCode>>::parse(&json!("281000")).unwrap().map(|a| a.to_string()), Some("281000".into()));
     }
 }

@@ -208,59 +208,6 @@ pub trait Typed: Sized + Clone + PartialEq + Default {
     }
 }
 
-/// A stored value as a person reads it (lists, exports): vocabularies by
-/// their label, areas by name, flags as ✓, structured values in short.
-pub fn show(spec: &FieldSpec, v: &Value, ja: bool) -> String {
-    let label = |options: &[Opt], id: &str| options.iter().find(|o| o.id == id).map_or_else(|| id.to_owned(), |o| o.label.get(ja).to_owned());
-    match (spec.kind, v) {
-        (_, Value::Null) => String::new(),
-        (_, Value::Bool(b)) => if *b { "✓".into() } else { String::new() },
-        (Kind::Choice { options }, Value::String(s)) => label(options, s),
-        (Kind::Choices { options, .. }, Value::Array(items)) => items.iter().filter_map(Value::as_str).map(|s| label(options, s)).collect::<Vec<_>>().join("・"),
-        (Kind::Area, Value::String(s)) => crate::directory::area::AreaCode::parse(s).map_or_else(|_| s.clone(), crate::directory::area::full_name),
-        (Kind::DateTime, Value::String(s)) => s.replacen('T', " ", 1),
-        (Kind::Referrals, Value::Array(items)) => items
-            .iter()
-            .map(|r| {
-                let name = r.get("name").and_then(Value::as_str).unwrap_or("");
-                let state = r.get("state").and_then(Value::as_str).and_then(crate::contacts::contact::ReferralState::from_id);
-                match state {
-                    Some(st) => format!("{name}（{}）", st.label().get(ja)),
-                    None => name.to_owned(),
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("・"),
-        (Kind::Phones, _) => crate::directory::window::Phones::parse(v).map(|p| p.iter().map(|x| x.number.clone()).collect::<Vec<_>>().join("・")).unwrap_or_default(),
-        (Kind::Areas, _) => crate::directory::window::ServiceAreas::parse(v)
-            .map(|a| {
-                a.iter()
-                    .map(|x| match x {
-                        crate::directory::window::ServiceArea::Municipality { code } | crate::directory::window::ServiceArea::Prefecture { code } => {
-                            crate::directory::area::full_name(*code)
-                        }
-                        crate::directory::window::ServiceArea::HealthArea { name, .. } => name.clone(),
-                        crate::directory::window::ServiceArea::National => if ja { "全国".into() } else { "Nationwide".into() },
-                    })
-                    .collect::<Vec<_>>()
-                    .join("・")
-            })
-            .unwrap_or_default(),
-        (Kind::Hours, _) => crate::directory::window::Hours::parse(v)
-            .map(|h| {
-                h.iter()
-                    .map(|s| format!("{} {}–{}", s.days.iter().map(|d| d.label().get(ja)).collect::<Vec<_>>().join(if ja { "" } else { " " }), s.opens, s.closes))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            })
-            .unwrap_or_default(),
-        (Kind::Coordinate, Value::Number(n)) => n.as_f64().map(|x| field::Degrees::<-180, 180>::write((x * 1_000_000.0).round() as i64)).unwrap_or_default(),
-        (_, Value::String(s)) => s.clone(),
-        (_, Value::Number(n)) => n.as_i64().map(|i| i.to_string()).unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
 /// A field an import could not take: missing though required, or not of
 /// its kind.
 #[derive(Debug, Clone, Copy)]

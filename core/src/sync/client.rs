@@ -556,8 +556,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
             }
         };
         let mut future: Vec<Hlc> = queued.iter().flat_map(stamps).filter(|t| t.ms() > now).collect();
-        future.sort();
-        future.dedup();
+        crate::base::order::sort_dedup(&mut future);
         if future.is_empty() {
             return Ok(0);
         }

@@ -9,12 +9,16 @@
 use serde_json::{Map, Value};
 
 use super::client::{Rejected, SyncState};
-use super::collection::{Collection, Visibility};
+use super::collection::{Collection, Role, Visibility};
 use super::hlc::{Clock, Hlc};
-use super::ids::{ClientId, GroupId, RecordId, UserId};
+use super::ids::{ClientId, DeviceId, GroupId, RecordId, UserId};
 use super::protocol::{Ack, AckResult, FieldWrite, Mutation, Op, PullResponse, PushRequest, PushResponse};
 use super::record::{Conflict, Record, Stamped};
 use crate::api::error::ErrorCode;
+use crate::api::{
+    DeviceInfo, GroupInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode,
+    SessionToken, SetupRequest,
+};
 
 /// What does not read as the expected shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,7 +88,7 @@ macro_rules! wire_by_string {
     )*};
 }
 
-wire_by_string!(Hlc, RecordId, GroupId, UserId, ClientId);
+wire_by_string!(Hlc, RecordId, GroupId, UserId, ClientId, DeviceId);
 
 impl Wire for Collection {
     fn to_wire(&self) -> Value {
@@ -106,6 +110,35 @@ impl Wire for Visibility {
     }
 }
 
+impl Wire for Role {
+    fn to_wire(&self) -> Value {
+        Value::String(self.id().to_owned())
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        Role::from_id(string(v)?).ok_or_else(|| err("a role"))
+    }
+}
+
+// The account API's payloads, as the app sends and reads them.
+crate::wire_struct! {
+    Me { user, login, display_name, device, groups, session_token }
+    GroupInfo { id, name, role }
+    LoginRequest { login, passphrase, device_name, bearer }
+    JoinRequest { code, login, display_name, passphrase, device_name, bearer }
+    SetupRequest { token, group_name, login, display_name, passphrase, device_name, bearer }
+    PassphraseChange { current, new }
+    SessionMode { bearer }
+    SessionToken { token }
+    JoinGroupRequest { code }
+    InviteRequest { role, days, max_uses }
+    InviteCreated { id, code, role, expires_ms, max_uses }
+    InviteInfo { id, role, created_ms, expires_ms, max_uses, uses, revoked }
+    MemberInfo { id, display_name, role, joined_ms }
+    RoleRequest { role }
+    DeviceInfo { id, name, created_ms, last_seen_ms, current }
+}
+
 impl Wire for Value {
     fn to_wire(&self) -> Value {
         self.clone()
@@ -114,6 +147,119 @@ impl Wire for Value {
     fn from_wire(v: &Value) -> Result<Self> {
         Ok(v.clone())
     }
+}
+
+impl Wire for String {
+    fn to_wire(&self) -> Value {
+        Value::String(self.clone())
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        string(v).map(str::to_owned)
+    }
+}
+
+impl Wire for bool {
+    fn to_wire(&self) -> Value {
+        Value::Bool(*self)
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        v.as_bool().ok_or_else(|| err("true or false"))
+    }
+}
+
+impl Wire for u64 {
+    fn to_wire(&self) -> Value {
+        Value::from(*self)
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        u64_of(v)
+    }
+}
+
+macro_rules! wire_by_narrowing {
+    ($($ty:ty),*) => {$(
+        impl Wire for $ty {
+            fn to_wire(&self) -> Value {
+                Value::from(*self)
+            }
+
+            fn from_wire(v: &Value) -> Result<Self> {
+                <$ty>::try_from(u64_of(v)?).map_err(|_| err(concat!("a number that fits ", stringify!($ty))))
+            }
+        }
+    )*};
+}
+
+wire_by_narrowing!(u8, u32);
+
+impl<T: Wire> Wire for Vec<T> {
+    fn to_wire(&self) -> Value {
+        array(self)
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        match v {
+            Value::Array(items) => items.iter().map(T::from_wire).collect(),
+            _ => Err(err("a list")),
+        }
+    }
+}
+
+/// One field of an object: required unless it is an `Option`, which is left
+/// out when `None` (as serde's `default, skip_serializing_if` does).
+pub trait Slot: Sized {
+    fn take(v: Option<&Value>, key: &str) -> Result<Self>;
+    fn put(&self) -> Option<Value>;
+}
+
+impl<T: Wire> Slot for T {
+    fn take(v: Option<&Value>, key: &str) -> Result<Self> {
+        T::from_wire(v.ok_or_else(|| WireError(format!("missing {key}")))?).map_err(|e| WireError(format!("{key}: {e}")))
+    }
+
+    fn put(&self) -> Option<Value> {
+        Some(self.to_wire())
+    }
+}
+
+impl<T: Wire> Slot for Option<T> {
+    fn take(v: Option<&Value>, key: &str) -> Result<Self> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => T::take(Some(v), key).map(Some),
+        }
+    }
+
+    fn put(&self) -> Option<Value> {
+        self.as_ref().map(Wire::to_wire)
+    }
+}
+
+/// [`Wire`] for a plain struct, field by field under their own names, the
+/// JSON serde's derive writes for it.
+#[macro_export]
+macro_rules! wire_struct {
+    ($($ty:ident { $($field:ident),* $(,)? })*) => {$(
+        impl $crate::sync::wire::Wire for $ty {
+            fn to_wire(&self) -> ::serde_json::Value {
+                let mut o = ::serde_json::Map::new();
+                $(
+                    if let Some(v) = $crate::sync::wire::Slot::put(&self.$field) {
+                        o.insert(stringify!($field).to_owned(), v);
+                    }
+                )*
+                ::serde_json::Value::Object(o)
+            }
+
+            fn from_wire(v: &::serde_json::Value) -> ::std::result::Result<Self, $crate::sync::wire::WireError> {
+                let o = v.as_object().ok_or_else(|| $crate::sync::wire::WireError(concat!("expected ", stringify!($ty)).to_owned()))?;
+                Ok(Self { $($field: $crate::sync::wire::Slot::take(o.get(stringify!($field)), stringify!($field))?,)* })
+            }
+        }
+    )*};
 }
 
 impl<T: Wire> Wire for Stamped<T> {
@@ -471,6 +617,10 @@ impl Wire for crate::api::error::ErrorBody {
 mod tests {
     use super::*;
     use crate::api::error::ErrorCode;
+use crate::api::{
+    DeviceInfo, GroupInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode,
+    SessionToken, SetupRequest,
+};
     use serde_json::json;
 
     fn both_ways<T: Wire + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(x: &T) {
@@ -491,6 +641,35 @@ mod tests {
         r.write("worries", json!(["housing"]), stamp(2));
         r.write_detecting("note", json!("別の文"), stamp(3), Some(&stamp(1)), true);
         r
+    }
+
+    #[test]
+    fn the_account_payloads_match_serde() {
+        let user = UserId::new_v7(1, [3; 10]);
+        let group = GroupInfo { id: GroupId::new_v7(1, [2; 10]), name: "ひまわり家族会".into(), role: Role::Coordinator };
+        let device = DeviceId::new_v7(2, [4; 10]);
+        let me = Me { user: user.clone(), login: "hana".into(), display_name: "はな".into(), device: device.clone(), groups: vec![group.clone()], session_token: None };
+        both_ways(&me);
+        both_ways(&Me { session_token: Some("t0k3n".into()), groups: Vec::new(), ..me });
+        both_ways(&LoginRequest { login: "hana".into(), passphrase: "p".into(), device_name: "iPhone".into(), bearer: true });
+        both_ways(&JoinRequest { code: "ABCD".into(), login: "l".into(), display_name: "d".into(), passphrase: "p".into(), device_name: "n".into(), bearer: false });
+        both_ways(&SetupRequest { token: "t".into(), group_name: "g".into(), login: "l".into(), display_name: "d".into(), passphrase: "p".into(), device_name: "n".into(), bearer: false });
+        both_ways(&PassphraseChange { current: "a".into(), new: "b".into() });
+        both_ways(&SessionMode { bearer: true });
+        both_ways(&SessionToken { token: None });
+        both_ways(&SessionToken { token: Some("x".into()) });
+        both_ways(&JoinGroupRequest { code: "c".into() });
+        both_ways(&InviteRequest { role: Role::Member, days: 7, max_uses: 3 });
+        both_ways(&InviteCreated { id: "i".into(), code: "c".into(), role: Role::Member, expires_ms: 1 << 40, max_uses: 2 });
+        both_ways(&InviteInfo { id: "i".into(), role: Role::Coordinator, created_ms: 1, expires_ms: 2, max_uses: 3, uses: 1, revoked: true });
+        both_ways(&MemberInfo { id: user, display_name: "d".into(), role: Role::Member, joined_ms: 5 });
+        both_ways(&RoleRequest { role: Role::Coordinator });
+        both_ways(&DeviceInfo { id: device, name: "n".into(), created_ms: 1, last_seen_ms: 2, current: true });
+        // What does not fit is refused with the field's name.
+        let e = MemberInfo::from_wire(&json!({"id": "x", "display_name": "d", "role": "member", "joined_ms": 5})).unwrap_err();
+        assert!(e.0.starts_with("id:"), "{e}");
+        assert!(InviteRequest::from_wire(&json!({"role": "member", "days": 7})).is_err(), "max_uses is required");
+        assert!(InviteRequest::from_wire(&json!({"role": "member", "days": 4_294_967_296_u64, "max_uses": 1})).is_err(), "days fits u32");
     }
 
     #[test]

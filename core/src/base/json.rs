@@ -1,0 +1,505 @@
+//! JSON text, read and written by hand into serde_json's `Value`.
+//!
+//! The server reads and writes JSON through serde_json. The app does it
+//! here instead: serde_json's parser, its error messages and Rust's float
+//! parser and printer are a tenth of the WebAssembly, while this reader is
+//! a few kilobytes. The tests check that both read every document the same.
+//!
+//! Numbers: integers are read exactly (as serde_json does, into `i64` or
+//! `u64`). A decimal with at most 15 significant digits and a power of ten
+//! within ±22 (every coordinate nimo stores) is read exactly too, by one
+//! correctly rounded multiplication or division; a longer one is read to
+//! within a unit in the last place. A float is written by the caller's
+//! printer (the browser's, in the app), so no float printer is compiled in.
+
+use serde_json::{Map, Number, Value};
+
+/// Nesting deeper than this is refused rather than overflowing the stack
+/// (serde_json's own limit).
+const MAX_DEPTH: usize = 128;
+
+/// Where and why a text is not JSON.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not JSON at byte {at}: {what}")]
+pub struct JsonError {
+    pub at: usize,
+    pub what: &'static str,
+}
+
+/// A JSON object from `"key": value` pairs, each value through
+/// `Value::from`, nulls kept (`schema::value::obj` leaves them out, as a
+/// record does). serde_json's `json!` would go through `Serialize`: a
+/// generic serializer per type of value in the WebAssembly.
+#[macro_export]
+macro_rules! object {
+    ($($key:literal : $value:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut map = ::serde_json::Map::new();
+        $( map.insert($key.to_owned(), ::serde_json::Value::from($value)); )*
+        ::serde_json::Value::Object(map)
+    }};
+}
+
+/// Reads one JSON document (surrounding whitespace allowed).
+pub fn parse(text: &str) -> Result<Value, JsonError> {
+    let mut r = Reader { b: text.as_bytes(), at: 0 };
+    r.space();
+    let v = r.value(0)?;
+    r.space();
+    if r.at != r.b.len() {
+        return Err(r.fail("text after the value"));
+    }
+    Ok(v)
+}
+
+/// Writes `v` compactly; `float` prints a number that is not an integer.
+pub fn print(v: &Value, float: &dyn Fn(f64) -> String) -> String {
+    let mut out = String::new();
+    write(&mut out, v, float);
+    out
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn fail(&self, what: &'static str) -> JsonError {
+        JsonError { at: self.at, what }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.at += 1;
+        }
+    }
+
+    fn word(&mut self, w: &[u8], v: Value) -> Result<Value, JsonError> {
+        if self.b[self.at..].starts_with(w) {
+            self.at += w.len();
+            Ok(v)
+        } else {
+            Err(self.fail("an unknown word"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        if depth > MAX_DEPTH {
+            return Err(self.fail("nested too deeply"));
+        }
+        match self.peek() {
+            None => Err(self.fail("the text ends early")),
+            Some(b'n') => self.word(b"null", Value::Null),
+            Some(b't') => self.word(b"true", Value::Bool(true)),
+            Some(b'f') => self.word(b"false", Value::Bool(false)),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b'[') => {
+                self.at += 1;
+                let mut items = Vec::new();
+                self.space();
+                if self.peek() == Some(b']') {
+                    self.at += 1;
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    self.space();
+                    items.push(self.value(depth + 1)?);
+                    self.space();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b']') => {
+                            self.at += 1;
+                            return Ok(Value::Array(items));
+                        }
+                        _ => return Err(self.fail("expected , or ]")),
+                    }
+                }
+            }
+            Some(b'{') => {
+                self.at += 1;
+                let mut map = Map::new();
+                self.space();
+                if self.peek() == Some(b'}') {
+                    self.at += 1;
+                    return Ok(Value::Object(map));
+                }
+                loop {
+                    self.space();
+                    if self.peek() != Some(b'"') {
+                        return Err(self.fail("expected a key"));
+                    }
+                    let key = self.string()?;
+                    self.space();
+                    if self.peek() != Some(b':') {
+                        return Err(self.fail("expected :"));
+                    }
+                    self.at += 1;
+                    self.space();
+                    let v = self.value(depth + 1)?;
+                    map.insert(key, v);
+                    self.space();
+                    match self.peek() {
+                        Some(b',') => self.at += 1,
+                        Some(b'}') => {
+                            self.at += 1;
+                            return Ok(Value::Object(map));
+                        }
+                        _ => return Err(self.fail("expected , or }")),
+                    }
+                }
+            }
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.fail("an unexpected character")),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self.b.get(self.at..self.at + 4).ok_or_else(|| self.fail("a short \\u escape"))?;
+        let mut n = 0;
+        for &d in digits {
+            let v = (d as char).to_digit(16).ok_or_else(|| self.fail("a bad \\u escape"))?;
+            n = n * 16 + v;
+        }
+        self.at += 4;
+        Ok(n)
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        self.at += 1; // the opening quote
+        let mut out = String::new();
+        loop {
+            // Copy the run up to the next quote, backslash or control byte
+            // in one go; the input is a &str, so the run is whole UTF-8.
+            let start = self.at;
+            while let Some(c) = self.peek() {
+                if c == b'"' || c == b'\\' || c < 0x20 {
+                    break;
+                }
+                self.at += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.b[start..self.at]).map_err(|_| self.fail("broken UTF-8"))?);
+            match self.peek() {
+                None => return Err(self.fail("a string is not closed")),
+                Some(b'"') => {
+                    self.at += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.at += 1;
+                    let e = self.peek().ok_or_else(|| self.fail("a string is not closed"))?;
+                    self.at += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let first = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&first) {
+                                if !self.b[self.at..].starts_with(b"\\u") {
+                                    return Err(self.fail("a lone surrogate"));
+                                }
+                                self.at += 2;
+                                let second = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&second) {
+                                    return Err(self.fail("a lone surrogate"));
+                                }
+                                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+                            } else {
+                                first
+                            };
+                            out.push(char::from_u32(code).ok_or_else(|| self.fail("a lone surrogate"))?);
+                        }
+                        _ => return Err(self.fail("an unknown escape")),
+                    }
+                }
+                Some(_) => return Err(self.fail("a control character in a string")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.at;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.at += 1;
+        }
+        self.at - start
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.at;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.at += 1;
+        }
+        let whole_at = self.at;
+        match self.digits() {
+            0 => return Err(self.fail("a number without digits")),
+            n if n > 1 && self.b[whole_at] == b'0' => return Err(self.fail("a number with a leading zero")),
+            _ => {}
+        }
+        let whole_end = self.at;
+        let mut fraction = (self.at, self.at);
+        if self.peek() == Some(b'.') {
+            self.at += 1;
+            let from = self.at;
+            if self.digits() == 0 {
+                return Err(self.fail("a number without digits after the point"));
+            }
+            fraction = (from, self.at);
+        }
+        let mut exponent: i64 = 0;
+        let mut has_exponent = false;
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            has_exponent = true;
+            self.at += 1;
+            let minus = match self.peek() {
+                Some(b'-') => {
+                    self.at += 1;
+                    true
+                }
+                Some(b'+') => {
+                    self.at += 1;
+                    false
+                }
+                _ => false,
+            };
+            let from = self.at;
+            if self.digits() == 0 {
+                return Err(self.fail("a number without digits in its exponent"));
+            }
+            for &d in &self.b[from..self.at] {
+                exponent = (exponent * 10 + i64::from(d - b'0')).min(100_000);
+            }
+            if minus {
+                exponent = -exponent;
+            }
+        }
+        let text = &self.b[start..self.at];
+        if fraction.0 == fraction.1 && !has_exponent {
+            // An integer: exactly, as serde_json reads it, if it fits.
+            let digits = std::str::from_utf8(text).map_err(|_| self.fail("broken UTF-8"))?;
+            if negative {
+                // serde_json reads -0 as the float -0.0.
+                if let Ok(i) = digits.parse::<i64>().map_err(drop).and_then(|i| if i == 0 { Err(()) } else { Ok(i) }) {
+                    return Ok(Value::from(i));
+                }
+            } else if let Ok(u) = digits.parse::<u64>() {
+                return Ok(Value::from(u));
+            }
+        }
+        let f = decimal(&self.b[whole_at..whole_end], &self.b[fraction.0..fraction.1], exponent);
+        let f = if negative { -f } else { f };
+        Number::from_f64(f).map(Value::Number).ok_or_else(|| self.fail("a number too large"))
+    }
+}
+
+/// `whole.fraction × 10^exponent` as the nearest `f64` (exact for up to 15
+/// significant digits and a power of ten within ±22).
+fn decimal(whole: &[u8], fraction: &[u8], exponent: i64) -> f64 {
+    // The significant digits as an integer, and the power of ten they need.
+    let mut mantissa: u64 = 0;
+    let mut scale = exponent;
+    let mut significant = 0;
+    for (i, &d) in whole.iter().chain(fraction).enumerate() {
+        let in_fraction = i >= whole.len();
+        if significant < 19 {
+            if mantissa > 0 || d != b'0' {
+                significant += 1;
+            }
+            mantissa = mantissa * 10 + u64::from(d - b'0');
+            if in_fraction {
+                scale -= 1;
+            }
+        } else if !in_fraction {
+            // Digits beyond what a u64 holds only shift the point.
+            scale += 1;
+        }
+    }
+    if mantissa == 0 {
+        return 0.0;
+    }
+    const EXACT: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let m = mantissa as f64;
+    if mantissa < (1 << 53) {
+        let p = scale.unsigned_abs();
+        if p <= 22 {
+            // Both operands exact: one correctly rounded operation.
+            return if scale < 0 { m / EXACT[p as usize] } else { m * EXACT[p as usize] };
+        }
+        if scale > 22 && p <= 22 + 15 {
+            // Move what exceeds 10^22 into the mantissa while it stays exact.
+            let moved = m * EXACT[(p - 22) as usize];
+            if moved < 9_007_199_254_740_992.0 {
+                return moved * EXACT[22];
+            }
+        }
+    }
+    // Beyond that (more than 15 significant digits, or far from 1): in steps
+    // of exact powers, within a few units in the last place, which no field
+    // of nimo needs.
+    let mut f = m;
+    let mut s = scale.clamp(-800, 800);
+    while s > 0 {
+        let k = s.min(22);
+        f *= EXACT[k as usize];
+        s -= k;
+    }
+    while s < 0 {
+        let k = (-s).min(22);
+        f /= EXACT[k as usize];
+        s += k;
+    }
+    f
+}
+
+fn write(out: &mut String, v: &Value, float: &dyn Fn(f64) -> String) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                out.push_str(&i.to_string());
+            } else if let Some(u) = n.as_u64() {
+                out.push_str(&u.to_string());
+            } else if let Some(f) = n.as_f64() {
+                out.push_str(&float(f));
+            }
+        }
+        Value::String(s) => string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write(out, x, float);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, x)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                string(out, k);
+                out.push(':');
+                write(out, x, float);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn std_float(f: f64) -> String {
+        serde_json::to_string(&f).unwrap()
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        let docs = [
+            r#"{"a": [1, -2, true, null, "say \"hi\"\n\t\u0001日本"], "b": {"c": 18446744073709551615}}"#,
+            r#" [ ] "#,
+            r#"{}"#,
+            r#""\ud83d\ude00 \u00e9 \/ \b\f""#,
+            r#"[-9223372036854775808, 9223372036854775807, 18446744073709551616, -9223372036854775809]"#,
+            r#"[0, -0, 0.0, -0.0, 1e2, 1E+2, 1e-2, 35.681236, 139.767125, -33.8688, 0.1, 123456789012345.6]"#,
+            r#"[1e22, 1e23, 9007199254740993, 12345678901234.5e-3]"#,
+            r#"{"dup": 1, "dup": 2}"#,
+        ];
+        for doc in docs {
+            let ours = parse(doc).unwrap_or_else(|e| panic!("{doc}: {e}"));
+            let theirs: Value = serde_json::from_str(doc).unwrap();
+            assert_eq!(ours, theirs, "{doc}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_serde_json_refuses() {
+        for doc in [
+            "", " ", "nul", "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\" 1}", "{a:1}", "01", "-", "1.", ".5", "1e", "1e+",
+            "\"\\x\"", "\"\\ud800\"", "\"\\udc00\"", "\"abc", "\"a\u{1}b\"", "[1] x", "NaN", "Infinity", "1e400",
+        ] {
+            assert!(parse(doc).is_err(), "{doc:?} should be refused");
+            assert!(serde_json::from_str::<Value>(doc).is_err(), "serde_json refuses {doc:?} too");
+        }
+        let deep = "[".repeat(200) + &"]".repeat(200);
+        assert_eq!(parse(&deep).unwrap_err().what, "nested too deeply");
+    }
+
+    #[test]
+    fn decimals_in_the_fast_range_are_correctly_rounded() {
+        // serde_json's default reader gives 4.4999999999999994e30 here.
+        for text in ["4.5e30", "1e23", "7.3e-5", "123.456e20"] {
+            assert_eq!(parse(text).unwrap().as_f64().unwrap(), text.parse::<f64>().unwrap(), "{text}");
+        }
+    }
+
+    #[test]
+    fn decimals_are_exact_in_the_fast_range_and_close_beyond() {
+        // Every coordinate at micro-degree precision, as nimo writes them.
+        let mut seed = 0x9e37_79b9_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let micro = (seed % 360_000_000) as i64 - 180_000_000;
+            let text = std_float(micro as f64 / 1_000_000.0);
+            let ours = parse(&text).unwrap().as_f64().unwrap();
+            assert_eq!(ours, text.parse::<f64>().unwrap(), "{text}");
+            assert_eq!((ours * 1_000_000.0).round() as i64, micro);
+        }
+        for text in ["3.141592653589793", "2.718281828459045e-10", "6.02214076e23", "1.2345678901234567890123e5", "1.7976931348623e300", "2.2250738585072014e-300"] {
+            let ours = parse(text).unwrap().as_f64().unwrap();
+            let exact: f64 = text.parse().unwrap();
+            assert!(((ours - exact) / exact).abs() < 1e-14, "{text}: {ours} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let v = json!({"a": [1, -2, true, null, "say \"hi\"\n\t\u{1}日本", 35.681236], "b": {"c": 18446744073709551615u64}});
+        let text = print(&v, &std_float);
+        assert_eq!(parse(&text).unwrap(), v);
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v);
+        assert_eq!(text, serde_json::to_string(&v).unwrap(), "the same text serde_json writes");
+    }
+}
