@@ -128,9 +128,6 @@ fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<Vec<u8>, Error> 
         "--enable-mutable-globals",
         "--strip-debug",
         "--strip-producers",
-        // The module defines its memory (wasm-bindgen does not import it),
-        // so it starts zeroed and zero bytes need no data segment.
-        "--zero-filled-memory",
         "--converge",
     ]).arg(input).arg("-o").arg(output))?;
     read(output)
