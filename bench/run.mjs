@@ -210,8 +210,13 @@ async function data(browser) {
     dcdp.on('Network.loadingFinished', (e) => { if (pulls.has(e.requestId)) last = e.timestamp; });
     await loginThroughApp(fresh, 'benchuser', passphraseOf('benchuser'));
     await fresh.waitForFunction(() => document.querySelectorAll('[data-testid="contact-list"] li').length >= 50, null, { timeout: 120_000, polling: 'raf' });
+    const shownMs = Date.now() - firstWall;
+    // The list shows the first page's records at once; the pull goes on
+    // behind it until all 10,000 are stored.
+    await fresh.evaluate(() => window.nimoBench.idle());
     const pullMs = Date.now() - firstWall;
-    row('sync: pull of 10,000 records into IndexedDB, first request to list shown', pullMs, 'ms', 2000);
+    row('sync: pull of 10,000 records into IndexedDB, first request to all stored and listed', pullMs, 'ms', 2000);
+    row('sync: of which until the list first shows records', shownMs, 'ms');
     row('sync: of which on the network (first request to last page received)', (last - first) * 1000, `ms (${pulls.size} pages)`);
 
     // Bytes on the wire for an incremental sync with nothing new.
@@ -282,9 +287,17 @@ async function data(browser) {
     await device.setOffline(true);
     const made = await fresh.evaluate(() => window.nimoBench.makeContacts(1000));
     row('contacts: save 1,000 records offline (each its own transaction)', made, 'ms');
+    // Back online, the app sends them by itself: timed in the page from the
+    // moment it is online until nothing is left to send.
+    const queued = await fresh.evaluate(() => window.nimoBench.unsent());
+    const sent = fresh.evaluate(async () => {
+      while (!navigator.onLine) await new Promise((r) => setTimeout(r, 1));
+      const t0 = performance.now();
+      while (await window.nimoBench.unsent() > 0) await new Promise((r) => setTimeout(r, 5));
+      return performance.now() - t0;
+    });
     await device.setOffline(false);
-    const pushed = await fresh.evaluate(() => window.nimoBench.sync());
-    row('sync: push of 1,000 offline changes', pushed.ms, `ms (${pushed.pushed} pushed)`, 1000);
+    row('sync: push of 1,000 offline changes', await sent, `ms (${queued} queued, sent by the app's own sync)`, 1000);
     await device.close();
 
     // The finder over 10,000 directory entries, in another group.

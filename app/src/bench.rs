@@ -18,6 +18,18 @@ fn now() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// Resolves once the app's sync is not running.
+async fn until_idle(app: AppState) {
+    while app.sync.running.get_untracked() {
+        let tick = Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(tick).await;
+    }
+}
+
 pub fn install(app: AppState) {
     let bench = Object::new();
     let make = Closure::<dyn FnMut(u32) -> Promise>::new(move |n: u32| {
@@ -38,12 +50,25 @@ pub fn install(app: AppState) {
             Ok(JsValue::from_f64(now() - start))
         })
     });
+    // The app's own sync may be running (it starts on sign-in and after
+    // saves); the engine's syncs must not overlap, so wait for it and hold
+    // the app's flag meanwhile, as `state::sync::sync_now` does.
+    let idle = Closure::<dyn FnMut() -> Promise>::new(move || {
+        future_to_promise(async move {
+            until_idle(app).await;
+            Ok(JsValue::UNDEFINED)
+        })
+    });
     let sync = Closure::<dyn FnMut() -> Promise>::new(move || {
         future_to_promise(async move {
             let engine = app.engine().ok_or_else(|| JsValue::from_str("no engine"))?;
+            until_idle(app).await;
+            app.sync.running.set(true);
             let start = now();
-            let report = engine.sync().await.map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let report = engine.sync().await;
             let ms = now() - start;
+            app.sync.running.set(false);
+            let report = report.map_err(|e| JsValue::from_str(&e.to_string()))?;
             let out = js::object(&[
                 ("ms", JsValue::from_f64(ms)),
                 ("pushed", JsValue::from_f64(report.pushed as f64)),
@@ -60,9 +85,11 @@ pub fn install(app: AppState) {
     });
     js::set(&bench, "makeContacts", make.as_ref());
     js::set(&bench, "sync", sync.as_ref());
+    js::set(&bench, "idle", idle.as_ref());
     js::set(&bench, "unsent", unsent.as_ref());
     make.forget();
     sync.forget();
+    idle.forget();
     unsent.forget();
     if let Some(w) = web_sys::window() {
         js::set(&w, "nimoBench", &bench);

@@ -19,7 +19,7 @@ use nimo_tests::protocol::{contact, push_request, stamp};
 use nimo_tests::sim::Rng;
 use tokio::sync::Mutex;
 
-const USERS: usize = 10;
+const USERS: usize = 100;
 
 struct Args {
     base: String,
