@@ -1,9 +1,11 @@
 //! Picking a prefecture or municipality: type 「こうべ」 or 「神戸」. The
-//! list of 1,788 areas is a data file read once, on start, not code.
+//! list of 1,788 areas is a data file read once, after the first screen
+//! has painted, not code.
 
 use std::cell::Cell;
 
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 use leptos::task::spawn_local;
 use nimo_core::directory::area::{self, AreaCode};
 
@@ -26,12 +28,33 @@ pub fn provide_and_load() {
         return;
     }
     spawn_local(async move {
+        // After the first screen has painted: parsing 1,788 areas is work
+        // that screen does not need, and at start it would come first.
+        after_first_paint().await;
         if let Some(tsv) = crate::platform::assets::text("nimoAreas").await {
             area::install(&tsv);
             ready.set(true);
         }
         LOADING.with(|l| l.set(false));
     });
+}
+
+/// Resolves after the next frame has been painted.
+async fn after_first_paint() {
+    let painted = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            return;
+        };
+        // A timeout queued from an animation frame runs after that frame.
+        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
+            }
+        });
+        let _ = w.request_animation_frame(later.unchecked_ref());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
 }
 
 fn ready() -> bool {
