@@ -5,9 +5,9 @@
 use std::cell::Cell;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use leptos::task::spawn_local;
 use nimo_core::directory::area::{self, AreaCode};
+use wasm_bindgen::JsCast;
 
 use crate::components::next_id;
 use crate::i18n::use_texts;
