@@ -162,9 +162,25 @@ impl ServeArgs {
     }
 }
 
+/// glibc gives each new thread its own malloc arena (up to 8 per core),
+/// and each keeps what it once held: with 500 devices syncing flat out the
+/// peak memory was 77 MiB, 58 MiB with two arenas. Set before any thread
+/// starts; `MALLOC_ARENA_MAX` in the environment still wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; no thread
+        // but this one exists yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    limit_malloc_arenas();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
