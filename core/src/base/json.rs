@@ -99,62 +99,59 @@ impl Reader<'_> {
             Some(b'f') => self.word(b"false", Value::Bool(false)),
             Some(b'"') => self.string().map(Value::String),
             Some(b'[') => {
-                self.at += 1;
                 let mut items = Vec::new();
-                self.space();
-                if self.peek() == Some(b']') {
-                    self.at += 1;
-                    return Ok(Value::Array(items));
-                }
-                loop {
-                    self.space();
-                    items.push(self.value(depth + 1)?);
-                    self.space();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b']') => {
-                            self.at += 1;
-                            return Ok(Value::Array(items));
-                        }
-                        _ => return Err(self.fail("expected , or ]")),
-                    }
-                }
+                self.sequence(b']', "expected , or ]", &mut |r| {
+                    items.push(r.value(depth + 1)?);
+                    Ok(())
+                })?;
+                Ok(Value::Array(items))
             }
             Some(b'{') => {
-                self.at += 1;
                 let mut map = Map::new();
-                self.space();
-                if self.peek() == Some(b'}') {
-                    self.at += 1;
-                    return Ok(Value::Object(map));
-                }
-                loop {
-                    self.space();
-                    if self.peek() != Some(b'"') {
-                        return Err(self.fail("expected a key"));
+                self.sequence(b'}', "expected , or }", &mut |r| {
+                    if r.peek() != Some(b'"') {
+                        return Err(r.fail("expected a key"));
                     }
-                    let key = self.string()?;
-                    self.space();
-                    if self.peek() != Some(b':') {
-                        return Err(self.fail("expected :"));
+                    let key = r.string()?;
+                    r.space();
+                    if r.peek() != Some(b':') {
+                        return Err(r.fail("expected :"));
                     }
-                    self.at += 1;
-                    self.space();
-                    let v = self.value(depth + 1)?;
+                    r.at += 1;
+                    r.space();
+                    let v = r.value(depth + 1)?;
                     map.insert(key, v);
-                    self.space();
-                    match self.peek() {
-                        Some(b',') => self.at += 1,
-                        Some(b'}') => {
-                            self.at += 1;
-                            return Ok(Value::Object(map));
-                        }
-                        _ => return Err(self.fail("expected , or }")),
-                    }
-                }
+                    Ok(())
+                })?;
+                Ok(Value::Object(map))
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.fail("an unexpected character")),
+        }
+    }
+
+    /// The items of an array or object after its opening bracket: none
+    /// before `close`, or items separated by commas. `item` reads one item
+    /// (an object's key, colon and value) starting at a non-space byte.
+    fn sequence(&mut self, close: u8, expected: &'static str, item: &mut dyn FnMut(&mut Self) -> Result<(), JsonError>) -> Result<(), JsonError> {
+        self.at += 1;
+        self.space();
+        if self.peek() == Some(close) {
+            self.at += 1;
+            return Ok(());
+        }
+        loop {
+            self.space();
+            item(self)?;
+            self.space();
+            match self.peek() {
+                Some(b',') => self.at += 1,
+                Some(c) if c == close => {
+                    self.at += 1;
+                    return Ok(());
+                }
+                _ => return Err(self.fail(expected)),
+            }
         }
     }
 
