@@ -24,7 +24,26 @@ pub fn all() -> Result<(), Error> {
 /// What building the client needs.
 pub fn build_tools() -> Result<(), Error> {
     wasm_target()?;
+    rust_src();
     npm_tools()
+}
+
+/// The standard library's source, which the release build recompiles
+/// for size (`build::small_std`). Not fatal: without it the build uses
+/// the prebuilt library.
+fn rust_src() {
+    if has_rust_src() {
+        return;
+    }
+    eprintln!("xtask: adding the rust-src component (the release build recompiles the standard library for size)");
+    if let Err(e) = util::run(Command::new("rustup").args(["component", "add", "rust-src"])) {
+        eprintln!("xtask: {e}; the app will be built with the prebuilt standard library");
+    }
+}
+
+pub fn has_rust_src() -> bool {
+    let sysroot = output(Command::new("rustc").args(["--print", "sysroot"])).unwrap_or_default();
+    Path::new(sysroot.trim()).join("lib/rustlib/src/rust/library/std/Cargo.toml").exists()
 }
 
 fn wasm_target() -> Result<(), Error> {
