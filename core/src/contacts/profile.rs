@@ -37,7 +37,7 @@ impl Profile {
         }
         if self.visitor_trained_on.is_some() != self.visitor_prefecture.is_some() {
             let missing = if self.visitor_trained_on.is_none() { "visitor_trained_on" } else { "visitor_prefecture" };
-            p.entry(missing).or_insert(Problem::Required);
+            p.get_or_insert_with(missing, || Problem::Required);
         }
         p
     }

@@ -1,7 +1,7 @@
 //! What is made from contacts on the device: monthly counts for the
 //! group's report, and the 実施報告 of a hospital visit.
 
-use std::collections::BTreeMap;
+use crate::base::map::SortedMap;
 
 use super::contact::{Contact, Mode};
 use crate::base::taxonomy::Worry;
@@ -9,8 +9,8 @@ use crate::base::taxonomy::Worry;
 /// Monthly counts: `(month "YYYY-MM", key) → count`, by mode and by worry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MonthlyCounts {
-    pub by_mode: BTreeMap<(String, Mode), u32>,
-    pub by_worry: BTreeMap<(String, Worry), u32>,
+    pub by_mode: SortedMap<(String, Mode), u32>,
+    pub by_worry: SortedMap<(String, Worry), u32>,
     pub months: Vec<String>,
 }
 
@@ -19,9 +19,9 @@ pub fn monthly_counts<'a>(contacts: impl IntoIterator<Item = &'a Contact>) -> Mo
     for c in contacts {
         let (Some(date), Some(mode)) = (c.date(), c.mode) else { continue };
         let month = date.month_key();
-        *out.by_mode.entry((month.clone(), mode)).or_default() += 1;
+        *out.by_mode.get_or_default((month.clone(), mode)) += 1;
         for w in c.worries.iter() {
-            *out.by_worry.entry((month.clone(), *w)).or_default() += 1;
+            *out.by_worry.get_or_default((month.clone(), *w)) += 1;
         }
         if !out.months.contains(&month) {
             out.months.push(month);

@@ -19,7 +19,7 @@
 //! set of counts, that no count under 3 of either snapshot or of their
 //! difference can be pinned down.
 
-use std::collections::BTreeMap;
+use crate::base::map::SortedMap;
 
 use serde_json::Value;
 
@@ -97,7 +97,7 @@ pub const NO_WORRY: &str = "unknown";
 pub type Table = Vec<(String, Shown)>;
 
 /// Folds and rounds one table of counts.
-pub fn table(counts: &BTreeMap<String, u32>) -> Table {
+pub fn table(counts: &SortedMap<String, u32>) -> Table {
     // Rows in the order of what is shown (then by key), so that neither
     // the order nor the choice of what is folded tells more than the
     // rounded counts.
@@ -260,7 +260,7 @@ fn inside(contact: Option<AreaCode>, area: AreaCode) -> bool {
 /// Counts over the group's *shared* contacts in whole finished months (and
 /// an area). Private contacts never count.
 pub fn compute<'a>(contacts: impl IntoIterator<Item = &'a Doc<Contact>>, months: Months, area: Option<AreaCode>, made_on: Date) -> Snapshot {
-    let (mut worries, mut modes, mut not_connected, mut unmet) = (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    let (mut worries, mut modes, mut not_connected, mut unmet) = (SortedMap::new(), SortedMap::new(), SortedMap::new(), SortedMap::new());
     for doc in contacts {
         let c = &doc.data;
         if doc.visibility != Visibility::Group || !c.date().is_some_and(|d| months.contains(d)) {
@@ -270,18 +270,18 @@ pub fn compute<'a>(contacts: impl IntoIterator<Item = &'a Doc<Contact>>, months:
             continue;
         }
         let Some(mode) = c.mode else { continue };
-        *modes.entry(mode.id().to_owned()).or_insert(0) += 1;
+        *modes.get_or_default(mode.id().to_owned()) += 1;
         for w in c.worries.iter() {
-            *worries.entry(w.id().to_owned()).or_insert(0) += 1;
+            *worries.get_or_default(w.id().to_owned()) += 1;
         }
         if c.referrals.iter().any(|r| r.state == ReferralState::NotConnected) {
             let keys: Vec<&str> = if c.worries.is_empty() { vec![NO_WORRY] } else { c.worries.iter().map(|w| w.id()).collect() };
             for k in keys {
-                *not_connected.entry(k.to_owned()).or_insert(0) += 1;
+                *not_connected.get_or_default(k.to_owned()) += 1;
             }
         }
         for w in c.unmet_worries.iter() {
-            *unmet.entry(w.id().to_owned()).or_insert(0) += 1;
+            *unmet.get_or_default(w.id().to_owned()) += 1;
         }
     }
     let modes = table(&modes);
@@ -361,11 +361,11 @@ mod tests {
 
     #[test]
     fn the_issue_s_five_contacts_show_no_total_beside_a_suppressed_row() {
-        let modes: BTreeMap<String, u32> = [("phone".to_owned(), 4), ("hospital".to_owned(), 1)].into();
+        let modes: SortedMap<String, u32> = [("phone".to_owned(), 4), ("hospital".to_owned(), 1)].into();
         let t = table(&modes);
         assert_eq!(t, vec![(OTHER.to_owned(), Shown::About(5))], "病院訪問 is folded with 電話");
         assert!(t.iter().all(|(_, c)| *c != Shown::Under3));
-        let many: BTreeMap<String, u32> = [("phone".to_owned(), 9), ("visit".to_owned(), 3), ("hospital".to_owned(), 1), ("online".to_owned(), 1)].into();
+        let many: SortedMap<String, u32> = [("phone".to_owned(), 9), ("visit".to_owned(), 3), ("hospital".to_owned(), 1), ("online".to_owned(), 1)].into();
         // 1 + 1 is still under 3, so 訪問 (3) is folded in too.
         assert_eq!(table(&many), vec![("phone".to_owned(), Shown::About(10)), (OTHER.to_owned(), Shown::About(5))]);
     }
@@ -417,7 +417,7 @@ mod tests {
 
     /// What a snapshot shows of three modes' counts: the total and the table.
     fn shown(cells: [u32; 3]) -> (Shown, Table) {
-        let counts: BTreeMap<String, u32> = ["phone", "visit", "hospital"].iter().zip(cells).map(|(k, n)| ((*k).to_owned(), n)).collect();
+        let counts: SortedMap<String, u32> = ["phone", "visit", "hospital"].iter().zip(cells).map(|(k, n)| ((*k).to_owned(), n)).collect();
         let t = table(&counts);
         (total_of(&t), t)
     }

@@ -2,7 +2,7 @@
 //! and what came of it, across meetings; reports by fiscal year and an
 //! iCalendar file of upcoming meetings.
 
-use std::collections::BTreeMap;
+use crate::base::map::SortedMap;
 
 use serde_json::Value;
 
@@ -308,14 +308,14 @@ pub struct ItemLine {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct YearReport {
     pub year: Option<FiscalYear>,
-    pub by_level: BTreeMap<MeetingLevel, Held>,
+    pub by_level: SortedMap<MeetingLevel, Held>,
     /// Meetings (not cancelled) by what they worked on; a meeting may work
     /// on several.
-    pub by_axis: BTreeMap<Axis, u32>,
+    pub by_axis: SortedMap<Axis, u32>,
     /// member name → (planned, attended)
-    pub attendance: BTreeMap<String, (u32, u32)>,
+    pub attendance: SortedMap<String, (u32, u32)>,
     /// status → count, of items raised in the year
-    pub items_by_status: BTreeMap<ItemStatus, u32>,
+    pub items_by_status: SortedMap<ItemStatus, u32>,
     pub items: Vec<ItemLine>,
 }
 
@@ -324,18 +324,18 @@ pub fn year_report(year: FiscalYear, meetings: &[Doc<Meeting>], attendance: &[Do
     let in_year: Vec<&Doc<Meeting>> = meetings.iter().filter(|m| m.data.date.is_some_and(|d| year.contains(d))).collect();
     for m in &in_year {
         if let Some(level) = m.data.level {
-            r.by_level.entry(level).or_default().count(m.data.status());
+            r.by_level.get_or_default(level).count(m.data.status());
         }
         if m.data.status() != MeetingStatus::Cancelled {
             for axis in m.data.axes.iter() {
-                *r.by_axis.entry(*axis).or_default() += 1;
+                *r.by_axis.get_or_default(*axis) += 1;
             }
         }
     }
     for a in attendance {
         let counts = in_year.iter().any(|m| a.data.meeting.as_ref() == Some(&m.id) && m.data.status() != MeetingStatus::Cancelled);
         if counts {
-            let e = r.attendance.entry(a.data.member_name.to_string()).or_default();
+            let e = r.attendance.get_or_default(a.data.member_name.to_string());
             e.0 += u32::from(a.data.planned);
             e.1 += u32::from(a.data.attended);
         }
@@ -351,7 +351,7 @@ pub fn year_report(year: FiscalYear, meetings: &[Doc<Meeting>], attendance: &[Do
             .filter_map(|m| m.data.date.map(|d| (d, m)))
             .min_by_key(|(d, _)| *d);
         if let Some((date, meeting)) = first.filter(|(d, _)| year.contains(*d)) {
-            *r.items_by_status.entry(t.status()).or_default() += 1;
+            *r.items_by_status.get_or_default(t.status()) += 1;
             r.items.push(ItemLine { date, body: meeting.data.body.to_string(), title: t.item.data.title.to_string(), status: t.status() });
         }
     }

@@ -1,6 +1,6 @@
 //! A form's values as the person types them, and why one is refused.
 
-use std::collections::BTreeMap;
+use crate::base::map::SortedMap;
 
 use serde_json::Value;
 
@@ -57,7 +57,7 @@ impl Input {
 }
 
 /// A form: each field's input, by name.
-pub type FormValues = BTreeMap<&'static str, Input>;
+pub type FormValues = SortedMap<&'static str, Input>;
 
 impl Input {
     /// The input as a JSON value, for a draft.
@@ -165,4 +165,4 @@ pub enum Problem {
 }
 
 /// The problems of a form, by field.
-pub type Problems = BTreeMap<&'static str, Problem>;
+pub type Problems = SortedMap<&'static str, Problem>;

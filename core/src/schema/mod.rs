@@ -430,7 +430,7 @@ macro_rules! collection {
                 )*
                 let mut value = Self { $( $field, )* };
                 for (name, problem) in <Self as $crate::schema::Typed>::rules(&mut value) {
-                    problems.entry(name).or_insert(problem);
+                    problems.get_or_insert_with(name, || problem);
                 }
                 if problems.is_empty() { Ok(value) } else { Err(problems) }
             }

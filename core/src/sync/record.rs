@@ -12,7 +12,7 @@
 //! Only the server detects conflicts (it sees every write in one order);
 //! devices receive them with the record and merge them as a set.
 
-use std::collections::BTreeMap;
+use crate::base::map::SortedMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -57,8 +57,8 @@ pub struct Record {
     /// Set once deleted: the stamp of the delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<Hlc>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, Stamped<Value>>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub fields: SortedMap<String, Stamped<Value>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conflicts: Vec<Conflict>,
 }
@@ -123,7 +123,7 @@ fn is_blank(v: &Value) -> bool {
 
 impl Record {
     pub fn new(id: RecordId, collection: Collection, group: GroupId, owner: UserId, visibility: Stamped<Visibility>) -> Self {
-        Self { id, collection, group, owner, visibility, deleted: None, fields: BTreeMap::new(), conflicts: Vec::new() }
+        Self { id, collection, group, owner, visibility, deleted: None, fields: SortedMap::new(), conflicts: Vec::new() }
     }
 
     pub fn is_deleted(&self) -> bool {
