@@ -40,6 +40,16 @@ macro_rules! object {
     }};
 }
 
+/// An object from pairs, inserted one by one: `collect()` into a `Map`
+/// would compile its own sort for every iterator it is called with.
+pub fn object_from(pairs: impl IntoIterator<Item = (String, Value)>) -> Value {
+    let mut map = Map::new();
+    for (k, v) in pairs {
+        map.insert(k, v);
+    }
+    Value::Object(map)
+}
+
 /// Reads one JSON document (surrounding whitespace allowed).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
     let mut r = Reader { b: text.as_bytes(), at: 0 };

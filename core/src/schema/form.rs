@@ -62,7 +62,7 @@ pub type FormValues = SortedMap<&'static str, Input>;
 impl Input {
     /// The input as a JSON value, for a draft.
     pub fn to_value(&self) -> Value {
-        let tagged = |k: &str, v: Value| Value::Object([(k.to_owned(), v)].into_iter().collect());
+        let tagged = |k: &str, v: Value| crate::base::json::object_from([(k.to_owned(), v)]);
         match self {
             Input::Text(s) => Value::String(s.clone()),
             Input::One(v) => tagged("one", v.clone().map_or(Value::Null, Value::String)),
@@ -93,7 +93,7 @@ impl Input {
 
 /// A form as a JSON object (a draft kept on the device).
 pub fn form_to_value(form: &FormValues) -> Value {
-    Value::Object(form.iter().map(|(k, v)| ((*k).to_owned(), v.to_value())).collect())
+    crate::base::json::object_from(form.iter().map(|(k, v)| ((*k).to_owned(), v.to_value())))
 }
 
 /// A draft read back: only the fields `schema` has.

@@ -65,7 +65,7 @@ pub fn line(s: &str, max: usize) -> Result<(), String> {
 
 /// An object from pairs, leaving out nulls.
 pub fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_owned(), v)).collect())
+    crate::base::json::object_from(pairs.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.to_owned(), v)))
 }
 
 /// `Value::String`, or null for an empty string.

@@ -71,7 +71,7 @@ fn array<T: Wire>(items: &[T]) -> Value {
 
 /// An object from pairs, leaving out the absent ones.
 fn object(pairs: Vec<(&str, Option<Value>)>) -> Value {
-    Value::Object(pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))).collect())
+    crate::base::json::object_from(pairs.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))))
 }
 
 macro_rules! wire_by_string {
@@ -296,7 +296,7 @@ impl Wire for Conflict {
 
 impl Wire for Record {
     fn to_wire(&self) -> Value {
-        let fields = (!self.fields.is_empty()).then(|| Value::Object(self.fields.iter().map(|(k, s)| (k.clone(), s.to_wire())).collect()));
+        let fields = (!self.fields.is_empty()).then(|| crate::base::json::object_from(self.fields.iter().map(|(k, s)| (k.clone(), s.to_wire()))));
         object(vec![
             ("id", Some(self.id.to_wire())),
             ("collection", Some(self.collection.to_wire())),
