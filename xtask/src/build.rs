@@ -95,7 +95,7 @@ pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
     sources.insert("app.js".into(), read(&bindgen_dir.join("app.js"))?);
     sources.insert("app.wasm".into(), wasm_bytes);
     // The list of areas, read by the app on first use rather than compiled in.
-    sources.insert("areas.tsv".into(), read(&root.join("core/data/areas.tsv"))?);
+    sources.insert("areas.tsv".into(), shipped_areas(&read(&root.join("core/data/areas.tsv"))?)?);
     let snippets = bindgen_dir.join("snippets");
     if snippets.exists() {
         collect(&bindgen_dir, &snippets, &mut sources)?;
@@ -140,6 +140,28 @@ fn small_std(cmd: &mut Command) {
     cmd.arg("--config").arg(
         r#"target.wasm32-unknown-unknown.rustflags = ["-Zunstable-options", "-Cpanic=immediate-abort", "-Zlocation-detail=none"]"#,
     );
+}
+
+/// The area list as the app downloads it: each code without its check
+/// digit, which `AreaCode::parse` computes for a 5-digit code (−1 KB brotli:
+/// the check digits are the one part of the file that does not compress).
+fn shipped_areas(tsv: &[u8]) -> Result<Vec<u8>, Error> {
+    let text = std::str::from_utf8(tsv).map_err(|_| Error::msg("core/data/areas.tsv is not UTF-8"))?;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        match line.split_once('\t') {
+            Some((code, rest)) if !line.starts_with('#') && code.len() == 6 => {
+                let area = nimo_core::directory::area::AreaCode::parse(code)
+                    .map_err(|e| Error::msg(format!("core/data/areas.tsv: {code}: {e}")))?;
+                out.push_str(&area.five());
+                out.push('\t');
+                out.push_str(rest);
+            }
+            _ => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    Ok(out.into_bytes())
 }
 
 fn write_report(path: &Path, files: &[ShippedFile]) -> Result<(), Error> {
@@ -318,4 +340,20 @@ fn print_report(files: &[ShippedFile]) {
     println!("{:<52} {:>10} {:>10}", "first visit (all above but the install-only icons)", raw, br);
     let verdict = if br <= FIRST_VISIT_BUDGET { "within" } else { "OVER" };
     println!("first-visit budget {} B brotli: {verdict} ({:.1} KiB)\n", FIRST_VISIT_BUDGET, br as f64 / 1024.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use nimo_core::directory::area::AreaList;
+
+    #[test]
+    fn the_shipped_area_list_reads_as_the_source_does() {
+        let source = std::fs::read(crate::util::root().join("core/data/areas.tsv")).unwrap();
+        let shipped = super::shipped_areas(&source).unwrap();
+        assert!(shipped.len() < source.len());
+        let (a, b) = (AreaList::parse(std::str::from_utf8(&source).unwrap()), AreaList::parse(std::str::from_utf8(&shipped).unwrap()));
+        assert_eq!(a.all().len(), 1_788);
+        let key = |l: &AreaList| l.all().iter().map(|x| (x.code, x.name.clone(), x.kana.clone())).collect::<Vec<_>>();
+        assert_eq!(key(&a), key(&b));
+    }
 }
