@@ -2,7 +2,7 @@
 //! IndexedDB at start; updated after every local change and every sync.
 //! Only live records are kept (tombstones stay in IndexedDB).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 use nimo_core::sync::collection::Collection;
@@ -16,36 +16,33 @@ pub const RELOAD_ALL_ABOVE: usize = 200;
 
 #[derive(Clone, Copy)]
 pub struct Cache {
-    records: RwSignal<HashMap<Collection, BTreeMap<RecordId, Record>>>,
+    /// One map per collection, at `Collection::index` (a table, not a
+    /// `HashMap`: eight fixed keys need no hashing code in the wasm).
+    records: RwSignal<[BTreeMap<RecordId, Record>; Collection::ALL.len()]>,
 }
 
 impl Cache {
     pub fn new() -> Self {
-        Self { records: RwSignal::new(HashMap::new()) }
+        Self { records: RwSignal::new(Default::default()) }
     }
 
     /// Reads one collection (reactive).
     pub fn with<T>(&self, collection: Collection, f: impl FnOnce(&BTreeMap<RecordId, Record>) -> T) -> T {
-        self.records.with(|all| match all.get(&collection) {
-            Some(map) => f(map),
-            None => f(&BTreeMap::new()),
-        })
+        self.records.with(|all| f(&all[collection.index()]))
     }
 
     pub fn get(&self, collection: Collection, id: &RecordId) -> Option<Record> {
-        self.records.with(|all| all.get(&collection).and_then(|m| m.get(id)).cloned())
+        self.records.with(|all| all[collection.index()].get(id).cloned())
     }
 
     pub fn clear(&self) {
-        self.records.set(HashMap::new());
+        self.records.set(Default::default());
     }
 
     pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::sync::client::StoreError> {
-        let mut all = HashMap::new();
+        let mut all: [BTreeMap<RecordId, Record>; Collection::ALL.len()] = Default::default();
         for c in Collection::ALL {
-            let live: BTreeMap<RecordId, Record> =
-                store.load(c).await?.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
-            all.insert(c, live);
+            all[c.index()] = store.load(c).await?.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
         }
         self.records.set(all);
         Ok(())
@@ -54,19 +51,7 @@ impl Cache {
     /// Takes what one committed transaction wrote, as written: no reading
     /// back and parsing again.
     pub fn apply(&self, written: Vec<Written>) {
-        self.records.update(|all| {
-            for (c, id, record) in written {
-                let map = all.entry(c).or_default();
-                match record {
-                    Some(r) if !r.is_deleted() => {
-                        map.insert(id, r);
-                    }
-                    _ => {
-                        map.remove(&id);
-                    }
-                }
-            }
-        });
+        self.put(written);
     }
 
     /// Rereads these records from the store (another tab wrote them).
@@ -81,9 +66,15 @@ impl Cache {
         for (c, id) in keys {
             fresh.push((*c, id.clone(), store.load_one(*c, id).await?));
         }
+        self.put(fresh);
+        Ok(())
+    }
+
+    /// Puts live records in, takes deleted or missing ones out.
+    fn put(&self, records: Vec<Written>) {
         self.records.update(|all| {
-            for (c, id, record) in fresh {
-                let map = all.entry(c).or_default();
+            for (c, id, record) in records {
+                let map = &mut all[c.index()];
                 match record {
                     Some(r) if !r.is_deleted() => {
                         map.insert(id, r);
@@ -94,6 +85,5 @@ impl Cache {
                 }
             }
         });
-        Ok(())
     }
 }

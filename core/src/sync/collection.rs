@@ -29,6 +29,11 @@ impl Collection {
     pub const ALL: [Collection; 8] =
         [Self::Contact, Self::Window, Self::Correction, Self::Meeting, Self::Attendance, Self::Item, Self::ItemUpdate, Self::Profile];
 
+    /// The position in [`Self::ALL`], for tables indexed by collection.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             Self::Contact => "contact",
@@ -150,6 +155,18 @@ pub mod access {
             Collection::Contact | Collection::Profile => is_owner,
             Collection::Window => role == Role::Coordinator,
             _ => is_owner || role == Role::Coordinator,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Collection;
+
+    #[test]
+    fn index_is_the_position_in_all() {
+        for (i, c) in Collection::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i, "{c:?}");
         }
     }
 }
