@@ -23,6 +23,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(start)]
 pub fn start() {
+    // Dev builds print a panic's message; the release build's panics are
+    // bare traps (xtask `small_std`), which the browser reports as such.
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(shell::App);
 }

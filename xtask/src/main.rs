@@ -22,8 +22,8 @@ cargo xtask <command>
              time to interactive, search, finder, sync beside PouchDB,
              500-device server load, Lighthouse); see BENCHMARKS.md
   build      build the app into dist/ (add --dev for a quick unoptimised build)
-  setup      install what is missing: the wasm32 target, npm tools,
-             Chromium (apt-get)
+  setup      install what is missing: the wasm32 target, rust-src, npm
+             tools, Chromium, WebKitGTK's WebDriver and Xvfb (apt-get)
   help       this text
 ";
 
