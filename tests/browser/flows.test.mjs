@@ -2,7 +2,7 @@
 // (issue 16), each driven as the person would: by visible labels and roles.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForFocus, waitForServiceWorker } from './harness.mjs';
 
 const BIG = 200;
 
@@ -53,7 +53,7 @@ describe('flows at 200 % text', () => {
     await summary.waitFor();
     assert.match(await summary.textContent(), /フォローアップ日/);
     assert.equal(await page.locator('details.card').evaluate((d) => d.open), true, 'the section with the problem is open');
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'follow_up', 'the field is focused');
+    await waitForFocus(page, 'follow_up');
     assert.ok(await page.getByTestId('follow_up').isVisible());
     // The link moves to the field too.
     await page.getByTestId('note').focus();

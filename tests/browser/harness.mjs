@@ -9,6 +9,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -253,4 +254,16 @@ export async function countingProxy(server) {
     },
     close: () => new Promise((resolve) => { proxy.closeAllConnections?.(); proxy.close(resolve); }),
   };
+}
+
+// A refused save moves focus to the first field with a problem on the frame
+// after the problems render (its section may have to open first), so the
+// test waits for that frame instead of reading the focus at once.
+export async function waitForFocus(page, testid, message = `the field ${testid} is focused`) {
+  try {
+    await page.waitForFunction((id) => document.activeElement?.dataset.testid === id, testid, { timeout: 3000 });
+  } catch {
+    const actual = await page.evaluate(() => document.activeElement?.dataset.testid ?? document.activeElement?.tagName);
+    assert.fail(`${message}; focus is on ${actual}`);
+  }
 }

@@ -3,7 +3,7 @@
 // open; a hospital visit is made in pairs.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForFocus } from './harness.mjs';
 
 const OKINAWA = { kind: 'prefecture', code: '470007' };
 const NAHA = { kind: 'municipality', code: '472018' };
@@ -102,7 +102,7 @@ describe('safety', () => {
     await page.getByTestId('save').click();
     const field = page.locator('.field', { has: page.getByTestId('partner') });
     await field.locator('.error', { hasText: '入力してください' }).waitFor();
-    assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'partner');
+    await waitForFocus(page, 'partner');
     // A wish confirmed after the visit is refused too.
     await page.getByTestId('partner').fill('Bさん');
     await page.getByTestId('details').click();
