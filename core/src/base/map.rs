@@ -12,7 +12,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V> {
     pairs: Vec<(K, V)>,
 }
@@ -51,20 +51,12 @@ impl<K, V> SortedMap<K, V> {
         self.pairs.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator {
-        self.pairs.iter().map(|(k, _)| k)
-    }
-
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
         self.pairs.iter().map(|(_, v)| v)
     }
 
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
         self.pairs.iter_mut().map(|(_, v)| v)
-    }
-
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.pairs.retain_mut(|(k, v)| keep(k, v));
     }
 }
 
@@ -157,14 +149,6 @@ impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
         pairs.dedup_by(|later, earlier| later.0 == earlier.0);
         pairs.reverse();
         Self { pairs }
-    }
-}
-
-impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
-    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
-        for (k, v) in iter {
-            self.insert(k, v);
-        }
     }
 }
 
