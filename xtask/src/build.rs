@@ -42,10 +42,13 @@ pub struct ShippedFile {
 pub struct Variant {
     pub dev: bool,
     pub bench: bool,
+    /// Keep the function names in the optimised wasm, so that a CPU
+    /// profile names nimo's functions (about 1 MB more; never shipped).
+    pub names: bool,
 }
 
 impl Variant {
-    pub const RELEASE: Variant = Variant { dev: false, bench: false };
+    pub const RELEASE: Variant = Variant { dev: false, bench: false, names: false };
 
     fn out_dir(&self) -> PathBuf {
         if self.bench { root().join("target/bench-dist") } else { root().join("dist") }
@@ -57,7 +60,7 @@ impl Variant {
 }
 
 pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
-    build(&Variant { dev, bench: false })
+    build(&Variant { dev, bench: false, names: false })
 }
 
 pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
@@ -92,7 +95,7 @@ pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
 
     let mut wasm_bytes = read(&bindgen_dir.join("app_bg.wasm"))?;
     if !dev {
-        wasm_bytes = wasm_opt(&root, &bindgen_dir.join("app_bg.wasm"), &work.join("app.opt.wasm"))?;
+        wasm_bytes = wasm_opt(&root, &bindgen_dir.join("app_bg.wasm"), &work.join("app.opt.wasm"), variant.names)?;
     }
 
     // Sources: everything in public/, plus the generated module and wasm.
@@ -177,7 +180,7 @@ fn write_report(path: &Path, files: &[ShippedFile]) -> Result<(), Error> {
     write(path, &json)
 }
 
-fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<Vec<u8>, Error> {
+fn wasm_opt(root: &Path, input: &Path, output: &Path, names: bool) -> Result<Vec<u8>, Error> {
     let tool = root.join("node_modules/.bin/wasm-opt");
     if !tool.exists() {
         return Err(Error::msg("wasm-opt is missing; run `cargo xtask setup` (it comes from npm's binaryen)"));
@@ -189,10 +192,9 @@ fn wasm_opt(root: &Path, input: &Path, output: &Path) -> Result<Vec<u8>, Error> 
         "--enable-nontrapping-float-to-int",
         "--enable-sign-ext",
         "--enable-mutable-globals",
-        "--strip-debug",
         "--strip-producers",
         "--converge",
-    ]).arg(input).arg("-o").arg(output))?;
+    ]).arg(if names { "-g" } else { "--strip-debug" }).arg(input).arg("-o").arg(output))?;
     read(output)
 }
 

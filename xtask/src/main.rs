@@ -21,7 +21,9 @@ cargo xtask <command>
   bench      build release assets and print the benchmark table (sizes,
              time to interactive, search, finder, sync beside PouchDB,
              500-device server load, Lighthouse); see BENCHMARKS.md
-  build      build the app into dist/ (add --dev for a quick unoptimised build)
+  build      build the app into dist/ (add --dev for a quick unoptimised
+             build; --bench for the benchmark build in target/bench-dist;
+             --names to keep function names in the wasm, for profiles)
   setup      install what is missing: the wasm32 target, rust-src, npm
              tools, Chromium, WebKitGTK's WebDriver and Xvfb (apt-get)
   help       this text
@@ -32,7 +34,10 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
-        Some("build") => build::client(args.iter().any(|a| a == "--dev")).map(|_| ()),
+        Some("build") => {
+            let flag = |f: &str| args.iter().any(|a| a == f);
+            build::build(&build::Variant { dev: flag("--dev"), bench: flag("--bench"), names: flag("--names") }).map(|_| ())
+        }
         Some("setup") => setup::all(),
         Some("bench") => bench(),
         Some("help") | None => {
@@ -95,7 +100,7 @@ fn bench() -> Result<(), Error> {
     setup::all()?;
     setup::bench_tools()?;
     build::build(&build::Variant::RELEASE)?;
-    build::build(&build::Variant { dev: false, bench: true })?;
+    build::build(&build::Variant { dev: false, bench: true, names: false })?;
     util::run(cargo().args(["build", "--release", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-load"]))?;
     let root = root();
     let mut cmd = std::process::Command::new("node");

@@ -23,7 +23,7 @@ use crate::form::{FormState, ProblemSummary};
 use crate::i18n::use_texts;
 use crate::route::go;
 use crate::screens::crisis::tel_href;
-use crate::screens::windows::{OpenBadge, entries, kind_label, ticking_now};
+use crate::screens::windows::{OpenBadge, kind_label, ticking_now};
 use crate::state::{AppState, api, now_jst, use_app};
 
 pub mod import;
@@ -32,7 +32,7 @@ pub mod import;
 pub fn Directory() -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let entries = entries(app);
+    let entries = app.index.windows;
     let show_retired = RwSignal::new(false);
     let today = now_jst().date;
     let export = move |_| {

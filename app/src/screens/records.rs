@@ -3,8 +3,6 @@
 //! folds full/half width and hiragana/katakana; filters by worry, mode,
 //! dates, status and referral state; exports.
 
-use std::collections::HashMap;
-use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,61 +13,16 @@ use nimo_core::contacts::contact::{Contact, Mode, ReferralState};
 use nimo_core::contacts::report::monthly_counts;
 use nimo_core::schema::{Doc, Typed, Vocab};
 use nimo_core::sync::collection::{Collection, Visibility};
-use nimo_core::sync::hlc::Hlc;
-use nimo_core::sync::ids::RecordId;
 
 use crate::components::{ChoiceChips, TextField, download};
 use crate::form::fields::labelled;
 use crate::i18n::use_texts;
 use crate::screens::crisis::CrisisCard;
-use crate::state::{AppState, api, now_jst, use_app};
+use crate::state::index::{Indexed, items_changed};
+use crate::state::{api, now_jst, use_app};
 
 /// How many contacts the list shows before 「もっと見る」.
 const PAGE: usize = 50;
-
-/// A contact with its folded search text.
-pub type Indexed = Arc<(Doc<Contact>, String)>;
-
-/// Newest first: by the contact's time, then by when it was written.
-fn newest_first(a: &Indexed, b: &Indexed) -> std::cmp::Ordering {
-    (b.0.data.at, &b.0.created).cmp(&(a.0.data.at, &a.0.created))
-}
-
-/// The current group's contacts with their folded search text, newest
-/// first. Records are read and folded once and kept until they change
-/// (their greatest stamp moves), so that saving one record does not
-/// re-read ten thousand.
-pub fn indexed_contacts(app: AppState) -> Memo<Vec<Indexed>> {
-    let parsed: StoredValue<HashMap<RecordId, (Hlc, Indexed)>> = StoredValue::new(HashMap::new());
-    Memo::new(move |_| {
-        let group = app.group.get();
-        let mut out: Vec<Indexed> = app.cache.with(Collection::Contact, |m| {
-            parsed
-                .try_update_value(|known| {
-                    known.retain(|id, _| m.contains_key(id));
-                    m.values()
-                        .filter(|r| Some(&r.group) == group.as_ref())
-                        .filter_map(|r| {
-                            let stamp = r.max_stamp();
-                            if let Some((seen, item)) = known.get(&r.id) {
-                                if seen == stamp {
-                                    return Some(Arc::clone(item));
-                                }
-                            }
-                            let doc = Doc::<Contact>::from_record(r)?;
-                            let folded = doc.data.search_text();
-                            let item = Arc::new((doc, folded));
-                            known.insert(r.id.clone(), (stamp.clone(), Arc::clone(&item)));
-                            Some(item)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
-        nimo_core::base::order::sort_by(&mut out, newest_first);
-        out
-    })
-}
 
 #[derive(Clone, Default, PartialEq)]
 struct Filter {
@@ -102,7 +55,7 @@ impl Filter {
 pub fn Records() -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    let contacts = indexed_contacts(app);
+    let contacts = app.index.contacts;
     let query = RwSignal::new(String::new());
     let worry = RwSignal::new(None::<String>);
     let mode = RwSignal::new(None::<String>);
@@ -132,10 +85,16 @@ pub fn Records() -> impl IntoView {
             (overdue, today)
         })
     });
-    let results = Memo::new(move |_| {
-        let f = filter.get();
-        contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0.data, &i.1)).cloned().collect::<Vec<Indexed>>())
-    });
+    let results = Memo::new_with_compare(
+        move |_| {
+            let f = filter.get();
+            // The rows shown and one more, which says whether there are
+            // more: a broad query stops early instead of testing all.
+            let wanted = shown.get() + 1;
+            contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0.data, &i.1)).take(wanted).cloned().collect::<Vec<Indexed>>())
+        },
+        items_changed,
+    );
 
     view! {
         <div class="screen-head">
@@ -183,7 +142,7 @@ pub fn Records() -> impl IntoView {
                 }.into_any()
             }}
         </section>
-        <Exports contacts/>
+        <Exports/>
         // Room below the list, so that the floating button never covers a row.
         <div class="fab-space" aria-hidden="true"></div>
         <a class="button fab" href="#/contact/new" data-testid="new-contact">{t.new_contact}</a>
@@ -284,7 +243,7 @@ fn contacts_csv(contacts: &[Doc<Contact>]) -> String {
 }
 
 #[component]
-fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
+fn Exports() -> impl IntoView {
     let t = use_texts();
     let app = use_app();
     let ja = t.is_ja();
@@ -312,7 +271,7 @@ fn Exports(contacts: Memo<Vec<Indexed>>) -> impl IntoView {
             download(&format!("nimo-contacts-{}.json", stamp()), "application/json", json.as_bytes());
         })
     };
-    let monthly = Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0.data))));
+    let monthly = app.index.monthly;
     let export_monthly = move |_| {
         spawn_local(async move {
             let docs: Vec<Contact> = mine().await.iter().filter_map(Doc::<Contact>::from_record).map(|d| d.data).collect();

@@ -17,8 +17,7 @@ use nimo_core::directory::area::{self, AreaCode};
 use nimo_core::directory::correction::WindowRef;
 use nimo_core::directory::finder::{self, Found, Hit, Missing, Query};
 use nimo_core::directory::hours::{self, OpenNow, Schedule};
-use nimo_core::directory::window::Window;
-use nimo_core::schema::{Doc, Vocab};
+use nimo_core::schema::Vocab;
 use nimo_core::sync::collection::Collection;
 
 use crate::components::MultiChips;
@@ -29,14 +28,6 @@ use crate::screens::crisis::tel_href;
 use crate::state::{AppState, now_jst, use_app};
 
 const AREA_KEY: &str = "nimo.finder.area";
-
-/// The current group's live directory entries (reactive).
-pub fn entries(app: AppState) -> Memo<Vec<Doc<Window>>> {
-    Memo::new(move |_| {
-        let group = app.group.get();
-        app.cache.with(Collection::Window, |m| m.values().filter(|r| Some(&r.group) == group.as_ref()).filter_map(Doc::from_record).collect())
-    })
-}
 
 /// The time, refreshed every minute, for open-now badges.
 pub fn ticking_now() -> ReadSignal<JstDateTime> {
@@ -62,7 +53,7 @@ pub fn Windows() -> impl IntoView {
         Some(a) => prefs::set(AREA_KEY, &a),
         None => prefs::delete(AREA_KEY),
     });
-    let entries = entries(app);
+    let entries = app.index.windows;
     let now = ticking_now();
     let query = Memo::new(move |_| Query {
         worries: worries.with(|w| w.iter().filter_map(|id| Worry::from_id(id)).collect()),

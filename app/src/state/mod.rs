@@ -10,12 +10,15 @@
 //! - [`sync`]: when the device syncs and what the person is told.
 //! - [`cache`], [`tabs`]: the records in memory, fed by the store, and
 //!   the other tabs told of changes.
+//! - [`index`]: the cache as the lists read it (parsed, folded, sorted),
+//!   kept for the app rather than rebuilt by each screen.
 //!
 //! Dependencies run one way: `session` → `sync` → `device`, `api` → `device`.
 
 pub mod api;
 pub mod cache;
 pub mod device;
+pub mod index;
 pub mod session;
 pub mod sync;
 pub mod tabs;
@@ -64,6 +67,7 @@ pub struct AppState {
     pub group: RwSignal<Option<GroupId>>,
     pub lock: RwSignal<Option<LockConfig>>,
     pub cache: cache::Cache,
+    pub index: index::Index,
     pub sync: sync::SyncStatus,
     pub net: crate::net::Connectivity,
     /// A one-time message for the next screen (「保存しました。」).
@@ -72,15 +76,18 @@ pub struct AppState {
 
 impl AppState {
     pub fn provide(net: crate::net::Connectivity) -> Self {
+        let group = RwSignal::new(None);
+        let cache = cache::Cache::new();
         let this = Self {
             net,
             flash: RwSignal::new(None),
             engine: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Starting),
             me: RwSignal::new(None),
-            group: RwSignal::new(None),
+            group,
             lock: RwSignal::new(None),
-            cache: cache::Cache::new(),
+            cache,
+            index: index::Index::new(cache, group),
             sync: sync::SyncStatus::new(),
         };
         provide_context(this);

@@ -98,7 +98,19 @@ fn normalise(text: &str, search: bool) -> String {
 /// Whether `haystack` (already folded) contains every word of `query`
 /// (already folded, words separated by spaces before folding).
 pub fn matches(folded_haystack: &str, folded_words: &[String]) -> bool {
-    folded_words.iter().all(|w| folded_haystack.contains(w.as_str()))
+    folded_words.iter().all(|w| contains(folded_haystack.as_bytes(), w.as_bytes()))
+}
+
+/// `str::contains` for the search's short words in short texts. The
+/// standard one sets up a two-way searcher for every text, which was most
+/// of a keystroke's time over 10,000 contacts. This checks the word's
+/// last byte first: in UTF-8 Japanese the lead bytes repeat (0xE3 for
+/// every kana) and the last ones vary. A match of bytes is a match of
+/// characters, since no UTF-8 character's bytes start inside another's.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&last, _)) = needle.split_last() else { return true };
+    let n = needle.len();
+    (n - 1..haystack.len()).any(|end| haystack[end] == last && &haystack[end + 1 - n..=end] == needle)
 }
 
 /// Splits a query into folded words.
@@ -135,5 +147,16 @@ mod tests {
         assert!(matches(&hay, &query_words("でいけあ")));
         assert!(matches(&hay, &query_words("ﾃﾞｲｹｱ 通い")));
         assert!(!matches(&hay, &query_words("でいさーびす")));
+    }
+
+    #[test]
+    fn byte_search_agrees_with_str_contains() {
+        let texts = ["", "あ", "でいけあにかよいはじめた", "abcabd", "ああああい", "眠れない夜ねむれ", "かふえ かふぇ"];
+        let words = ["", "あ", "い", "ああい", "abd", "cab", "ねむれ", "夜ね", "かふぇ", "はじめたい", "眠れない夜ねむれ!"];
+        for t in texts {
+            for w in words {
+                assert_eq!(contains(t.as_bytes(), w.as_bytes()), t.contains(w), "{t:?} contains {w:?}");
+            }
+        }
     }
 }

@@ -17,7 +17,6 @@ use nimo_core::sync::collection::{Collection, Visibility};
 use crate::components::ChoiceChips;
 use crate::form::fields::labelled;
 use crate::i18n::{Texts, use_texts};
-use crate::screens::windows::entries;
 use crate::state::{AppState, api, now_jst, use_app};
 
 /// Entries written per transaction.
@@ -47,7 +46,7 @@ pub fn Import() -> impl IntoView {
     let preview = RwSignal::new(None::<Result<Preview, ImportError>>);
     let run = RwSignal::new(Run::Idle);
     let cancel = StoredValue::new(false);
-    let existing = entries(app);
+    let existing = app.index.windows;
     let on_file = move |ev: leptos::ev::Event| {
         run.set(Run::Idle);
         let input: web_sys::HtmlInputElement = event_target(&ev);
