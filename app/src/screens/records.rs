@@ -3,7 +3,6 @@
 //! folds full/half width and hiragana/katakana; filters by worry, mode,
 //! dates, status and referral state; exports.
 
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::base::taxonomy::Worry;

@@ -72,7 +72,7 @@ pub async fn erase(app: AppState) {
     }
     prefs::delete(GROUP_KEY);
     prefs::delete(SIGNED_IN_FLAG);
-    app.cache.clear();
+    app.forget_records();
     app.me.set(None);
     app.group.set(None);
     app.lock.set(None);

@@ -3,7 +3,10 @@
 //! counts. Made once for the app, not per screen: with 10,000 records on
 //! the device, parsing and folding them takes tens of milliseconds, which
 //! a tap on a tab must not pay each time. The memos are lazy: a change to
-//! the cache is worked into them the next time a screen reads them.
+//! the cache is worked into them the next time a screen reads them, except
+//! when records must leave memory (lock, sign-out, erase): then
+//! [`Index::refresh`] works it in at once, so that no decrypted contact
+//! stays behind in a memo no screen is reading.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,6 +61,16 @@ pub fn items_changed<T>(old: Option<&Vec<Arc<T>>>, new: Option<&Vec<Arc<T>>>) ->
     }
 }
 
+impl Index {
+    /// Works a change of the cache in now instead of at the next read.
+    /// After the cache is cleared this drops every parsed record.
+    pub fn refresh(&self) {
+        self.contacts.with_untracked(|_| ());
+        self.windows.with_untracked(|_| ());
+        self.monthly.with_untracked(|_| ());
+    }
+}
+
 fn newest_first(a: &Indexed, b: &Indexed) -> std::cmp::Ordering {
     (b.0.data.at, &b.0.created).cmp(&(a.0.data.at, &a.0.created))
 }
@@ -77,10 +90,8 @@ fn contacts(cache: Cache, group: RwSignal<Option<GroupId>>) -> Memo<Vec<Indexed>
                         .filter(|r| Some(&r.group) == group.as_ref())
                         .filter_map(|r| {
                             let stamp = r.max_stamp();
-                            if let Some((seen, item)) = known.get(&r.id) {
-                                if seen == stamp {
-                                    return Some(Arc::clone(item));
-                                }
+                            if let Some((_, item)) = known.get(&r.id).filter(|(seen, _)| seen == stamp) {
+                                return Some(Arc::clone(item));
                             }
                             let doc = Doc::<Contact>::from_record(r)?;
                             let folded = doc.data.search_text();
@@ -95,4 +106,60 @@ fn contacts(cache: Cache, group: RwSignal<Option<GroupId>>) -> Memo<Vec<Indexed>
         nimo_core::base::order::sort_by(&mut out, newest_first);
         out
     }, items_changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Weak;
+
+    use nimo_core::base::taxonomy::Worry;
+    use nimo_core::base::time::JstDateTime;
+    use nimo_core::schema::Typed;
+    use nimo_core::schema::field::Set;
+    use nimo_core::sync::collection::Visibility;
+    use nimo_core::sync::hlc::Hlc;
+    use nimo_core::sync::ids::{ClientId, UserId};
+    use nimo_core::sync::record::{Record, Stamped};
+
+    use super::*;
+
+    fn contact_record(group: &GroupId, n: u8) -> Record {
+        let t = Hlc::new(1_700_000_000_000 + u64::from(n), 0, ClientId::from_random([1; 8]));
+        let mut c = Contact::new(JstDateTime::from_unix_ms(1_700_000_000_000));
+        c.worries = Set(vec![Worry::Housing]);
+        let id = RecordId::new_v7(1_700_000_000_000, [n; 10]);
+        let owner = UserId::new_v7(1_700_000_000_000, [9; 10]);
+        let mut r = Record::new(id, Collection::Contact, group.clone(), owner, Stamped::new(Visibility::Private, t.clone()));
+        for (name, value) in c.to_fields() {
+            r.fields.insert(name.to_owned(), Stamped::new(value, t.clone()));
+        }
+        r
+    }
+
+    #[test]
+    fn clearing_the_cache_and_refreshing_leaves_no_parsed_contact_in_memory() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let group = GroupId::new_v7(1_700_000_000_000, [7; 10]);
+            let cache = Cache::new();
+            let group_signal = RwSignal::new(Some(group.clone()));
+            let index = Index::new(cache, group_signal);
+            cache.apply((1..=3).map(|n| {
+                let r = contact_record(&group, n);
+                (Collection::Contact, r.id.clone(), Some(r))
+            }).collect());
+            let held: Vec<Weak<(Doc<Contact>, String)>> = index.contacts.with_untracked(|all| all.iter().map(Arc::downgrade).collect());
+            assert_eq!(held.len(), 3);
+            assert!(index.monthly.with_untracked(|m| !m.months.is_empty()));
+
+            // A second read with nothing changed hands out the same items.
+            assert!(index.contacts.with_untracked(|all| all.iter().zip(&held).all(|(a, b)| Weak::ptr_eq(&Arc::downgrade(a), b))));
+
+            cache.clear();
+            index.refresh();
+            assert!(held.iter().all(|w| w.upgrade().is_none()), "a parsed contact outlived the lock");
+            assert!(index.contacts.with_untracked(Vec::is_empty));
+            assert!(index.monthly.with_untracked(|m| m.months.is_empty()));
+        });
+    }
 }

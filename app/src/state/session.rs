@@ -101,7 +101,7 @@ pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
         if state.user != me.user {
             let lock = app.lock.get_untracked();
             engine.store.erase_all().await?;
-            app.cache.clear();
+            app.forget_records();
             // The erase forgot the lock's key: the lock is off until set again.
             if lock.is_some() {
                 app.lock.set(None);
@@ -171,7 +171,7 @@ pub fn lock_now(app: AppState) {
         engine.store.set_cipher(None);
     }
     http::set_bearer(None);
-    app.cache.clear();
+    app.forget_records();
     app.me.set(None);
     app.phase.set(Phase::Locked);
 }
