@@ -3,6 +3,7 @@
 // are printed, never asserted: the tests assert behaviour.
 
 import { execFileSync, spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -389,8 +390,35 @@ async function pouchdb(browser, nimoPullMs) {
 // about once a second: 500 syncs/s, where the app itself syncs every few
 // minutes), which the latency budget is about; and flat out, which shows
 // the most the server does on this machine beside its load generator.
+// The disk's own fsync times while the server is loaded, from a worker
+// thread writing beside the database: the server commits with
+// `synchronous = FULL`, so a push waits for an fsync, and a stalled disk
+// shows in the pushes' tail whatever the server's code does.
+function fsyncProbe(dir) {
+  const worker = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const fd = fs.openSync(workerData + '/fsync-probe', 'w');
+    const times = [];
+    let stop = false;
+    parentPort.on('message', () => { stop = true; });
+    (function tick() {
+      if (stop) { fs.closeSync(fd); parentPort.postMessage(times); return; }
+      fs.writeSync(fd, Buffer.alloc(4096, 120));
+      const t0 = performance.now();
+      fs.fsyncSync(fd);
+      times.push(performance.now() - t0);
+      setTimeout(tick, 10);
+    })();
+  `, { eval: true, workerData: dir });
+  let stopped = null;
+  const stop = () => new Promise((resolve) => { worker.once('message', (times) => { worker.terminate(); resolve(times); }); worker.postMessage('stop'); });
+  return { stop: () => (stopped ??= stop()) };
+}
+
 async function loadRun(intervalMs) {
   const server = await startServer();
+  const probe = fsyncProbe(server.dir);
   try {
     const code = await createGroup(server, '負荷試験');
     const out = await new Promise((resolve, reject) => {
@@ -400,21 +428,27 @@ async function loadRun(intervalMs) {
       child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(text)) : reject(new Error(`nimo-load exited ${c}`))));
     });
     const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8');
-    return { ...out, hwm: Number(status.match(/VmHWM:\s+(\d+) kB/)[1]) / 1024 };
+    const fsyncs = (await probe.stop()).sort((a, b) => a - b);
+    const disk = { p99: fsyncs[Math.floor(fsyncs.length * 0.99)], max: fsyncs[fsyncs.length - 1], slow: fsyncs.filter((t) => t > 100).length, n: fsyncs.length };
+    return { ...out, disk, hwm: Number(status.match(/VmHWM:\s+(\d+) kB/)[1]) / 1024 };
   } finally {
+    await probe.stop().catch(() => {});
     await server.stop();
     await cleanup(server.dir);
   }
 }
 
+const errorKinds = (run) => (run.errors ? `: ${Object.entries(run.error_kinds).map(([k, n]) => `${n} × ${k}`).join(', ')}` : '');
+
 async function load() {
   const paced = await loadRun(1000);
-  row('server: 500 devices, each syncing about once a second for 20 s: throughput', paced.throughput_rps, `requests/s (${paced.requests.toLocaleString('en')} requests, ${paced.errors} errors)`);
+  row('server: 500 devices, each syncing about once a second for 20 s: throughput', paced.throughput_rps, `requests/s (${paced.requests.toLocaleString('en')} requests, ${paced.errors} errors${errorKinds(paced)})`);
   row('server: at that pace, latency p50', paced.p50_ms, 'ms');
-  row('server: at that pace, latency p99', paced.p99_ms, `ms (push p99 ${paced.push_p99_ms.toFixed(1)} ms over ${paced.pushes} pushes)`, 50);
+  row('server: at that pace, latency p99', paced.p99_ms, `ms (pull p99 ${paced.pull_p99_ms.toFixed(1)} ms; push p99 ${paced.push_p99_ms.toFixed(1)} ms over ${paced.pushes} pushes)`, 50);
   row('server: peak memory (VmHWM), 500 sign-ins and that run', paced.hwm, 'MiB', 64);
+  row('disk: fsync beside the database during that run, p99 / longest', `${paced.disk.p99.toFixed(1)} / ${paced.disk.max.toFixed(1)}`, `ms (${paced.disk.slow} of ${paced.disk.n} over 100 ms)`);
   const flat = await loadRun(0);
-  row('server: 500 devices syncing flat out (no pause), throughput', flat.throughput_rps, `requests/s (${flat.requests.toLocaleString('en')} requests, ${flat.errors} errors)`);
+  row('server: 500 devices syncing flat out (no pause), throughput', flat.throughput_rps, `requests/s (${flat.requests.toLocaleString('en')} requests, ${flat.errors} errors${errorKinds(flat)})`);
   row('server: flat out, latency p50 / p99', `${flat.p50_ms.toFixed(1)} / ${flat.p99_ms.toFixed(1)}`, 'ms (queueing: 500 requests always in flight)');
   row('server: flat out, peak memory (VmHWM)', flat.hwm, 'MiB', 64);
 }

@@ -81,7 +81,18 @@ async fn login(base: &str, login: &str) -> (reqwest::Client, Me) {
 struct Stats {
     pull: Vec<f64>,
     push: Vec<f64>,
-    errors: usize,
+    /// What went wrong, one entry per failed request ("push 503",
+    /// "pull: connection: …"), so that a run's errors can be told apart.
+    errors: Vec<String>,
+}
+
+fn failure(what: &str, r: Result<reqwest::Response, reqwest::Error>) -> String {
+    match r {
+        Ok(r) => format!("{what} {}", r.status().as_u16()),
+        Err(e) if e.is_timeout() => format!("{what}: timed out"),
+        Err(e) if e.is_connect() => format!("{what}: could not connect"),
+        Err(_) => format!("{what}: connection broken"),
+    }
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -151,12 +162,15 @@ async fn main() {
                     let ms = 1_790_000_000_000 + seq;
                     let m = contact(seq, &RecordId::new_v7(ms, random), &group, Visibility::Group, &stamp(ms, &client_id), "負荷試験の記録");
                     let t0 = Instant::now();
-                    let ok = match http.post(format!("{base}/api/sync/push")).json(&push_request(&client_id, vec![m])).send().await {
-                        Ok(r) if r.status().is_success() => r.json::<PushResponse>().await.is_ok(),
-                        _ => false,
+                    let outcome = match http.post(format!("{base}/api/sync/push")).json(&push_request(&client_id, vec![m])).send().await {
+                        Ok(r) if r.status().is_success() => r.json::<PushResponse>().await.map(|_| ()).map_err(|_| "push: unreadable answer".to_owned()),
+                        other => Err(failure("push", other)),
                     };
                     local.push.push(t0.elapsed().as_secs_f64() * 1000.0);
-                    if ok { seq += 1 } else { local.errors += 1 }
+                    match outcome {
+                        Ok(()) => seq += 1,
+                        Err(e) => local.errors.push(e),
+                    }
                 }
                 let mut url = format!("{base}/api/sync/pull?schema={}", nimo_core::SCHEMA_VERSION);
                 if let Some(c) = &cursor {
@@ -166,9 +180,9 @@ async fn main() {
                 match http.get(url).send().await {
                     Ok(r) if r.status().is_success() => match r.json::<PullResponse>().await {
                         Ok(page) => cursor = Some(page.cursor),
-                        Err(_) => local.errors += 1,
+                        Err(_) => local.errors.push("pull: unreadable answer".to_owned()),
                     },
-                    _ => local.errors += 1,
+                    other => local.errors.push(failure("pull", other)),
                 }
                 local.pull.push(t0.elapsed().as_secs_f64() * 1000.0);
                 // A random pause between syncs, `interval` on average.
@@ -181,7 +195,7 @@ async fn main() {
             let mut s = stats.lock().await;
             s.pull.extend(local.pull);
             s.push.extend(local.push);
-            s.errors += local.errors;
+            s.errors.extend(local.errors);
         }));
     }
     for t in tasks {
@@ -199,7 +213,11 @@ async fn main() {
         "interval_ms": a.interval_ms,
         "requests": requests,
         "throughput_rps": requests as f64 / a.seconds as f64,
-        "errors": s.errors,
+        "errors": s.errors.len(),
+        "error_kinds": s.errors.iter().fold(std::collections::BTreeMap::<&str, usize>::new(), |mut m, e| {
+            *m.entry(e.as_str()).or_default() += 1;
+            m
+        }),
         "p50_ms": percentile(&all, 0.50),
         "p90_ms": percentile(&all, 0.90),
         "p99_ms": percentile(&all, 0.99),
