@@ -385,15 +385,11 @@ async function pouchdb(browser, nimoPullMs) {
   }
 }
 
-// ---- 500 devices ----
-// Twice, each on a fresh server: at a stated pace (every device syncing
-// about once a second: 500 syncs/s, where the app itself syncs every few
-// minutes), which the latency budget is about; and flat out, which shows
-// the most the server does on this machine beside its load generator.
 // The disk's own fsync times while the server is loaded, from a worker
 // thread writing beside the database: the server commits with
 // `synchronous = FULL`, so a push waits for an fsync, and a stalled disk
-// shows in the pushes' tail whatever the server's code does.
+// shows in the pushes' tail whatever the server's code does. Every 50 ms,
+// so as to add little to the disk's load (the paced run pushes ~100/s).
 function fsyncProbe(dir) {
   const worker = new Worker(`
     const { parentPort, workerData } = require('node:worker_threads');
@@ -408,7 +404,7 @@ function fsyncProbe(dir) {
       const t0 = performance.now();
       fs.fsyncSync(fd);
       times.push(performance.now() - t0);
-      setTimeout(tick, 10);
+      setTimeout(tick, 50);
     })();
   `, { eval: true, workerData: dir });
   let stopped = null;
@@ -416,6 +412,11 @@ function fsyncProbe(dir) {
   return { stop: () => (stopped ??= stop()) };
 }
 
+// ---- 500 devices ----
+// Twice, each on a fresh server: at a stated pace (every device syncing
+// about once a second: 500 syncs/s, where the app itself syncs every few
+// minutes), which the latency budget is about; and flat out, which shows
+// the most the server does on this machine beside its load generator.
 async function loadRun(intervalMs) {
   const server = await startServer();
   const probe = fsyncProbe(server.dir);

@@ -48,6 +48,14 @@ impl Index {
             monthly: Memo::new(move |_| contacts.with(|all| monthly_counts(all.iter().map(|i| &i.0.data)))),
         }
     }
+
+    /// Works a change of the cache in now instead of at the next read.
+    /// After the cache is cleared this drops every parsed record.
+    pub fn refresh(&self) {
+        self.contacts.with_untracked(|_| ());
+        self.windows.with_untracked(|_| ());
+        self.monthly.with_untracked(|_| ());
+    }
 }
 
 /// Whether a list of shared items changed, told by identity rather than
@@ -58,16 +66,6 @@ pub fn items_changed<T>(old: Option<&Vec<Arc<T>>>, new: Option<&Vec<Arc<T>>>) ->
     match (old, new) {
         (Some(old), Some(new)) => old.len() != new.len() || old.iter().zip(new).any(|(a, b)| !Arc::ptr_eq(a, b)),
         _ => true,
-    }
-}
-
-impl Index {
-    /// Works a change of the cache in now instead of at the next read.
-    /// After the cache is cleared this drops every parsed record.
-    pub fn refresh(&self) {
-        self.contacts.with_untracked(|_| ());
-        self.windows.with_untracked(|_| ());
-        self.monthly.with_untracked(|_| ());
     }
 }
 
