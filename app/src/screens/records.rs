@@ -203,20 +203,27 @@ fn ContactRow(item: Indexed, today: Date) -> impl IntoView {
     let mode = c.mode.map(|m| m.label().get(ja)).unwrap_or("");
     let overdue = c.overdue(today);
     let excerpt: String = c.note.chars().take(60).collect();
-    let worries: Vec<&'static str> = c.worries.iter().map(|w| w.label().get(ja)).collect();
+    // One list of tags rather than an optional element per kind: a search
+    // rebuilds up to 50 rows, and every absent optional still costs a
+    // placeholder node and its own view code.
+    let mut tags: Vec<(&str, &str)> = c.worries.iter().map(|w| ("tag", w.label().get(ja))).collect();
+    for (shown, class, text) in [
+        (c.risk, "tag risk", t.badge_risk),
+        (doc.visibility == Visibility::Group, "tag", t.badge_shared),
+        (overdue, "tag risk", t.badge_overdue),
+        (!c.is_open(), "tag muted", t.badge_closed),
+    ] {
+        if shown {
+            tags.push((class, text));
+        }
+    }
     let person = if c.person.is_empty() { t.no_person.to_owned() } else { c.person.to_string() };
     view! {
         <li class="contact" class:overdue=overdue>
             <a href=href>
-                <span class="when">{when}" · "{mode}</span>
+                <span class="when">{format!("{when} · {mode}")}</span>
                 <span class="who">{person}</span>
-                <span class="tags">
-                    {worries.into_iter().map(|w| view! { <span class="tag">{w}</span> }).collect_view()}
-                    {c.risk.then(|| view! { <span class="tag risk">{t.badge_risk}</span> })}
-                    {(doc.visibility == Visibility::Group).then(|| view! { <span class="tag">{t.badge_shared}</span> })}
-                    {overdue.then(|| view! { <span class="tag risk">{t.badge_overdue}</span> })}
-                    {(!c.is_open()).then(|| view! { <span class="tag muted">{t.badge_closed}</span> })}
-                </span>
+                <span class="tags">{tags.into_iter().map(|(class, text)| view! { <span class=class>{text}</span> }).collect_view()}</span>
                 <span class="excerpt">{excerpt}</span>
             </a>
         </li>
