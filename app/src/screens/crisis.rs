@@ -5,9 +5,6 @@
 use leptos::prelude::*;
 use nimo_core::base::taxonomy::WindowType;
 use nimo_core::directory::national;
-use nimo_core::directory::window::Window;
-use nimo_core::schema::Doc;
-use nimo_core::sync::collection::Collection;
 
 use crate::i18n::use_texts;
 use crate::state::use_app;
@@ -24,14 +21,7 @@ pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
     let app = use_app();
     let lines: Vec<&national::NationalLine> = national::CRISIS.iter().filter_map(|id| national::line(id)).collect();
     let local = move || {
-        let group = app.group.get();
-        app.cache.with(Collection::Window, |m| {
-            m.values()
-                .filter(|r| Some(&r.group) == group.as_ref())
-                .filter_map(Doc::<Window>::from_record)
-                .filter(|w| w.data.kind == Some(WindowType::PsychEmergency) && !w.data.retired)
-                .collect::<Vec<_>>()
-        })
+        app.index.windows.with(|all| all.iter().filter(|w| w.data.kind == Some(WindowType::PsychEmergency) && !w.data.retired).cloned().collect::<Vec<_>>())
     };
     view! {
         <Show when=move || open.get()>

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::api::MemberInfo;
 use nimo_core::base::time::{Date, FiscalYear};
-use nimo_core::contacts::contact::Contact;
 use nimo_core::directory::area::AreaCode;
 use nimo_core::kyogi::evidence::{self, Months, Shown, Snapshot};
 use nimo_core::kyogi::meeting::{self, Attendance, Axis, Capacity, Item, ItemStatus, ItemUpdate, Meeting, MeetingStatus, Tracked, attendance_id};
@@ -480,10 +479,8 @@ fn EvidencePanel(id: RecordId) -> impl IntoView {
     let month = |s: String| Date::parse(&format!("{s}-01")).ok();
     let snapshot = Memo::new(move |_| {
         let months = Months::finished(month(from.get())?, month(to.get())?, today)?;
-        let group = app.group.get();
-        let contacts: Vec<Doc<Contact>> = app.cache.with(Collection::Contact, |m| m.values().filter(|r| Some(&r.group) == group.as_ref()).filter_map(Doc::from_record).collect());
         let code = area.get().and_then(|a| AreaCode::parse(&a).ok());
-        Some(evidence::compute(&contacts, months, code, today))
+        Some(app.index.contacts.with(|all| evidence::compute(all.iter().map(|i| &i.0), months, code, today)))
     });
     let attach = move |_| {
         let Some(snap) = snapshot.get_untracked() else { return };
