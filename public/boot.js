@@ -1,12 +1,20 @@
 // Starts the app and registers the service worker. Kept in its own file
-// because the Content-Security-Policy forbids inline script.
+// because the Content-Security-Policy forbids inline script. Loaded
+// `async`, so it runs as soon as it arrives rather than after the page has
+// been parsed and painted (on the throttled profile that started the
+// WebAssembly's download some 300 ms later); whatever needs the page's
+// elements waits for `domReady`.
 
-// The WebAssembly and the list of areas are fetched once, here, while the
-// module loads: no <link rel="preload">, which WebKit does not reuse for
-// these fetches. A copy of each is handed to the service worker (cache
-// `nimo-page`), which would otherwise download them again to install.
-// Only on a first visit: later, the worker already holds them (and a new
-// version's worker needs new files anyway).
+const domReady = document.readyState === 'loading'
+  ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
+  : Promise.resolve();
+
+// The WebAssembly is fetched once, here, while the module loads: no
+// <link rel="preload">, which WebKit does not reuse for these fetches. A
+// copy of it (and later of the list of areas) is handed to the service
+// worker (cache `nimo-page`), which would otherwise download them again to
+// install. Only on a first visit: later, the worker already holds them (and
+// a new version's worker needs new files anyway).
 const firstVisit = !('serviceWorker' in navigator) || !navigator.serviceWorker.controller;
 function hand(url, response) {
   if (!firstVisit || !response.ok || !('caches' in self)) return null;
@@ -15,17 +23,24 @@ function hand(url, response) {
   return caches.open('nimo-page').then((c) => c.put(url, copy));
 }
 const wasm = fetch('/app.wasm');
-const areas = fetch('/areas.tsv');
-const handed = Promise.all([
-  wasm.then((r) => hand('/app.wasm', r)),
-  areas.then((r) => hand('/areas.tsv', r)),
-]).catch(() => null);
-// The app reads the areas from this (platform::assets).
-window.nimoAreas = areas.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null);
+const handed = [wasm.then((r) => hand('/app.wasm', r))];
+
+// The list of areas is only read after the first screen has painted, so it
+// is fetched once the app runs: on a slow line it would otherwise share the
+// bandwidth the WebAssembly needs. The app reads it from this promise
+// (platform::assets).
+let areasFetched;
+window.nimoAreas = new Promise((resolve) => { areasFetched = resolve; });
+function fetchAreas() {
+  const areas = fetch('/areas.tsv');
+  handed.push(areas.then((r) => hand('/areas.tsv', r)));
+  areasFetched(areas.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null));
+}
 
 // A newcomer's invite link on a device nobody uses yet: the page's own join
 // form, usable at once; the app takes it over when it arrives.
-if (location.hash.startsWith('#/join/') && !localStorage.getItem('nimo.signedIn')) {
+function showPageJoin() {
+  if (!location.hash.startsWith('#/join/') || localStorage.getItem('nimo.signedIn')) return;
   const page = document.getElementById('page-join');
   if (page) {
     page.hidden = false;
@@ -89,8 +104,12 @@ async function registerServiceWorker() {
   });
 }
 
+domReady.then(showPageJoin);
 const { default: init } = await import('/app.js');
+// The app mounts itself on <body>.
+await domReady;
 await init({ module_or_path: wasm });
 document.getElementById('loading')?.remove();
-await handed;
+fetchAreas();
+await Promise.all(handed).catch(() => null);
 registerServiceWorker().catch((e) => console.warn('service worker registration failed', e));
