@@ -25,6 +25,29 @@ function hand(url, response) {
 const wasm = fetch('/app.wasm');
 const handed = [wasm.then((r) => hand('/app.wasm', r))];
 
+// nimo's database, opened while the WebAssembly compiles; the app takes the
+// connection if it is at the version it asks for (platform::idb). A device
+// without the database yet is left to the app, which creates it: the
+// upgrade this open would start is cancelled.
+window.nimoDb = new Promise((resolve) => {
+  try {
+    const req = indexedDB.open('nimo');
+    // Given up when blocked: a connection that arrives later is closed.
+    let given = false;
+    const give = (db) => {
+      if (given) db?.close();
+      else resolve(db);
+      given = true;
+    };
+    req.onupgradeneeded = () => req.transaction.abort();
+    req.onsuccess = () => give(req.result);
+    req.onerror = (e) => { e.preventDefault(); give(null); };
+    req.onblocked = () => give(null);
+  } catch {
+    resolve(null);
+  }
+});
+
 // The list of areas is only read after the first screen has painted, so it
 // is fetched once the app runs: on a slow line it would otherwise share the
 // bandwidth the WebAssembly needs. The app reads it from this promise

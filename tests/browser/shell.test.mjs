@@ -54,6 +54,57 @@ describe('app shell', () => {
     }
   });
 
+  test('a device holding the previous version\'s database: the app upgrades it, keeps what it held, and starts', async () => {
+    // boot.js opens the database while the WebAssembly compiles; a
+    // connection at an older version must be closed, not block the upgrade.
+    const context = await phone(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/sw.js`);
+      await page.evaluate(() => new Promise((resolve, reject) => {
+        const req = indexedDB.open('nimo', 1);
+        req.onupgradeneeded = () => {
+          const meta = req.result.createObjectStore('meta', { keyPath: 'k' });
+          meta.put({ k: 'kept', v: '"from version 1"' });
+          req.result.createObjectStore('contact', { keyPath: 'id' }).createIndex('day', 'day');
+        };
+        req.onsuccess = () => { req.result.close(); resolve(); };
+        req.onerror = () => reject(req.error);
+      }));
+      // An open that waits for another connection to close is "blocked".
+      await page.addInitScript(() => {
+        const open = indexedDB.open.bind(indexedDB);
+        indexedDB.open = (...args) => {
+          const req = open(...args);
+          req.addEventListener('blocked', () => { window.nimoTestBlocked = true; });
+          return req;
+        };
+      });
+      await page.goto(`${server.url}/`);
+      await page.locator('main h1', { hasText: 'nimo へようこそ' }).waitFor({ timeout: 15_000 });
+      assert.equal(await page.evaluate(() => Boolean(window.nimoTestBlocked)), false, 'the upgrade waited for the early connection');
+      const db = await page.evaluate(() => new Promise((resolve, reject) => {
+        const req = indexedDB.open('nimo');
+        req.onsuccess = () => {
+          const d = req.result;
+          const get = d.transaction('meta').objectStore('meta').get('kept');
+          get.onsuccess = () => {
+            const out = { version: d.version, stores: [...d.objectStoreNames], kept: get.result && get.result.v, indexes: [...d.transaction('contact').objectStore('contact').indexNames] };
+            d.close();
+            resolve(out);
+          };
+        };
+        req.onerror = () => reject(req.error);
+      }));
+      assert.equal(db.version, 2);
+      assert.ok(db.stores.includes('outbox') && db.stores.includes('meeting'), db.stores.join());
+      assert.equal(db.kept, '"from version 1"');
+      assert.deepEqual(db.indexes, [], 'version 1\'s unused indexes are gone');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('an invite link opens a join form that can be filled before the app has arrived', async () => {
     const code = await createGroup(server);
     const context = await phone(browser);

@@ -70,6 +70,9 @@ pub fn watch(req: &IdbRequest) -> JsFuture {
 /// `upgrade` gets the database, the version-change transaction (to reach
 /// existing stores) and the old version.
 pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_sys::IdbTransaction, u32) + 'static) -> Result<IdbDatabase, IdbError> {
+    if let Some(db) = opened_early(name, version).await {
+        return Ok(db);
+    }
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or_else(|| IdbError::Unavailable("IndexedDB is not available".into()))?;
@@ -85,6 +88,23 @@ pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_
     let result = request(&req).await;
     drop(upgrade);
     result?.dyn_into::<IdbDatabase>().map_err(|_| IdbError::Other("open did not give a database".into()))
+}
+
+/// The connection boot.js opened while the WebAssembly was compiling
+/// (`window.nimoDb`; 30–70 ms of a repeat visit on the throttled profile),
+/// taken once. Used only when it is `name` at `version`; otherwise closed,
+/// so that it cannot block the upgrade this open is about to ask for.
+async fn opened_early(name: &str, version: u32) -> Option<IdbDatabase> {
+    let window = web_sys::window()?;
+    let promise = js::get(&window, "nimoDb")?;
+    js::set(&window, "nimoDb", &JsValue::UNDEFINED);
+    let db = JsFuture::from(Promise::resolve(&promise)).await.ok()?.dyn_into::<IdbDatabase>().ok()?;
+    if db.name() == name && db.version() == f64::from(version) {
+        Some(db)
+    } else {
+        db.close();
+        None
+    }
 }
 
 /// A transaction that aborts when dropped uncommitted.
