@@ -1,9 +1,9 @@
 // Starts the app and registers the service worker. Kept in its own file
 // because the Content-Security-Policy forbids inline script. Loaded
-// `async`, so it runs as soon as it arrives rather than after the page has
-// been parsed and painted (on the throttled profile that started the
-// WebAssembly's download some 300 ms later); whatever needs the page's
-// elements waits for `domReady`.
+// `async`, so that on a first visit it runs as soon as it arrives rather
+// than after the page has been parsed and painted, which on the throttled
+// profile started the WebAssembly's download some 300 ms later. Whatever
+// needs the page's elements waits for `domReady`.
 
 const domReady = document.readyState === 'loading'
   ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
@@ -16,13 +16,27 @@ const domReady = document.readyState === 'loading'
 // install. Only on a first visit: later, the worker already holds them (and
 // a new version's worker needs new files anyway).
 const firstVisit = !('serviceWorker' in navigator) || !navigator.serviceWorker.controller;
+// Later visits are served by the worker's cache at once, and starting before
+// the page is parsed only competed with parsing it (repeat visits measured
+// slower): they start where a deferred script would.
+if (!firstVisit) await domReady;
 function hand(url, response) {
   if (!firstVisit || !response.ok || !('caches' in self)) return null;
   // Cloned at once: the app starts reading the original right after.
   const copy = response.clone();
   return caches.open('nimo-page').then((c) => c.put(url, copy));
 }
-const wasm = fetch('/app.wasm');
+// Not before the stylesheet has arrived: on a slow line the two would share
+// the bandwidth, and the page (the invite link's join form) would paint later.
+function stylesheetLoaded() {
+  const link = document.querySelector('link[rel="stylesheet"]');
+  if (!link || link.sheet) return Promise.resolve();
+  return new Promise((resolve) => {
+    link.addEventListener('load', resolve, { once: true });
+    link.addEventListener('error', resolve, { once: true });
+  });
+}
+const wasm = stylesheetLoaded().then(() => fetch('/app.wasm'));
 const handed = [wasm.then((r) => hand('/app.wasm', r))];
 
 // nimo's database, opened while the WebAssembly compiles; the app takes the
@@ -48,10 +62,10 @@ window.nimoDb = new Promise((resolve) => {
   }
 });
 
-// The list of areas is only read after the first screen has painted, so it
-// is fetched once the app runs: on a slow line it would otherwise share the
-// bandwidth the WebAssembly needs. The app reads it from this promise
-// (platform::assets).
+// The list of areas is only read after the first screen has painted. On a
+// first visit it is fetched once the app runs, so that it does not share a
+// slow line with the WebAssembly; later, the worker's cache answers at once.
+// The app reads it from this promise (platform::assets).
 let areasFetched;
 window.nimoAreas = new Promise((resolve) => { areasFetched = resolve; });
 function fetchAreas() {
@@ -59,6 +73,7 @@ function fetchAreas() {
   handed.push(areas.then((r) => hand('/areas.tsv', r)));
   areasFetched(areas.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null));
 }
+if (!firstVisit) fetchAreas();
 
 // A newcomer's invite link on a device nobody uses yet: the page's own join
 // form, usable at once; the app takes it over when it arrives.
@@ -133,6 +148,6 @@ const { default: init } = await import('/app.js');
 await domReady;
 await init({ module_or_path: wasm });
 document.getElementById('loading')?.remove();
-fetchAreas();
+if (firstVisit) fetchAreas();
 await Promise.all(handed).catch(() => null);
 registerServiceWorker().catch((e) => console.warn('service worker registration failed', e));
