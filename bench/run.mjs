@@ -417,8 +417,10 @@ function fsyncProbe(dir) {
 // about once a second: 500 syncs/s, where the app itself syncs every few
 // minutes), which the latency budget is about; and flat out, which shows
 // the most the server does on this machine beside its load generator.
-async function loadRun(intervalMs) {
-  const server = await startServer();
+async function loadRun(intervalMs, { stalling = false } = {}) {
+  const server = await (stalling
+    ? startServer({ bin: path.join(ROOT, 'bench/stalling-disk.sh'), env: { NIMO_STALL_BIN: process.env.NIMO_SERVER_BIN } })
+    : startServer());
   const probe = fsyncProbe(server.dir);
   try {
     const code = await createGroup(server, '負荷試験');
@@ -428,6 +430,7 @@ async function loadRun(intervalMs) {
       child.stdout.on('data', (d) => { text += d; });
       child.on('exit', (c) => (c === 0 ? resolve(JSON.parse(text)) : reject(new Error(`nimo-load exited ${c}`))));
     });
+    // (With a stalling disk the child is the wrapper, whose memory says nothing.)
     const status = await readFile(`/proc/${server.child.pid}/status`, 'utf8');
     const fsyncs = (await probe.stop()).sort((a, b) => a - b);
     const disk = { p99: fsyncs[Math.floor(fsyncs.length * 0.99)], max: fsyncs[fsyncs.length - 1], slow: fsyncs.filter((t) => t > 100).length, n: fsyncs.length };
@@ -452,6 +455,17 @@ async function load() {
   row('server: 500 devices syncing flat out (no pause), throughput', flat.throughput_rps, `requests/s (${flat.requests.toLocaleString('en')} requests, ${flat.errors} errors${errorKinds(flat)})`);
   row('server: flat out, latency p50 / p99', `${flat.p50_ms.toFixed(1)} / ${flat.p99_ms.toFixed(1)}`, 'ms (queueing: 500 requests always in flight)');
   row('server: flat out, peak memory (VmHWM)', flat.hwm, 'MiB', 64);
+  // The paced run again on a disk that stalls on purpose (bench/stalling-disk.sh),
+  // so that what the server does about a slow disk is measured on any disk.
+  try {
+    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+  } catch {
+    row('server: paced, on a stalling disk', null, 'not run: strace is not installed');
+    return;
+  }
+  const stalled = await loadRun(1000, { stalling: true });
+  row('server: paced, every 40th fsync held 400 ms: throughput', stalled.throughput_rps, `requests/s (${stalled.requests.toLocaleString('en')} requests, ${stalled.errors} errors${errorKinds(stalled)})`);
+  row('server: paced, every 40th fsync held 400 ms: latency p50 / p99', `${stalled.p50_ms.toFixed(1)} / ${stalled.p99_ms.toFixed(1)}`, `ms (pull p99 ${stalled.pull_p99_ms.toFixed(1)} ms; push p99 ${stalled.push_p99_ms.toFixed(1)} ms over ${stalled.pushes} pushes)`);
 }
 
 // ---- Lighthouse ----

@@ -107,7 +107,7 @@ impl From<StorageError> for ApiError {
             S::Resync(reason) => Self::Resync(reason),
             S::BadCursor => Self::invalid("cursor", "not a cursor this server made"),
             S::ClockAhead { server_ms } => Self::ClockAhead { server_ms },
-            other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::Cancelled | S::Corrupt(_)) => Self::Storage(other),
+            other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::Cancelled | S::Aborted(_) | S::Corrupt(_)) => Self::Storage(other),
         }
     }
 }

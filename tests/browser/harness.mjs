@@ -32,12 +32,12 @@ export async function tempDir() {
  * server to restart it on the same origin (the service worker and the
  * browser storage are per origin).
  */
-export async function startServer({ dir, port = 0, extraArgs = [], assets = DIST } = {}) {
+export async function startServer({ dir, port = 0, extraArgs = [], assets = DIST, bin = SERVER, env = {} } = {}) {
   dir ??= await tempDir();
   const database = path.join(dir, 'nimo.sqlite3');
-  const child = spawn(SERVER, ['serve', '--listen', `127.0.0.1:${port}`, '--database', database, '--assets', assets, ...extraArgs], {
+  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--database', database, '--assets', assets, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NIMO_LOG: process.env.NIMO_LOG || 'warn' },
+    env: { ...process.env, NIMO_LOG: process.env.NIMO_LOG || 'warn', ...env },
   });
   let stderr = '';
   let out = '';

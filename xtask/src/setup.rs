@@ -59,11 +59,19 @@ fn npm_tools() -> Result<(), Error> {
     npm_ci(&root(), "node_modules/.bin/wasm-opt")
 }
 
-/// The benchmark's own npm tools (PouchDB, pouchdb-server, Lighthouse),
-/// kept apart so that the test command does not install them.
+/// The benchmark's own tools, kept apart so that the test command does not
+/// install them: PouchDB, pouchdb-server and Lighthouse (npm), and strace,
+/// whose fault injection gives the server a disk that stalls on purpose.
 pub fn bench_tools() -> Result<(), Error> {
-    npm_ci(&root().join("bench"), "node_modules/.bin/pouchdb-server")
+    npm_ci(&root().join("bench"), "node_modules/.bin/pouchdb-server")?;
+    if Path::new(STRACE).exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing strace with apt-get (the benchmark's stalling disk)");
+    apt_install(&["strace"])
 }
+
+const STRACE: &str = "/usr/bin/strace";
 
 /// `npm ci` in `dir` unless its node_modules is as new as its lock file and
 /// holds `marker`.
@@ -85,6 +93,11 @@ fn browsers() -> Result<(), Error> {
         return Ok(());
     }
     eprintln!("xtask: installing Chromium, ChromeDriver, WebKitGTK's WebDriver and Xvfb with apt-get");
+    apt_install(&["chromium", "chromium-driver", "webkit2gtk-driver", "xvfb"])
+}
+
+/// `apt-get install` of Debian's `packages` (through sudo unless root).
+fn apt_install(packages: &[&str]) -> Result<(), Error> {
     let root_user = output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0");
     let apt = |args: &[&str]| {
         let mut cmd = if root_user { Command::new("apt-get") } else { sudo_apt() };
@@ -92,7 +105,7 @@ fn browsers() -> Result<(), Error> {
         util::run(&mut cmd)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "--no-install-recommends", "chromium", "chromium-driver", "webkit2gtk-driver", "xvfb"])
+    apt(&[&["install", "-y", "-q", "--no-install-recommends"], packages].concat())
 }
 
 fn sudo_apt() -> Command {

@@ -1,12 +1,13 @@
 //! The storage layer: every SQL statement of the server lives under this
 //! module. Handlers call typed functions here and never see SQL.
 //!
-//! One SQLite file in WAL mode. Writes go through a single connection (SQLite
-//! has one writer anyway; holding it in a mutex makes the order explicit and
-//! avoids `SQLITE_BUSY`); reads use a small pool so that pulls from many
-//! devices run in parallel with a push. Requests wait for a connection on
-//! async semaphores, so five hundred devices at once cost five hundred
-//! small futures, not five hundred threads and SQLite connections.
+//! One SQLite file in WAL mode. Writes go through a single connection on its
+//! own thread (SQLite has one writer anyway; one thread makes the order
+//! explicit and avoids `SQLITE_BUSY`), which commits the writes that queued
+//! while it was busy together (see `writer`). Reads use a small pool so that
+//! pulls from many devices run in parallel with a push. Requests wait on a
+//! channel or an async semaphore, so five hundred devices at once cost five
+//! hundred small futures, not five hundred threads and SQLite connections.
 //!
 //! Files are private: the database, its `-wal` and `-shm`, backups and the
 //! journal are created mode 0600 (SQLite gives `-wal`/`-shm` the mode of the
@@ -18,12 +19,15 @@ mod backups;
 mod journal;
 mod migrations;
 pub mod records;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use writer::{Outcome, Writer};
+
 use nimo_core::sync::protocol::ResyncReason;
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags, Transaction};
 use tokio::sync::Semaphore;
 
 pub use backups::{BackupPolicy, Snapshot, inspect as inspect_backup, list as list_backups, restore, restore_with_journal, scheduled as backups_scheduled, scheduled_once as backup_now};
@@ -42,6 +46,8 @@ pub enum StorageError {
     TooNew { found: i64, known: i64 },
     #[error("the database task was cancelled")]
     Cancelled,
+    #[error("the transaction this write shared failed ({0})")]
+    Aborted(String),
     #[error("a stored value is unreadable: {0}")]
     Corrupt(String),
 
@@ -101,14 +107,10 @@ pub struct Database {
 struct Inner {
     durability: Durability,
     path: PathBuf,
-    writer: Mutex<Connection>,
-    /// One permit: the writer's turn.
-    write_turn: Semaphore,
+    writer: Writer,
     readers: Mutex<Vec<Connection>>,
     /// As many permits as `readers` holds connections.
     read_turn: Semaphore,
-    /// Where every stored record state is appended (see `journal`), if on.
-    journal: Option<Mutex<journal::Journal>>,
     /// Files that were already there and readable by other users.
     exposed: Vec<PathBuf>,
 }
@@ -139,7 +141,7 @@ impl Database {
         }
         migrations::apply(&mut writer)?;
         let readers = (0..READERS).map(|_| open_connection(path, durability)).collect::<Result<Vec<_>, _>>()?;
-        let journal = journal_dir.map(|dir| journal::Journal::open(dir).map(Mutex::new)).transpose()?;
+        let journal = journal_dir.map(journal::Journal::open).transpose()?;
         let mut exposed = exposed;
         for side in ["-wal", "-shm"] {
             let file = PathBuf::from(format!("{}{side}", path.display()));
@@ -151,11 +153,9 @@ impl Database {
             inner: Arc::new(Inner {
                 path: path.to_owned(),
                 durability,
-                writer: Mutex::new(writer),
-                write_turn: Semaphore::new(1),
+                writer: Writer::start(writer, journal, path)?,
                 readers: Mutex::new(readers),
                 read_turn: Semaphore::new(READERS),
-                journal,
                 exposed,
             }),
         })
@@ -171,8 +171,9 @@ impl Database {
         &self.inner.exposed
     }
 
-    /// Runs `f` in one write transaction (BEGIN IMMEDIATE), committed when
-    /// `f` returns `Ok`, rolled back otherwise.
+    /// Runs `f` in a write transaction, committed when `f` returns `Ok`,
+    /// rolled back otherwise. Other writes may share the transaction (each
+    /// in its own savepoint); the answer comes after the commit.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
@@ -193,26 +194,17 @@ impl Database {
         E: From<StorageError> + Send + 'static,
         F: FnOnce(&Transaction<'_>, &mut Written) -> Result<T, E> + Send + 'static,
     {
-        let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
-        let inner = Arc::clone(&self.inner);
-        run_blocking(move || {
-            let mut conn = lock(&inner.writer);
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(StorageError::from)?;
-            let mut written = Written::default();
-            let value = f(&tx, &mut written)?;
-            if let (Some(journal), false) = (&inner.journal, written.lines.is_empty()) {
-                // A full backup disk must not stop people's records from
-                // being saved: the database still has them. Say it loudly.
-                if let Err(e) = lock(journal).append(&written.lines) {
-                    tracing::error!(error = %e, "cannot append to the journal: a restore may lose the latest changes");
-                }
-            }
-            tx.commit().map_err(StorageError::from)?;
-            Ok(value)
-        })
-        .await
+        match self.inner.writer.write(f)?.await {
+            Ok(Outcome::Done(result)) => result,
+            Ok(Outcome::Panicked(panic)) => std::panic::resume_unwind(panic),
+            Err(_) => Err(StorageError::Cancelled.into()),
+        }
+    }
+
+    /// Write transactions committed since `open`: each one waited for the
+    /// disk once, however many writes it held.
+    pub fn commits(&self) -> u64 {
+        self.inner.writer.commits()
     }
 
     /// Writes a consistent copy of the database to `to` (which must not
@@ -220,18 +212,15 @@ impl Database {
     /// its own time and sequence so that a restore knows what in the
     /// journal came after it; a journal starts a new segment there.
     pub async fn backup(&self, to: &Path) -> Result<Snapshot, StorageError> {
-        let _turn = self.inner.write_turn.acquire().await.map_err(|_| StorageError::Cancelled)?;
-        let inner = Arc::clone(&self.inner);
         let to = to.to_owned();
-        run_blocking(move || {
-            let conn = lock(&inner.writer);
-            let snapshot = backups::snapshot(&conn, &to)?;
-            if let Some(journal) = &inner.journal {
-                lock(journal).rotate(snapshot.taken_ms)?;
+        let answer = self.inner.writer.alone(move |conn, journal| {
+            let snapshot = backups::snapshot(conn, &to)?;
+            if let Some(journal) = journal {
+                journal.rotate(snapshot.taken_ms)?;
             }
             Ok(snapshot)
-        })
-        .await
+        })?;
+        answer.await.map_err(|_| StorageError::Cancelled)?
     }
 
     /// Runs `f` in one read transaction, so that it sees a single snapshot.
@@ -372,3 +361,6 @@ where
 fn sql<T>(r: rusqlite::Result<T>) -> Result<T, StorageError> {
     r.map_err(StorageError::from)
 }
+
+#[cfg(test)]
+mod tests;
