@@ -478,7 +478,10 @@ async function lighthouse() {
     try {
       const result = await run(`${server.url}/`, { port: chrome.port, output: 'json', logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
       const c = result.lhr.categories;
-      row('Lighthouse (mobile) performance', Math.round(c.performance.score * 100), '/ 100');
+      // A score of null is a run Lighthouse could not measure: say why
+      // rather than print it as 0.
+      const why = result.lhr.runtimeError?.code || result.lhr.audits.interactive?.errorMessage || 'no score';
+      row('Lighthouse (mobile) performance', c.performance.score === null ? null : Math.round(c.performance.score * 100), c.performance.score === null ? `/ 100 (not measured: ${why})` : '/ 100');
       row('Lighthouse (mobile) accessibility', Math.round(c.accessibility.score * 100), '/ 100');
       const a = result.lhr.audits;
       row('Lighthouse TTI (simulated)', a.interactive?.numericValue, 'ms');
