@@ -639,9 +639,13 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let saved_cursor = state.cursor.clone();
         let mut cursor = state.cursor.clone();
         let mut seen: HashSet<RecordId> = HashSet::new();
+        let mut fetched: Option<Fetched> = None;
         loop {
-            let sent = self.env.monotonic_ms();
-            let page = match self.transport.pull(cursor.as_deref(), PULL_LIMIT).await {
+            let (page, sent, heard) = match fetched.take() {
+                Some(f) => f,
+                None => self.fetch(cursor.as_deref()).await,
+            };
+            let page = match page {
                 Ok(page) => page,
                 Err(TransportError::Api { body, .. }) if body.error == ErrorCode::Resync => {
                     if body.reason == Some(ResyncReason::Epoch) {
@@ -654,86 +658,109 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
                 Err(e) => return Err(Step::Fail(map_transport(e))),
             };
-            self.learn_time(page.server_ms, midpoint(sent, self.env.monotonic_ms()));
-            let mut tx = self.store.begin().await?;
-            let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
-            let expected = if sweeping { &saved_cursor } else { &cursor };
-            if state.cursor != *expected {
-                // Another tab moved the cursor; its pull covers this page.
-                return Err(Step::Restart);
-            }
-            // Removals first: a record in the same page is its newer state
-            // (made visible again), and must win.
-            for gone in &page.removed {
-                for collection in Collection::ALL {
-                    tx.remove(collection, gone).await?;
+            self.learn_time(page.server_ms, midpoint(sent, heard));
+            // The next page is on its way while this one is written: the
+            // server's and the network's time overlap the store's. It is
+            // used only once this page has committed; if this page fails,
+            // it is dropped, and the cursor has not moved past this one.
+            let next = async {
+                match page.more {
+                    true => Some(self.fetch(Some(&page.cursor)).await),
+                    false => None,
                 }
-                report.removed += 1;
-            }
-            let mut latest: Option<Hlc> = None;
-            let mut locals: Vec<Option<Record>> = vec![None; page.records.len()];
-            let wanted: Vec<usize> =
-                (0..page.records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&page.records[i].id))).collect();
-            if !wanted.is_empty() {
-                let keys: Vec<(Collection, RecordId)> =
-                    wanted.iter().map(|&i| (page.records[i].collection, page.records[i].id.clone())).collect();
-                for (i, found) in wanted.into_iter().zip(tx.get_many(&keys).await?) {
-                    locals[i] = found;
+            };
+            let apply = async {
+                let mut tx = self.store.begin().await?;
+                let mut state = tx.state().await?.ok_or(Step::Fail(SyncError::NotStarted))?;
+                let expected = if sweeping { &saved_cursor } else { &cursor };
+                if state.cursor != *expected {
+                    // Another tab moved the cursor; its pull covers this page.
+                    return Err(Step::Restart);
                 }
-            }
-            for (theirs, local) in page.records.iter().zip(locals) {
-                if sweeping {
-                    seen.insert(theirs.id.clone());
-                }
-                let merged = match local {
-                    Some(mut ours) => {
-                        // After a restore, give back what the server lost. If
-                        // this user may not write the record, the server
-                        // rejects the repair and its copy stands.
-                        if repair {
-                            if let Some(m) = repair_mutation(&ours, theirs, state.next_seq) {
-                                tx.enqueue(&m).await?;
-                                state.next_seq += 1;
-                            }
-                        }
-                        if ours.merge_from_server(theirs).is_err() {
-                            // Not the same record after all (an id reused by a
-                            // restored server): the server's copy is the truth.
-                            ours = theirs.clone();
-                        }
-                        ours
+                // Removals first: a record in the same page is its newer state
+                // (made visible again), and must win.
+                for gone in &page.removed {
+                    for collection in Collection::ALL {
+                        tx.remove(collection, gone).await?;
                     }
-                    None => theirs.clone(),
-                };
-                let stamp = theirs.max_stamp();
-                if latest.as_ref().is_none_or(|l| stamp > l) {
-                    latest = Some(stamp.clone());
+                    report.removed += 1;
                 }
-                tx.put(&merged).await?;
-                if let Some(held) = held.as_mut() {
-                    held.insert(merged.id.clone());
+                let mut latest: Option<Hlc> = None;
+                let mut locals: Vec<Option<Record>> = vec![None; page.records.len()];
+                let wanted: Vec<usize> =
+                    (0..page.records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&page.records[i].id))).collect();
+                if !wanted.is_empty() {
+                    let keys: Vec<(Collection, RecordId)> =
+                        wanted.iter().map(|&i| (page.records[i].collection, page.records[i].id.clone())).collect();
+                    for (i, found) in wanted.into_iter().zip(tx.get_many(&keys).await?) {
+                        locals[i] = found;
+                    }
                 }
-                report.pulled += 1;
+                for (theirs, local) in page.records.iter().zip(locals) {
+                    if sweeping {
+                        seen.insert(theirs.id.clone());
+                    }
+                    let merged = match local {
+                        Some(mut ours) => {
+                            // After a restore, give back what the server lost. If
+                            // this user may not write the record, the server
+                            // rejects the repair and its copy stands.
+                            if repair {
+                                if let Some(m) = repair_mutation(&ours, theirs, state.next_seq) {
+                                    tx.enqueue(&m).await?;
+                                    state.next_seq += 1;
+                                }
+                            }
+                            if ours.merge_from_server(theirs).is_err() {
+                                // Not the same record after all (an id reused by a
+                                // restored server): the server's copy is the truth.
+                                ours = theirs.clone();
+                            }
+                            ours
+                        }
+                        None => theirs.clone(),
+                    };
+                    let stamp = theirs.max_stamp();
+                    if latest.as_ref().is_none_or(|l| stamp > l) {
+                        latest = Some(stamp.clone());
+                    }
+                    tx.put(&merged).await?;
+                    if let Some(held) = held.as_mut() {
+                        held.insert(merged.id.clone());
+                    }
+                    report.pulled += 1;
+                }
+                if let Some(latest) = &latest {
+                    self.observe(&mut state, latest);
+                }
+                if !sweeping || !page.more {
+                    state.cursor = Some(page.cursor.clone());
+                }
+                state.epoch = Some(page.epoch.clone());
+                state.clock_offset_ms = offset(page.server_ms, self.env.now_ms());
+                if sweeping && !page.more {
+                    self.sweep(&mut tx, &mut state, &seen, repair).await?;
+                    state.repair = false;
+                }
+                tx.put_state(&state).await?;
+                tx.commit().await?;
+                Ok::<(), Step>(())
+            };
+            let ((), next) = both_unless_failed(apply, next).await?;
+            match next {
+                Some(next) => fetched = Some(next),
+                None => return Ok(()),
             }
-            if let Some(latest) = &latest {
-                self.observe(&mut state, latest);
-            }
-            cursor = Some(page.cursor.clone());
-            if !sweeping || !page.more {
-                state.cursor = cursor.clone();
-            }
-            state.epoch = Some(page.epoch.clone());
-            state.clock_offset_ms = offset(page.server_ms, self.env.now_ms());
-            if sweeping && !page.more {
-                self.sweep(&mut tx, &mut state, &seen, repair).await?;
-                state.repair = false;
-            }
-            tx.put_state(&state).await?;
-            tx.commit().await?;
-            if !page.more {
-                return Ok(());
-            }
+            cursor = Some(page.cursor);
         }
+    }
+
+    /// One page after `cursor`, with when it was asked for and when it came
+    /// (monotonic ms), for learning the server's time.
+    async fn fetch(&self, cursor: Option<&str>) -> Fetched {
+        let sent = self.env.monotonic_ms();
+        let page = self.transport.pull(cursor, PULL_LIMIT).await;
+        (page, sent, self.env.monotonic_ms())
     }
 
     /// After a full pull: drop local records the server no longer has for
@@ -825,6 +852,45 @@ fn offset(server_ms: u64, local_ms: u64) -> i64 {
 
 /// The moment a server's answer was most likely written: halfway through
 /// the exchange.
+/// A pull page as it came, with when it was asked for and when it came.
+type Fetched = (Result<PullResponse, TransportError>, u64, u64);
+
+/// Runs `a` and `b` at once on the caller's task and gives both outputs,
+/// or `a`'s error as soon as it fails (`b` is then dropped). The engine is
+/// single-threaded (one browser tab): this is how a network wait overlaps
+/// a store wait.
+async fn both_unless_failed<T, E, A, B>(a: A, b: B) -> Result<(T, B::Output), E>
+where
+    A: Future<Output = Result<T, E>>,
+    B: Future,
+{
+    use std::task::Poll;
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut done_a, mut done_b) = (None, None);
+    std::future::poll_fn(|cx| {
+        if done_a.is_none() {
+            match a.as_mut().poll(cx) {
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(out)) => done_a = Some(out),
+                Poll::Pending => {}
+            }
+        }
+        if done_b.is_none()
+            && let Poll::Ready(out) = b.as_mut().poll(cx)
+        {
+            done_b = Some(out);
+        }
+        match (done_a.take(), done_b.take()) {
+            (Some(a), Some(b)) => Poll::Ready(Ok((a, b))),
+            (a, b) => {
+                (done_a, done_b) = (a, b);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 fn midpoint(sent: u64, heard: u64) -> u64 {
     sent + heard.saturating_sub(sent) / 2
 }
@@ -898,3 +964,7 @@ fn recreate_mutation(record: &Record, seq: u64) -> Mutation {
     };
     Mutation { seq, id: record.id.clone(), collection: record.collection, group: record.group.clone(), op }
 }
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;
