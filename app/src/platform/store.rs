@@ -307,10 +307,10 @@ impl StoreTx for IdbTx<'_> {
         Ok(out)
     }
 
-    async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
-        let value = self.owner.record_value(record);
+    async fn put(&mut self, record: Record) -> Result<(), StoreError> {
+        let value = self.owner.record_value(&record);
         self.req(record.collection.id(), |s| s.put(&value))?;
-        self.touched.push((record.collection, record.id.clone(), Some(record.clone())));
+        self.touched.push((record.collection, record.id.clone(), Some(record)));
         Ok(())
     }
 

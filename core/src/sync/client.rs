@@ -107,7 +107,8 @@ pub trait StoreTx {
         }
         Ok(out)
     }
-    async fn put(&mut self, record: &Record) -> Result<(), StoreError>;
+    /// Takes the record: a pull page's records move into the store.
+    async fn put(&mut self, record: Record) -> Result<(), StoreError>;
     async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError>;
     /// Every record's collection and id.
     async fn ids(&mut self) -> Result<Vec<(Collection, RecordId)>, StoreError>;
@@ -351,7 +352,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 Prepared::Unchanged(record) => out.push(record),
                 Prepared::Write(record, mutation) => {
                     state.next_seq += 1;
-                    tx.put(&record).await?;
+                    tx.put(record.clone()).await?;
                     tx.enqueue(&mutation).await?;
                     out.push(record);
                 }
@@ -605,7 +606,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
             for field in record.fields.values_mut() {
                 field.t = map(&field.t);
             }
-            tx.put(&record).await?;
+            tx.put(record).await?;
         }
         tx.put_state(&state).await?;
         tx.commit().await?;
@@ -659,13 +660,14 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 Err(e) => return Err(Step::Fail(map_transport(e))),
             };
             self.learn_time(page.server_ms, midpoint(sent, heard));
+            let PullResponse { epoch, records, removed, cursor: page_cursor, more, server_ms } = page;
             // The next page is on its way while this one is written: the
             // server's and the network's time overlap the store's. It is
             // used only once this page has committed; if this page fails,
             // it is dropped, and the cursor has not moved past this one.
             let next = async {
-                match page.more {
-                    true => Some(self.fetch(Some(&page.cursor)).await),
+                match more {
+                    true => Some(self.fetch(Some(&page_cursor)).await),
                     false => None,
                 }
             };
@@ -679,26 +681,32 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
                 // Removals first: a record in the same page is its newer state
                 // (made visible again), and must win.
-                for gone in &page.removed {
+                for gone in &removed {
                     for collection in Collection::ALL {
                         tx.remove(collection, gone).await?;
                     }
                     report.removed += 1;
                 }
                 let mut latest: Option<Hlc> = None;
-                let mut locals: Vec<Option<Record>> = vec![None; page.records.len()];
+                let mut locals: Vec<Option<Record>> = vec![None; records.len()];
                 let wanted: Vec<usize> =
-                    (0..page.records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&page.records[i].id))).collect();
+                    (0..records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&records[i].id))).collect();
                 if !wanted.is_empty() {
                     let keys: Vec<(Collection, RecordId)> =
-                        wanted.iter().map(|&i| (page.records[i].collection, page.records[i].id.clone())).collect();
+                        wanted.iter().map(|&i| (records[i].collection, records[i].id.clone())).collect();
                     for (i, found) in wanted.into_iter().zip(tx.get_many(&keys).await?) {
                         locals[i] = found;
                     }
                 }
-                for (theirs, local) in page.records.iter().zip(locals) {
+                // The page's records move into the store: 10,000 records
+                // are not copied on their way in.
+                for (theirs, local) in records.into_iter().zip(locals) {
                     if sweeping {
                         seen.insert(theirs.id.clone());
+                    }
+                    let stamp = theirs.max_stamp();
+                    if latest.as_ref().is_none_or(|l| stamp > l) {
+                        latest = Some(stamp.clone());
                     }
                     let merged = match local {
                         Some(mut ours) => {
@@ -706,39 +714,35 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                             // this user may not write the record, the server
                             // rejects the repair and its copy stands.
                             if repair {
-                                if let Some(m) = repair_mutation(&ours, theirs, state.next_seq) {
+                                if let Some(m) = repair_mutation(&ours, &theirs, state.next_seq) {
                                     tx.enqueue(&m).await?;
                                     state.next_seq += 1;
                                 }
                             }
-                            if ours.merge_from_server(theirs).is_err() {
+                            if ours.merge_from_server(&theirs).is_err() {
                                 // Not the same record after all (an id reused by a
                                 // restored server): the server's copy is the truth.
-                                ours = theirs.clone();
+                                ours = theirs;
                             }
                             ours
                         }
-                        None => theirs.clone(),
+                        None => theirs,
                     };
-                    let stamp = theirs.max_stamp();
-                    if latest.as_ref().is_none_or(|l| stamp > l) {
-                        latest = Some(stamp.clone());
-                    }
-                    tx.put(&merged).await?;
                     if let Some(held) = held.as_mut() {
                         held.insert(merged.id.clone());
                     }
+                    tx.put(merged).await?;
                     report.pulled += 1;
                 }
                 if let Some(latest) = &latest {
                     self.observe(&mut state, latest);
                 }
-                if !sweeping || !page.more {
-                    state.cursor = Some(page.cursor.clone());
+                if !sweeping || !more {
+                    state.cursor = Some(page_cursor.clone());
                 }
-                state.epoch = Some(page.epoch.clone());
-                state.clock_offset_ms = offset(page.server_ms, self.env.now_ms());
-                if sweeping && !page.more {
+                state.epoch = Some(epoch);
+                state.clock_offset_ms = offset(server_ms, self.env.now_ms());
+                if sweeping && !more {
                     self.sweep(&mut tx, &mut state, &seen, repair).await?;
                     state.repair = false;
                 }
@@ -751,7 +755,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 Some(next) => fetched = Some(next),
                 None => return Ok(()),
             }
-            cursor = Some(page.cursor);
+            cursor = Some(page_cursor);
         }
     }
 
@@ -920,7 +924,7 @@ async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, current: 
             for m in &pending {
                 m.apply_to(&mut record, None);
             }
-            tx.put(&record).await
+            tx.put(record).await
         }
         None => tx.remove(rejected.collection, &rejected.id).await,
     }

@@ -57,7 +57,7 @@ impl StoreTx for SlowTx<'_> {
     async fn get(&mut self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {
         self.inner.get(collection, id).await
     }
-    async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
+    async fn put(&mut self, record: Record) -> Result<(), StoreError> {
         self.inner.put(record).await
     }
     async fn remove(&mut self, collection: Collection, id: &RecordId) -> Result<(), StoreError> {

@@ -60,8 +60,8 @@ impl StoreTx for MemoryTx<'_> {
         Ok(self.staged.records.get(&(collection, id.clone())).cloned())
     }
 
-    async fn put(&mut self, record: &Record) -> Result<(), StoreError> {
-        self.staged.records.insert((record.collection, record.id.clone()), record.clone());
+    async fn put(&mut self, record: Record) -> Result<(), StoreError> {
+        self.staged.records.insert((record.collection, record.id.clone()), record);
         Ok(())
     }
 
