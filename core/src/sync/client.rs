@@ -713,11 +713,9 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                             // After a restore, give back what the server lost. If
                             // this user may not write the record, the server
                             // rejects the repair and its copy stands.
-                            if repair {
-                                if let Some(m) = repair_mutation(&ours, &theirs, state.next_seq) {
-                                    tx.enqueue(&m).await?;
-                                    state.next_seq += 1;
-                                }
+                            if repair && let Some(m) = repair_mutation(&ours, &theirs, state.next_seq) {
+                                tx.enqueue(&m).await?;
+                                state.next_seq += 1;
                             }
                             if ours.merge_from_server(&theirs).is_err() {
                                 // Not the same record after all (an id reused by a

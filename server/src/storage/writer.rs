@@ -47,8 +47,10 @@ pub(super) enum Outcome<T, E> {
 enum Job {
     InTransaction(Box<dyn Pending>),
     /// Runs between transactions, with the connection to itself (a backup).
-    Alone(Box<dyn FnOnce(&mut Connection, Option<&mut Journal>) + Send>),
+    Alone(AloneJob),
 }
+
+type AloneJob = Box<dyn FnOnce(&mut Connection, Option<&mut Journal>) + Send>;
 
 trait Pending: Send {
     /// Runs the write in the batch's transaction; false if it failed.
