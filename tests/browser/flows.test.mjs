@@ -179,6 +179,7 @@ describe('flows at 200 % text', () => {
     const lastRow = await page.getByTestId('contact-list').locator('li').last().boundingBox();
     assert.ok(lastRow.y + lastRow.height <= fab.y || lastRow.y >= fab.y + fab.height, 'the last row is clear of the button');
     await page.getByTestId('exports').locator('summary').click();
+    await page.getByTestId('monthly').locator('.month-card').first().waitFor();
     assert.equal(await page.locator('main table').count(), 0, 'monthly counts are cards');
     await bigText(page, 100);
   });

@@ -76,6 +76,8 @@ describe('the screens show what the device holds', () => {
 
     const exports = page.getByTestId('exports');
     await exports.locator('summary').click();
+    // The cards are drawn when the section opens.
+    await exports.getByTestId('monthly').locator('dd').first().waitFor();
     const monthly = await exports.getByTestId('monthly').locator('dd').allTextContents();
     assert.equal(monthly.reduce((sum, n) => sum + parseInt(n.replace(/,/g, ''), 10), 0), 2_333, '月ごとの件数 adds up to every record');
     const [download] = await Promise.all([page.waitForEvent('download'), exports.getByTestId('export-json').click()]);

@@ -143,13 +143,30 @@ impl IdbStore {
 
     /// Every record of a collection (tombstones included).
     pub async fn load(&self, collection: Collection) -> Result<Vec<Record>, StoreError> {
-        let tx = Tx::read(&self.db, &[collection.id()]).map_err(store_error)?;
-        let store = tx.store(collection.id()).map_err(store_error)?;
-        let all = idb::request(&store.get_all().map_err(|e| store_error(IdbError::from_js(&e)))?).await.map_err(store_error)?;
-        let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
-        let mut out = Vec::with_capacity(array.length() as usize);
-        for v in array.iter() {
-            out.push(self.parse_record(&v)?);
+        Ok(self.load_many(&[collection]).await?.pop().unwrap_or_default())
+    }
+
+    /// Every record of each collection (tombstones included), in one
+    /// transaction: the reads are placed together and answered together,
+    /// not one turn of the store per collection (opening the app reads all
+    /// eight).
+    pub async fn load_many(&self, collections: &[Collection]) -> Result<Vec<Vec<Record>>, StoreError> {
+        let names: Vec<&str> = collections.iter().map(|c| c.id()).collect();
+        let tx = Tx::read(&self.db, &names).map_err(store_error)?;
+        let mut pending = Vec::with_capacity(names.len());
+        for name in &names {
+            let store = tx.store(name).map_err(store_error)?;
+            pending.push(idb::watch(&store.get_all().map_err(|e| store_error(IdbError::from_js(&e)))?));
+        }
+        let mut out = Vec::with_capacity(names.len());
+        for answer in pending {
+            let all = answer.await.map_err(|e| store_error(IdbError::from_js(&e)))?;
+            let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
+            let mut records = Vec::with_capacity(array.length() as usize);
+            for v in array.iter() {
+                records.push(self.parse_record(&v)?);
+            }
+            out.push(records);
         }
         Ok(out)
     }
@@ -161,14 +178,35 @@ impl IdbStore {
 
     /// A setting, as the JSON value it was saved as.
     pub async fn meta_get(&self, key: &str) -> Result<Option<Value>, StoreError> {
+        match self.meta_read(&[key]).await?.pop().flatten() {
+            None => Ok(None),
+            Some(stored) => self.meta_open(&stored).map(Some),
+        }
+    }
+
+    /// Several settings in one transaction, each as stored (sealed or in
+    /// the clear): opened with [`Self::meta_open`] once the key is known. At
+    /// start-up, one read in place of one per setting.
+    pub async fn meta_read(&self, keys: &[&str]) -> Result<Vec<Option<JsValue>>, StoreError> {
         let tx = Tx::read(&self.db, &[META]).map_err(store_error)?;
         let store = tx.store(META).map_err(store_error)?;
-        let req = store.get(&JsValue::from_str(key)).map_err(|e| store_error(IdbError::from_js(&e)))?;
-        let value = idb::request(&req).await.map_err(store_error)?;
-        match js::get(&value, "v") {
-            None => Ok(None),
-            Some(v) => json::parse(&self.open_value(&v)?).map(Some).map_err(StoreError::Other),
+        // Every request is placed, and watched, before the first is
+        // awaited: the transaction answers them all in one go.
+        let mut pending = Vec::with_capacity(keys.len());
+        for key in keys {
+            pending.push(idb::watch(&store.get(&JsValue::from_str(key)).map_err(|e| store_error(IdbError::from_js(&e)))?));
         }
+        let mut out = Vec::with_capacity(keys.len());
+        for answer in pending {
+            out.push(js::get(&answer.await.map_err(|e| store_error(IdbError::from_js(&e)))?, "v"));
+        }
+        Ok(out)
+    }
+
+    /// A setting read by [`Self::meta_read`], as JSON (fails on a sealed
+    /// one while the store is locked).
+    pub fn meta_open(&self, stored: &JsValue) -> Result<Value, StoreError> {
+        json::parse(&self.open_value(stored)?).map_err(StoreError::Other)
     }
 
     /// Saves a setting; `seal` encrypts it when the lock is on.

@@ -41,8 +41,8 @@ impl Cache {
 
     pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::sync::client::StoreError> {
         let mut all: [BTreeMap<RecordId, Record>; Collection::ALL.len()] = Default::default();
-        for c in Collection::ALL {
-            all[c.index()] = store.load(c).await?.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
+        for (c, records) in Collection::ALL.into_iter().zip(store.load_many(&Collection::ALL).await?) {
+            all[c.index()] = records.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
         }
         self.records.set(all);
         Ok(())

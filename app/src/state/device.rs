@@ -113,11 +113,10 @@ pub async fn finish_pending_switch(app: AppState) {
     }
 }
 
-/// The sealed bearer token, into the requests (after opening the store).
-pub async fn restore_bearer(app: AppState) {
-    let Some(engine) = app.engine() else { return };
-    let token = engine.store.meta_get(TOKEN_KEY).await.ok().flatten();
-    http::set_bearer(token.as_ref().and_then(Value::as_str).map(str::to_owned));
+/// The sealed bearer token (as read from the store at start or unlock),
+/// into the requests.
+pub fn use_bearer(token: Option<&Value>) {
+    http::set_bearer(token.and_then(Value::as_str).map(str::to_owned));
 }
 
 /// Asks the browser not to evict nimo's storage; the answer is shown in 設定.

@@ -7,6 +7,8 @@ use leptos::prelude::*;
 use nimo_core::api::Me;
 use nimo_core::sync::client::{Engine, EngineError, StoreError};
 use nimo_core::sync::ids::GroupId;
+use nimo_core::sync::wire::Wire;
+use serde_json::Value;
 
 use super::device::{self, GROUP_KEY, LOCK_KEY, ME_KEY, MODE_PENDING_KEY, TOKEN_KEY};
 use super::{AppState, Phase, api, sync, tabs};
@@ -24,21 +26,39 @@ pub async fn boot(app: AppState) {
             return;
         }
     };
+    let start = Start::read(&store).await;
     tabs::feed_cache_from(app, &store);
     app.set_engine(Rc::new(Engine::new(store, FetchTransport, BrowserEnv)));
-    let lock: Option<LockConfig> = device::get_as(app, LOCK_KEY).await;
+    let lock = start.lock.as_ref().and_then(|v| LockConfig::from_wire(v).ok());
     app.lock.set(lock.clone());
     if lock.is_some() {
         app.phase.set(Phase::Locked);
     } else {
-        resume(app).await;
+        resume(app, start).await;
+    }
+}
+
+/// The settings a start needs, read in one IndexedDB transaction: on the
+/// way to the first screen, each read of its own cost a turn of the store.
+/// Sealed ones read while locked are `None`.
+struct Start {
+    lock: Option<Value>,
+    token: Option<Value>,
+    me: Option<Value>,
+}
+
+impl Start {
+    async fn read(store: &IdbStore) -> Self {
+        let stored = store.meta_read(&[LOCK_KEY, TOKEN_KEY, ME_KEY]).await.unwrap_or_default();
+        let mut opened = stored.into_iter().map(|v| v.and_then(|v| store.meta_open(&v).ok()));
+        Self { lock: opened.next().flatten(), token: opened.next().flatten(), me: opened.next().flatten() }
     }
 }
 
 /// After the store is readable: signed in (kept `me`) or not.
-async fn resume(app: AppState) {
-    device::restore_bearer(app).await;
-    match device::get_as::<Me>(app, ME_KEY).await {
+async fn resume(app: AppState, start: Start) {
+    device::use_bearer(start.token.as_ref());
+    match start.me.as_ref().and_then(|v| Me::from_wire(v).ok()) {
         None => {
             prefs::delete(device::SIGNED_IN_FLAG);
             app.phase.set(Phase::SignedOut);
@@ -54,15 +74,13 @@ async fn resume(app: AppState) {
 /// Loads the signed-in user's data and starts syncing.
 async fn open_for(app: AppState, me: Me) -> Result<(), EngineError> {
     let Some(engine) = app.engine() else { return Ok(()) };
-    engine.start(&me.user).await?;
+    let state = engine.start(&me.user).await?;
     choose_group(app, &me);
     app.me.set(Some(me));
     app.cache.load_all(&engine.store).await?;
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
-    if let Ok(Some(state)) = engine.state().await {
-        app.sync.last_ok.set(state.last_sync_ms);
-        app.sync.rejected.set(state.rejected);
-    }
+    app.sync.last_ok.set(state.last_sync_ms);
+    app.sync.rejected.set(state.rejected);
     app.phase.set(Phase::Ready);
     device::request_persistence();
     sync::sync_now(app);
@@ -154,7 +172,7 @@ pub async fn unlock(app: AppState, pin: &str) -> Result<(), LockError> {
     match crypt::unlock(&config, pin).await {
         Ok(cipher) => {
             engine.store.set_cipher(Some(cipher));
-            resume(app).await;
+            resume(app, Start::read(&engine.store).await).await;
             Ok(())
         }
         Err(CryptError::WrongPin) => Err(LockError::WrongPin),
