@@ -128,6 +128,7 @@ async function signedInRepeat(server) {
   try {
     const page = context.pages()[0] || await context.newPage();
     await page.goto(`${server.url}/`);
+    await page.locator('main h1').first().waitFor({ timeout: 60_000 });
     await loginThroughApp(page, 'repeatuser', passphraseOf('repeatuser'));
     // Everything pulled and stored, read from IndexedDB itself.
     await page.waitForFunction(() => new Promise((resolve) => {
