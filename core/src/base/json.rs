@@ -52,7 +52,7 @@ pub fn object_from(pairs: impl IntoIterator<Item = (String, Value)>) -> Value {
 
 /// Reads one JSON document (surrounding whitespace allowed).
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut r = Reader { b: text.as_bytes(), at: 0 };
+    let mut r = Reader { text, b: text.as_bytes(), at: 0 };
     r.space();
     let v = r.value(0)?;
     r.space();
@@ -70,6 +70,9 @@ pub fn print(v: &Value, float: &dyn Fn(f64) -> String) -> String {
 }
 
 struct Reader<'a> {
+    /// The text, for slicing strings out of it without checking their
+    /// UTF-8 again (it is a `&str`); `b` is the same, as bytes.
+    text: &'a str,
     b: &'a [u8],
     at: usize,
 }
@@ -189,7 +192,7 @@ impl Reader<'_> {
                 }
                 self.at += 1;
             }
-            out.push_str(std::str::from_utf8(&self.b[start..self.at]).map_err(|_| self.fail("broken UTF-8"))?);
+            out.push_str(self.text.get(start..self.at).ok_or_else(|| self.fail("broken UTF-8"))?);
             match self.peek() {
                 None => return Err(self.fail("a string is not closed")),
                 Some(b'"') => {
