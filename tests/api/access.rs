@@ -159,7 +159,7 @@ async fn a_member_of_another_group_sees_nothing_of_this_one() {
         id: w.shared_record.clone(),
         collection: Collection::Contact,
         group: w.outsider.group().clone(),
-        op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("overwritten"), t: t.clone(), base: None }] },
+        op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("overwritten"), t, base: None }] },
     };
     let response = push_ok(&w.outsider.client, &base, &push_request(&client, vec![into_group, over_record])).await;
     for ack in &response.acks {
@@ -194,9 +194,9 @@ async fn a_member_cannot_read_or_write_another_member_s_private_record() {
         id: id.clone(),
         collection: Collection::Contact,
         group: w.member.group().clone(),
-        op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("changed by someone else"), t: t.clone(), base: None }] },
+        op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("changed by someone else"), t, base: None }] },
     };
-    let delete = Mutation { seq: 3, op: Op::Delete { t: t.clone() }, ..edit(3, &w.private_record) };
+    let delete = Mutation { seq: 3, op: Op::Delete { t }, ..edit(3, &w.private_record) };
     let response = push_ok(&w.other_member.client, &base, &push_request(&client, vec![edit(1, &w.private_record), edit(2, &w.shared_record), delete])).await;
     match &response.acks[0].result {
         AckResult::Rejected { error, current, .. } => {

@@ -76,7 +76,7 @@ async fn an_invalid_field_is_rejected_by_name_and_the_stream_goes_on() {
     }
     let mut unknown = contact(2, &id(2), m.group(), Visibility::Private, &t, "x");
     if let Op::Put { fields, .. } = &mut unknown.op {
-        fields.push(FieldWrite { field: "full_name".into(), v: json!("山田太郎"), t: t.clone(), base: None });
+        fields.push(FieldWrite { field: "full_name".into(), v: json!("山田太郎"), t, base: None });
     }
     let too_long = contact(3, &id(3), m.group(), Visibility::Private, &t, &"あ".repeat(4001));
     let missing = nimo_tests::protocol::create(4, &id(4), Collection::Contact, m.group(), Visibility::Private, &t, &[("note", json!("no date"))]);
@@ -188,7 +188,7 @@ async fn pages_miss_nothing_while_pushes_land_between_them() {
         let t = stamp(1_790_000_100_000 + u64::from(n), &c);
         push_ok(&m.client, &base(&app), &push_request(&c, vec![
             contact(seq, &id(n), m.group(), Visibility::Private, &t, "new"),
-            note_edit(seq + 1, &id(0), &m, t.clone(), None, "edited"),
+            note_edit(seq + 1, &id(0), &m, t, None, "edited"),
         ]))
         .await;
         written.insert(id(n));
@@ -205,7 +205,7 @@ async fn concurrent_note_edits_keep_the_losing_text() {
     let t0 = stamp(1_790_000_000_000, &phone);
     push_ok(&m.client, &base(&app), &push_request(&phone, vec![contact(1, &id(1), m.group(), Visibility::Private, &t0, "元の文")])).await;
     // Both devices edit the same note, each having seen only the original.
-    push_ok(&m.client, &base(&app), &push_request(&phone, vec![note_edit(2, &id(1), &m, stamp(1_790_000_000_500, &phone), Some(t0.clone()), "電話で書き直した")])).await;
+    push_ok(&m.client, &base(&app), &push_request(&phone, vec![note_edit(2, &id(1), &m, stamp(1_790_000_000_500, &phone), Some(t0), "電話で書き直した")])).await;
     push_ok(&m.client, &base(&app), &push_request(&tablet, vec![note_edit(1, &id(1), &m, stamp(1_790_000_000_400, &tablet), Some(t0), "タブレットで書き直した")])).await;
     let pages = pull_all(&m.client, &base(&app), None).await;
     let record = pages.iter().flat_map(|p| &p.records).find(|r| r.id == id(1)).unwrap();

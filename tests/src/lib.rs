@@ -208,7 +208,7 @@ pub mod protocol {
     }
 
     pub fn stamp(ms: u64, client: &ClientId) -> Hlc {
-        Hlc::new(ms, 0, client.clone())
+        Hlc::new(ms, 0, *client)
     }
 
     /// A mutation creating a record with `fields`.
@@ -219,8 +219,8 @@ pub mod protocol {
             collection,
             group: group.clone(),
             op: Op::Put {
-                visibility: Some(Stamped::new(vis, t.clone())),
-                fields: fields.iter().map(|(f, v)| FieldWrite { field: (*f).into(), v: v.clone(), t: t.clone(), base: None }).collect(),
+                visibility: Some(Stamped::new(vis, *t)),
+                fields: fields.iter().map(|(f, v)| FieldWrite { field: (*f).into(), v: v.clone(), t: *t, base: None }).collect(),
             },
         }
     }
@@ -234,7 +234,7 @@ pub mod protocol {
     }
 
     pub fn push_request(client: &ClientId, mutations: Vec<Mutation>) -> PushRequest {
-        PushRequest { schema: nimo_core::SCHEMA_VERSION, client: client.clone(), epoch: None, mutations }
+        PushRequest { schema: nimo_core::SCHEMA_VERSION, client: *client, epoch: None, mutations }
     }
 
     pub async fn push(http: &reqwest::Client, base: &str, request: &PushRequest) -> reqwest::Response {

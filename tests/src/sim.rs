@@ -619,7 +619,7 @@ impl Case {
         let (me, role) = (user.id.clone(), user.role);
         let found = local.values().find_map(|r| {
             let writable = access::can_update(r.collection, role, r.owner == me, r.visibility.v);
-            r.open_conflicts().next().filter(|_| writable).map(|c| (r.clone(), c.field.clone(), c.t.clone()))
+            r.open_conflicts().next().filter(|_| writable).map(|c| (r.clone(), c.field.clone(), c.t))
         });
         if let Some((record, field, t)) = found {
             let change = Change { collection: record.collection, id: record.id, group: record.group, kind: ChangeKind::Resolve { field, t } };

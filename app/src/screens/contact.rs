@@ -429,7 +429,7 @@ fn Conflicts(id: RecordId, form: FormState) -> impl IntoView {
     let settle = StoredValue::new(settle);
     view! {
         {move || list().into_iter().filter(|c| c.field == "note").map(|c| {
-            let (s1, s2, s3) = (c.stamp.clone(), c.stamp.clone(), c.stamp);
+            let stamp = c.stamp;
             let (x1, x2) = (c.text.clone(), c.text.clone());
             view! {
                 <div class="conflict" role="alert" data-testid="conflict">
@@ -437,12 +437,12 @@ fn Conflicts(id: RecordId, form: FormState) -> impl IntoView {
                     <p>{t.conflict_lead}</p>
                     <blockquote>{c.text}</blockquote>
                     <div class="buttons">
-                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(Some(x1.clone()), s1.clone()))>{t.conflict_use}</button>
+                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(Some(x1.clone()), stamp))>{t.conflict_use}</button>
                         <button type="button" class="button secondary" on:click=move |_| {
                             let joined = format!("{}\n\n{}", note.with_untracked(|i| i.text().to_owned()), x2);
-                            settle.with_value(|f| f(Some(joined), s2.clone()));
+                            settle.with_value(|f| f(Some(joined), stamp));
                         }>{t.conflict_append}</button>
-                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(None, s3.clone()))>{t.conflict_dismiss}</button>
+                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(None, stamp))>{t.conflict_dismiss}</button>
                     </div>
                 </div>
             }

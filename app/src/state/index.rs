@@ -94,7 +94,7 @@ fn contacts(cache: Cache, group: RwSignal<Option<GroupId>>) -> Memo<Vec<Indexed>
                             let doc = Doc::<Contact>::from_record(r)?;
                             let folded = doc.data.search_text();
                             let item = Arc::new((doc, folded));
-                            known.insert(r.id.clone(), (stamp.clone(), Arc::clone(&item)));
+                            known.insert(r.id.clone(), (*stamp, Arc::clone(&item)));
                             Some(item)
                         })
                         .collect()
@@ -127,9 +127,9 @@ mod tests {
         c.worries = Set(vec![Worry::Housing]);
         let id = RecordId::new_v7(1_700_000_000_000, [n; 10]);
         let owner = UserId::new_v7(1_700_000_000_000, [9; 10]);
-        let mut r = Record::new(id, Collection::Contact, group.clone(), owner, Stamped::new(Visibility::Private, t.clone()));
+        let mut r = Record::new(id, Collection::Contact, group.clone(), owner, Stamped::new(Visibility::Private, t));
         for (name, value) in c.to_fields() {
-            r.fields.insert(name.to_owned(), Stamped::new(value, t.clone()));
+            r.fields.insert(name.to_owned(), Stamped::new(value, t));
         }
         r
     }

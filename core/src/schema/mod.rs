@@ -284,11 +284,11 @@ impl<T: Typed> Doc<T> {
             group: r.group.clone(),
             owner: r.owner.clone(),
             visibility: r.visibility.v,
-            stamp: r.max_stamp().clone(),
-            created: r.first_stamp().clone(),
+            stamp: *r.max_stamp(),
+            created: *r.first_stamp(),
             conflicts: r
                 .open_conflicts()
-                .filter_map(|c| c.v.as_str().map(|s| TextConflict { field: c.field.clone(), text: s.to_owned(), stamp: c.t.clone() }))
+                .filter_map(|c| c.v.as_str().map(|s| TextConflict { field: c.field.clone(), text: s.to_owned(), stamp: c.t }))
                 .collect(),
             data,
         })

@@ -314,7 +314,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 let client = self.new_client_id();
                 let state = SyncState {
                     user: user.clone(),
-                    clock: Clock::new(client.clone()),
+                    clock: Clock::new(client),
                     client,
                     next_seq: 1,
                     epoch: None,
@@ -381,7 +381,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 let visibility = visibility
                     .filter(|v| seen.as_ref().is_none_or(|r| r.visibility.v != *v))
                     .filter(|v| existing.as_ref().is_none_or(|r| r.visibility.v != *v))
-                    .map(|v| Stamped::new(v, t.clone()));
+                    .map(|v| Stamped::new(v, t));
                 let fields: Vec<FieldWrite> = fields
                     .into_iter()
                     // Left as the author saw it: not theirs to write, so it
@@ -390,7 +390,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     .filter(|(name, v)| !unchanged_from(&seen, name, v) && !unchanged_from(&existing, name, v))
                     .map(|(field, v)| {
                         let base = seen.as_ref().and_then(|r| r.stamp(&field).cloned());
-                        FieldWrite { field, v, t: t.clone(), base }
+                        FieldWrite { field, v, t, base }
                     })
                     .collect();
                 if visibility.is_none() && fields.is_empty() {
@@ -471,7 +471,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
             let Some(first_seq) = batch.first().map(|m| m.seq) else { return Ok(()) };
             let request = PushRequest {
                 schema: crate::SCHEMA_VERSION,
-                client: state.client.clone(),
+                client: state.client,
                 epoch: state.epoch.clone(),
                 mutations: batch,
             };
@@ -551,8 +551,8 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let queued = tx.outbox(usize::MAX).await?;
         let stamps = |m: &Mutation| -> Vec<Hlc> {
             match &m.op {
-                Op::Put { visibility, fields } => visibility.iter().map(|v| v.t.clone()).chain(fields.iter().map(|w| w.t.clone())).collect(),
-                Op::Delete { t } => vec![t.clone()],
+                Op::Put { visibility, fields } => visibility.iter().map(|v| v.t).chain(fields.iter().map(|w| w.t)).collect(),
+                Op::Delete { t } => vec![*t],
                 Op::Resolve { .. } => Vec::new(),
             }
         };
@@ -573,12 +573,12 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 }
             }
             previous = Some(next);
-            renamed.insert(old, Hlc::new(next.0, next.1, state.client.clone()));
+            renamed.insert(old, Hlc::new(next.0, next.1, state.client));
         }
         if let Some((ms, counter)) = previous {
             state.clock.rewind(ms, counter);
         }
-        let map = |t: &Hlc| renamed.get(t).cloned().unwrap_or_else(|| t.clone());
+        let map = |t: &Hlc| renamed.get(t).copied().unwrap_or(*t);
         let mut touched: Vec<(Collection, RecordId)> = Vec::new();
         for mut m in queued {
             match &mut m.op {
@@ -706,7 +706,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     }
                     let stamp = theirs.max_stamp();
                     if latest.as_ref().is_none_or(|l| stamp > l) {
-                        latest = Some(stamp.clone());
+                        latest = Some(*stamp);
                     }
                     let merged = match local {
                         Some(mut ours) => {
@@ -780,7 +780,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 // goes back to a backup from before the delete, they are what
                 // deletes the record again (here, or in `repair_mutation`).
                 if repair {
-                    let m = Mutation { seq: state.next_seq, id: record.id.clone(), collection, group: record.group.clone(), op: Op::Delete { t: t.clone() } };
+                    let m = Mutation { seq: state.next_seq, id: record.id.clone(), collection, group: record.group.clone(), op: Op::Delete { t: *t } };
                     tx.enqueue(&m).await?;
                     state.next_seq += 1;
                 }
@@ -814,7 +814,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut tx = self.store.begin().await?;
         let Some(mut state) = tx.state().await? else { return Ok(()) };
         let client = self.new_client_id();
-        state.clock.set_node(client.clone());
+        state.clock.set_node(client);
         state.client = client;
         let queued = tx.outbox(usize::MAX).await?;
         for m in &queued {
@@ -932,7 +932,7 @@ async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, current: 
 /// mutation keeping the original stamps.
 fn repair_mutation(ours: &Record, theirs: &Record, seq: u64) -> Option<Mutation> {
     if ours.is_deleted() && !theirs.is_deleted() {
-        let t = ours.deleted.clone()?;
+        let t = ours.deleted?;
         return Some(Mutation { seq, id: ours.id.clone(), collection: ours.collection, group: ours.group.clone(), op: Op::Delete { t } });
     }
     if ours.is_deleted() || theirs.is_deleted() {
@@ -942,7 +942,7 @@ fn repair_mutation(ours: &Record, theirs: &Record, seq: u64) -> Option<Mutation>
         .fields
         .iter()
         .filter(|(name, s)| theirs.fields.get(*name).is_none_or(|t| s.t > t.t))
-        .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: theirs.stamp(name).cloned() })
+        .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t, base: theirs.stamp(name).cloned() })
         .collect();
     let visibility = (ours.visibility.t > theirs.visibility.t).then(|| ours.visibility.clone());
     if fields.is_empty() && visibility.is_none() {
@@ -961,7 +961,7 @@ fn recreate_mutation(record: &Record, seq: u64) -> Mutation {
         fields: record
             .fields
             .iter()
-            .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t.clone(), base: Some(s.t.clone()) })
+            .map(|(name, s)| FieldWrite { field: name.clone(), v: s.v.clone(), t: s.t, base: Some(s.t) })
             .collect(),
     };
     Mutation { seq, id: record.id.clone(), collection: record.collection, group: record.group.clone(), op }

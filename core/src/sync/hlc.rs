@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::ClientId;
 
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Hlc {
     ms: u64,
@@ -111,7 +111,7 @@ impl Clock {
         } else {
             self.last_counter += 1;
         }
-        Hlc { ms: self.last_ms, counter: self.last_counter, node: self.node.clone() }
+        Hlc { ms: self.last_ms, counter: self.last_counter, node: self.node }
     }
 
     /// Takes note of a stamp seen from elsewhere, so that the next local

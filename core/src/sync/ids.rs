@@ -189,7 +189,7 @@ server_uuid! {
 /// Its 16 lowercase hex digits are held inline rather than in a `String`:
 /// every clock stamp carries one, and a pull of 10,000 records parses and
 /// copies well over 100,000 stamps.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct ClientId([u8; 16]);
 
@@ -296,7 +296,7 @@ mod tests {
         let id = ClientId::from_random([0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef]);
         assert_eq!(id.as_str(), "0123456789abcdef");
         assert_eq!(id.to_string(), "0123456789abcdef");
-        assert_eq!(ClientId::parse("0123456789abcdef"), Ok(id.clone()));
+        assert_eq!(ClientId::parse("0123456789abcdef"), Ok(id));
         assert_eq!(serde_json::to_string(&id).ok().as_deref(), Some("\"0123456789abcdef\""));
         assert_eq!(serde_json::from_str::<ClientId>("\"0123456789abcdef\"").ok(), Some(id));
         let (a, b) = ("00ff000000000000", "0f00000000000000");

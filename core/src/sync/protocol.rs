@@ -241,19 +241,19 @@ impl Mutation {
             Op::Put { visibility, fields } => {
                 if let Some(vis) = visibility {
                     let before = record.visibility.clone();
-                    record.set_visibility(vis.v, vis.t.clone());
+                    record.set_visibility(vis.v, vis.t);
                     changed |= record.visibility != before;
                 }
                 for w in fields {
                     let note = detect_conflicts.and_then(|s| s.kind(&w.field)).is_some_and(|k| k.is_note());
                     let before_conflicts = record.conflicts.len();
-                    let outcome = record.write_detecting(&w.field, w.v.clone(), w.t.clone(), w.base.as_ref(), note);
+                    let outcome = record.write_detecting(&w.field, w.v.clone(), w.t, w.base.as_ref(), note);
                     changed |= outcome == WriteOutcome::Won || record.conflicts.len() != before_conflicts;
                 }
             }
             Op::Delete { t } => {
                 changed = !record.is_deleted();
-                record.delete(t.clone());
+                record.delete(*t);
             }
             Op::Resolve { field, t } => changed = record.resolve(field, t),
         }

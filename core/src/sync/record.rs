@@ -185,8 +185,8 @@ impl Record {
             self.visibility = other.visibility.clone();
         }
         self.deleted = match (self.deleted.take(), &other.deleted) {
-            (Some(a), Some(b)) => Some(if *b > a { b.clone() } else { a }),
-            (a, b) => a.or_else(|| b.clone()),
+            (Some(a), Some(b)) => Some(if *b > a { *b } else { a }),
+            (a, b) => a.or(*b),
         };
         if self.deleted.is_some() {
             self.fields.clear();
@@ -269,7 +269,7 @@ impl Record {
         if t > current.t {
             let saw_current = base.is_some_and(|b| *b >= current.t);
             if note && !saw_current && current.v != v && !is_blank(&current.v) {
-                let lost = Conflict { field: field.to_owned(), v: current.v.clone(), t: current.t.clone(), resolved: false };
+                let lost = Conflict { field: field.to_owned(), v: current.v.clone(), t: current.t, resolved: false };
                 self.add_conflict(lost);
             }
             self.fields.insert(field.to_owned(), Stamped::new(v, t));
@@ -291,7 +291,7 @@ impl Record {
     /// Deletes: a tombstone keeps only the record's identity.
     pub fn delete(&mut self, t: Hlc) {
         let keep = match &self.deleted {
-            Some(existing) if *existing >= t => existing.clone(),
+            Some(existing) if *existing >= t => *existing,
             _ => t,
         };
         self.deleted = Some(keep);
@@ -419,7 +419,7 @@ mod tests {
         let mut server = record();
         server.write_detecting("note", json!("a"), hlc(10, 1), None, true);
         server.write_detecting("note", json!("b"), hlc(5, 2), None, true);
-        let t = server.conflicts[0].t.clone();
+        let t = server.conflicts[0].t;
         let mut device = server.clone();
         assert!(device.resolve("note", &t));
         server.merge(&device).unwrap();

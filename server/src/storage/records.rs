@@ -225,9 +225,9 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
                         return Ok(rejected(ErrorCode::Forbidden, None, "not allowed to delete this record", None));
                     }
                     if access::can_delete(m.collection, role, true) {
-                        let vis = nimo_core::sync::record::Stamped::new(Visibility::Group, t.clone());
+                        let vis = nimo_core::sync::record::Stamped::new(Visibility::Group, *t);
                         let mut tombstone = Record::new(m.id.clone(), m.collection, m.group.clone(), caller.user.clone(), vis);
-                        tombstone.delete(t.clone());
+                        tombstone.delete(*t);
                         store(tx, &tombstone, None, now, written)?;
                     }
                     return Ok(AckResult::Applied);
