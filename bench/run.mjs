@@ -59,20 +59,33 @@ async function countingProxy(target) {
   return { url: `http://127.0.0.1:${proxy.address().port}`, counter, close: () => proxy.close() };
 }
 
-// ---- throttled first and repeat visit ----
-async function visits(server) {
-  const proxy = await countingProxy(server.url);
-  const profile = await tempDir();
+// A phone with its own profile (a service worker and IndexedDB that
+// outlive reloads), as the throttled rows use it.
+async function phoneWithProfile(profile) {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   const page = context.pages()[0] || await context.newPage();
+  return { context, page };
+}
+
+// Slows the page to the throttled profile; returns its CDP session.
+async function throttle(context, page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
   // Slow 4G as Lighthouse's mobile profile: 150 ms RTT, 1.6 Mbit/s down, 750 kbit/s up.
   await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+  return cdp;
+}
+
+// ---- throttled first and repeat visit ----
+async function visits(server) {
+  const proxy = await countingProxy(server.url);
+  const profile = await tempDir();
+  const { context, page } = await phoneWithProfile(profile);
+  const cdp = await throttle(context, page);
   let shell = 0;
   let api = 0;
   const fromWorker = new Set();
@@ -121,12 +134,8 @@ async function signedInRepeat(server) {
   await seed.join(await createGroup(server, '再訪の計測'), 'repeatuser');
   await seed.create(contacts(1000));
   const profile = await tempDir();
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const { context, page } = await phoneWithProfile(profile);
   try {
-    const page = context.pages()[0] || await context.newPage();
     await page.goto(`${server.url}/`);
     await page.locator('main h1').first().waitFor({ timeout: 60_000 });
     await loginThroughApp(page, 'repeatuser', passphraseOf('repeatuser'));
@@ -143,10 +152,7 @@ async function signedInRepeat(server) {
     }), null, { timeout: 120_000, polling: 250 });
     await waitForServiceWorker(page);
     await page.waitForTimeout(1000);
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+    await throttle(context, page);
     const times = [];
     for (let i = 0; i < 3; i++) {
       const t = Date.now();
@@ -168,16 +174,9 @@ async function signedInRepeat(server) {
 async function inviteLink(server) {
   const code = await createGroup(server, '招待の計測');
   const profile = await tempDir();
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  const { context, page } = await phoneWithProfile(profile);
   try {
-    const page = context.pages()[0] || await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 150, downloadThroughput: 1.6e6 / 8, uploadThroughput: 750e3 / 8 });
+    await throttle(context, page);
     const t0 = Date.now();
     await page.goto(`${server.url}/#/join/${code}`);
     await page.locator('#pj-login').waitFor({ state: 'visible', timeout: 60_000 });
