@@ -2,6 +2,7 @@
 //! Every control is at least 48 px tall and labelled for screen readers.
 //! Labels are plain strings: the screens re-render on a language change.
 
+use crate::handler;
 use leptos::prelude::*;
 
 /// A labelled one-line text input with an optional hint and error.
@@ -35,7 +36,7 @@ pub fn TextField(
                 aria-describedby=described
                 aria-invalid=move || err().map(|_| "true")
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=handler::input(move |ev| value.set(event_target_value(&ev)))
             />
             <p class="error" id=error_id role="alert">{err}</p>
         </div>
@@ -68,7 +69,7 @@ pub fn TextArea(
                 aria-describedby=described
                 aria-invalid=move || err().map(|_| "true")
                 prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                on:input=handler::input(move |ev| value.set(event_target_value(&ev)))
             ></textarea>
             <p class="error" id=error_id role="alert">{err}</p>
         </div>
@@ -102,7 +103,7 @@ pub fn ChoiceChips(
                                 role="radio"
                                 aria-checked=move || if on() { "true" } else { "false" }
                                 data-value=value
-                                on:click=move |_| {
+                                on:click=handler::click(move |_| {
                                     if on() {
                                         if can_clear {
                                             selected.set(None);
@@ -110,7 +111,7 @@ pub fn ChoiceChips(
                                     } else {
                                         selected.set(Some(value.to_owned()));
                                     }
-                                }
+                                })
                             >
                                 <span class="check" aria-hidden="true">"✓ "</span>
                                 {text}
@@ -147,7 +148,7 @@ pub fn MultiChips(
                                 class="chip"
                                 aria-pressed=move || if on() { "true" } else { "false" }
                                 data-value=value
-                                on:click=move |_| toggle(selected, value)
+                                on:click=handler::click(move |_| toggle(selected, value))
                             >
                                 <span class="check" aria-hidden="true">"✓ "</span>
                                 {text}

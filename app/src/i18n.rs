@@ -5,6 +5,7 @@
 //! build), no runtime parsing and no ICU data in the bundle. Strings with
 //! numbers in them are methods on [`Texts`].
 
+use crate::handler;
 use crate::platform::prefs;
 use leptos::prelude::*;
 
@@ -52,7 +53,7 @@ impl I18n {
         let saved = prefs::get(STORAGE_KEY);
         let lang = saved.as_deref().and_then(Lang::from_code).unwrap_or(Lang::Ja);
         let this = Self { lang: RwSignal::new(lang) };
-        Effect::new(move |_| {
+        handler::effect(move |_| {
             let lang = this.lang.get();
             if let Some(root) = document().document_element() {
                 let _ = root.set_attribute("lang", lang.code());

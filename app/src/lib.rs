@@ -10,6 +10,7 @@
 mod bench;
 mod components;
 mod form;
+mod handler;
 mod i18n;
 mod net;
 mod platform;

@@ -3,6 +3,7 @@
 //! navigation. Before the session is ready it shows the screen for the
 //! phase (lock, sign-in, revoked) instead.
 
+use crate::handler;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -44,7 +45,7 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
     let t = use_texts();
     let app = state::use_app();
     // The page's own join form is only for a device nobody uses yet.
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         if !matches!(app.phase.get(), Phase::Starting | Phase::SignedOut) {
             screens::welcome::retire_page_form();
         }
@@ -58,7 +59,7 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
         <Show when=move || update_ready.get()>
             <div class="banner" role="alert">
                 <span>{t.update_ready}</span>
-                <button class="button" on:click=|_| pwa::apply_update()>{t.update_apply}</button>
+                <button class="button" on:click=handler::click(|_| pwa::apply_update())>{t.update_apply}</button>
             </div>
         </Show>
         <main id="main" class="screen" tabindex="-1">
@@ -93,7 +94,7 @@ fn Current(route: ReadSignal<Route>) -> impl IntoView {
     let app = state::use_app();
     // A flash message shows on the next screen only.
     let flash = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         route.track();
         flash.set(app.flash.get_untracked());
         app.flash.set(None);
@@ -192,7 +193,7 @@ fn TabIcon(tab: Tab) -> impl IntoView {
 /// Starts the sync triggers the first time the session is ready.
 fn start_sync_once_ready(app: AppState) {
     let started = StoredValue::new(false);
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         if app.phase.get() == Phase::Ready && !started.get_value() {
             started.set_value(true);
             sync::start_triggers(app);

@@ -3,6 +3,7 @@
 //! from `nimo_core`, so what is saved always passes the same check as on
 //! the server.
 
+use crate::handler;
 use leptos::prelude::*;
 use nimo_core::base::time::{Date, TimeOfDay};
 use nimo_core::contacts::contact::{Referral, ReferralState, Referrals};
@@ -42,7 +43,7 @@ fn edit<T: Structured>(input: RwSignal<Input>, f: impl FnOnce(&mut T)) {
 }
 
 fn remove_button(t: &'static Texts, on_remove: impl Fn() + 'static) -> impl IntoView {
-    view! { <button type="button" class="button secondary small" on:click=move |_| on_remove()>{t.remove}</button> }
+    view! { <button type="button" class="button secondary small" on:click=handler::click(move |_| on_remove())>{t.remove}</button> }
 }
 
 #[component]
@@ -61,7 +62,7 @@ fn ReferralsEditor(input: RwSignal<Input>) -> impl IntoView {
         <ul class="rows" data-testid="referral-list">
             {move || read::<Referrals>(input).0.into_iter().enumerate().map(|(i, r)| {
                 let state = RwSignal::new(Some(r.state.id().to_owned()));
-                Effect::new(move |_| {
+                handler::effect(move |_| {
                     let Some(s) = state.get().and_then(|s| ReferralState::from_id(&s)) else { return };
                     // Only a real change writes: a write re-renders this list.
                     if read::<Referrals>(input).0.get(i).is_some_and(|item| item.state != s) {
@@ -85,7 +86,7 @@ fn ReferralsEditor(input: RwSignal<Input>) -> impl IntoView {
             }).collect_view()}
         </ul>
         <TextField label=t.referral_name value=name autocomplete="off" testid="referral-name"/>
-        <button type="button" class="button secondary" data-testid="add-referral-name" on:click=add>{t.referral_add}</button>
+        <button type="button" class="button secondary" data-testid="add-referral-name" on:click=handler::click(add)>{t.referral_add}</button>
     }
 }
 
@@ -120,9 +121,9 @@ fn AreasEditor(input: RwSignal<Input>) -> impl IntoView {
         </ul>
         <AreaPicker label=t.area_to_add selected=picked testid="window-area"/>
         <div class="buttons">
-            <button type="button" class="button secondary" data-testid="add-area" on:click=move |_| add(false)>{t.add_area}</button>
-            <button type="button" class="button secondary" on:click=move |_| add(true)>{t.whole_prefecture}</button>
-            <button type="button" class="button secondary" on:click=move |_| push(ServiceArea::National)>{t.nationwide}</button>
+            <button type="button" class="button secondary" data-testid="add-area" on:click=handler::click(move |_| add(false))>{t.add_area}</button>
+            <button type="button" class="button secondary" on:click=handler::click(move |_| add(true))>{t.whole_prefecture}</button>
+            <button type="button" class="button secondary" on:click=handler::click(move |_| push(ServiceArea::National))>{t.nationwide}</button>
         </div>
     }
 }
@@ -157,7 +158,7 @@ fn PhonesEditor(input: RwSignal<Input>) -> impl IntoView {
         </ul>
         <TextField label=t.phone_number value=number kind="tel" error testid="phone-number"/>
         <TextField label=t.phone_note value=note/>
-        <button type="button" class="button secondary" data-testid="add-phone" on:click=add>{t.add_phone}</button>
+        <button type="button" class="button secondary" data-testid="add-phone" on:click=handler::click(add)>{t.add_phone}</button>
     }
 }
 
@@ -200,7 +201,7 @@ fn HoursEditor(input: RwSignal<Input>) -> impl IntoView {
             <TextField label=t.closes value=closes kind="time"/>
         </div>
         <p class="hint">{t.hours_hint}</p>
-        <button type="button" class="button secondary" data-testid="add-session" on:click=add>{t.add_session}</button>
+        <button type="button" class="button secondary" data-testid="add-session" on:click=handler::click(add)>{t.add_session}</button>
     }
 }
 
@@ -263,6 +264,6 @@ fn ExceptionsEditor(input: RwSignal<Input>) -> impl IntoView {
             <TextField label=t.closes value=closes kind="time"/>
         </div>
         <p class="hint">{t.exception_hint}</p>
-        <button type="button" class="button secondary" data-testid="add-exception" on:click=add>{t.add_exception}</button>
+        <button type="button" class="button secondary" data-testid="add-exception" on:click=handler::click(add)>{t.add_exception}</button>
     }
 }

@@ -1,6 +1,7 @@
 //! The control for one field, chosen by its kind. Every control is labelled
 //! from the schema, at least 48 px tall, and shows its problem below it.
 
+use crate::handler;
 use leptos::prelude::*;
 use nimo_core::schema::{FieldSpec, Input, Kind, Opt, Section};
 
@@ -52,14 +53,14 @@ pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: 
             };
             view! {
                 <input id=id.clone() type=kind inputmode=mode autocomplete="off" data-testid=name aria-describedby=described
-                    aria-invalid=invalid prop:value=text on:input=set_text/>
+                    aria-invalid=invalid prop:value=text on:input=handler::input(set_text)/>
             }
             .into_any()
         }
         Kind::Note { max } => {
             let count = move || input.with(|i| i.text().chars().count());
             view! {
-                <textarea id=id.clone() rows="5" data-testid=name aria-describedby=described aria-invalid=invalid prop:value=text on:input=set_text></textarea>
+                <textarea id=id.clone() rows="5" data-testid=name aria-describedby=described aria-invalid=invalid prop:value=text on:input=handler::input(set_text)></textarea>
                 {move || (count() * 5 >= max * 4).then(|| { let n = count(); view! { <p class="counter" class:over={n > max} aria-live="polite">{t.chars_left(n, max)}</p> } })}
             }
             .into_any()
@@ -74,9 +75,9 @@ pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: 
             view! {
                 <div class="two">
                     <input id=id.clone() type="date" aria-label=t.date data-testid="date" aria-invalid=invalid prop:value=move || parts().0
-                        on:input=move |ev| set(Some(event_target_value(&ev)), None)/>
+                        on:input=handler::input(move |ev| set(Some(event_target_value(&ev)), None))/>
                     <input id=time_id type="time" aria-label=t.time data-testid="time" aria-invalid=invalid prop:value=move || parts().1
-                        on:input=move |ev| set(None, Some(event_target_value(&ev)))/>
+                        on:input=handler::input(move |ev| set(None, Some(event_target_value(&ev))))/>
                 </div>
             }
             .into_any()
@@ -87,7 +88,7 @@ pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: 
                 <div class="field" id=wrap>
                     <label class="choice">
                         <input id=id type="checkbox" data-testid=name prop:checked=move || input.with(Input::flag)
-                            on:change=move |ev| input.set(Input::Flag(event_target_checked(&ev)))/>
+                            on:change=handler::change(move |ev| input.set(Input::Flag(event_target_checked(&ev))))/>
                         <span>{label}</span>
                     </label>
                     {hint.map(|h| view! { <p class="hint">{h}</p> })}
@@ -97,13 +98,13 @@ pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: 
         }
         Kind::Choice { options } => {
             let selected = RwSignal::new(input.with_untracked(|i| i.one().map(str::to_owned)));
-            Effect::new(move |_| {
+            handler::effect(move |_| {
                 let v = selected.get();
                 if input.with_untracked(|i| i.one().map(str::to_owned)) != v {
                     input.set(Input::One(v));
                 }
             });
-            Effect::new(move |_| {
+            handler::effect(move |_| {
                 let v = input.with(|i| i.one().map(str::to_owned));
                 if selected.get_untracked() != v {
                     selected.set(v);
@@ -121,13 +122,13 @@ pub fn Field(form: FormState, name: &'static str, #[prop(optional, into)] only: 
         Kind::Choices { options, featured } => return choices(form, spec, options, featured, only, id, error_id).into_any(),
         Kind::Area => {
             let selected = RwSignal::new(input.with_untracked(|i| i.one().map(str::to_owned)));
-            Effect::new(move |_| {
+            handler::effect(move |_| {
                 let v = selected.get();
                 if input.with_untracked(|i| i.one().map(str::to_owned)) != v {
                     input.set(Input::One(v));
                 }
             });
-            Effect::new(move |_| {
+            handler::effect(move |_| {
                 let v = input.with(|i| i.one().map(str::to_owned));
                 if selected.get_untracked() != v {
                     selected.set(v);
@@ -180,13 +181,13 @@ fn choices(form: FormState, spec: &'static FieldSpec, options: &'static [Opt], f
     let name = spec.name;
     let input = form.input(name);
     let selected = RwSignal::new(input.with_untracked(|i| i.many().to_vec()));
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         let v = selected.get();
         if input.with_untracked(|i| i.many() != v.as_slice()) {
             input.set(Input::Many(v));
         }
     });
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         let v = input.with(|i| i.many().to_vec());
         if selected.with_untracked(|s| *s != v) {
             selected.set(v);

@@ -15,6 +15,7 @@
 pub mod editors;
 pub mod fields;
 
+use crate::handler;
 use leptos::prelude::*;
 use nimo_core::schema::{FieldSpec, FormValues, Input, Problems, Schema, Section};
 use wasm_bindgen::JsCast;
@@ -124,7 +125,7 @@ pub fn ProblemSummary(form: FormState) -> impl IntoView {
                     <ul class="problem-links">
                         {fields.into_iter().map(|f| {
                             let name = f.name;
-                            view! { <li><button type="button" class="link" on:click=move |_| form.reveal(name)>{f.label.get(t.is_ja())}</button></li> }
+                            view! { <li><button type="button" class="link" on:click=handler::click(move |_| form.reveal(name))>{f.label.get(t.is_ja())}</button></li> }
                         }).collect_view()}
                     </ul>
                 </div>

@@ -2,6 +2,7 @@
 //! list of 1,788 areas is a data file read once, after the first screen
 //! has painted, not code.
 
+use crate::handler;
 use std::cell::Cell;
 
 use leptos::prelude::*;
@@ -82,19 +83,19 @@ pub fn AreaPicker(label: &'static str, selected: RwSignal<Option<String>>, #[pro
             {move || chosen().map(|name| view! {
                 <p class="chosen">
                     <strong data-testid="area-chosen">{name}</strong>" "
-                    <button type="button" class="link" on:click=move |_| selected.set(None)>{t.change}</button>
+                    <button type="button" class="link" on:click=handler::click(move |_| selected.set(None))>{t.change}</button>
                 </p>
             })}
             <Show when=move || selected.with(Option::is_none)>
                 <input id=input_id.clone() type="search" autocomplete="off" placeholder=t.area_hint
-                    prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev))/>
+                    prop:value=move || query.get() on:input=handler::input(move |ev| query.set(event_target_value(&ev)))/>
                 <ul class="suggestions">
                     {move || results.get().into_iter().map(|a| {
                         let code = a.code.to_string();
                         let name = area::full_name(a.code);
                         view! {
                             <li>
-                                <button type="button" class="suggestion" on:click=move |_| { selected.set(Some(code.clone())); query.set(String::new()); }>
+                                <button type="button" class="suggestion" on:click=handler::click(move |_| { selected.set(Some(code.clone())); query.set(String::new()); })>
                                     {name}<small>" "{a.kana.clone()}</small>
                                 </button>
                             </li>

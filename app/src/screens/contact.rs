@@ -5,6 +5,7 @@
 //! record changing underneath an open form, the note's conflicts, the
 //! crisis card, and the visitor's training.
 
+use crate::handler;
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -136,7 +137,7 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
     let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     {
         let key = key.clone();
-        Effect::new(move |_| {
+        handler::effect(move |_| {
             let values = form.values();
             let is_shared = shared.get();
             // Merely opening a record is not a draft.
@@ -155,7 +156,7 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
     // Another device's change reaching this device while the form is open:
     // say so, with the new values, and take them where nothing was typed.
     if let Some(watched) = id.clone() {
-        Effect::new(move |_| {
+        handler::effect(move |_| {
             let now = app.cache.get(Collection::Contact, &watched);
             let Some(before) = opened.get_value() else { return };
             let Some(now) = now else {
@@ -190,7 +191,7 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
         risk
     });
     // Anything typed after a warning asks again before saving.
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         form.values();
         confirming.set(false);
     });
@@ -303,18 +304,18 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
             }
         })}
         {move || notice.get().map(|n| view! {
-            <p class="notice info" role="status" data-testid="draft-restored">{n}" " <button type="button" class="link" on:click=discard.clone()>{t.discard_draft}</button></p>
+            <p class="notice info" role="status" data-testid="draft-restored">{n}" " <button type="button" class="link" on:click=handler::click(discard.clone())>{t.discard_draft}</button></p>
         })}
         {move || stale.get().map(|ms| view! {
             <div class="notice warning" role="status" data-testid="stale-draft">
                 <p>{t.stale_draft(ms)}</p>
                 <div class="buttons">
-                    <button type="button" class="button secondary" data-testid="use-now" on:click=use_now>{t.use_now}</button>
-                    <button type="button" class="button secondary" on:click=move |_| stale.set(None)>{t.keep_time}</button>
+                    <button type="button" class="button secondary" data-testid="use-now" on:click=handler::click(use_now)>{t.use_now}</button>
+                    <button type="button" class="button secondary" on:click=handler::click(move |_| stale.set(None))>{t.keep_time}</button>
                 </div>
             </div>
         })}
-        <form class="contact-form" on:submit=save novalidate data-testid="contact-form">
+        <form class="contact-form" on:submit=handler::submit(save) novalidate data-testid="contact-form">
             <ProblemSummary form/>
             {move || failure.get().map(|f| view! { <p class="notice error" role="alert" data-testid="save-failure">{f}</p> })}
             {move || referral_first.get().then(|| view! { <Field form name="referrals"/> })}
@@ -330,10 +331,10 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
                     <Fields form section=Section::Hospital/>
                 </section>
             </Show>
-            <details class="card" prop:open=move || form.details_open.get() on:toggle=move |ev| {
+            <details class="card" prop:open=move || form.details_open.get() on:toggle=handler::toggle(move |ev| {
                 let open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
                 if form.details_open.get_untracked() != open { form.details_open.set(open); }
-            }>
+            })>
                 <summary data-testid="details">{t.details}</summary>
                 {move || if referral_first.get() {
                     view! { <Fields form section=Section::Details except=&["referrals", "actions"]/> }.into_any()
@@ -343,13 +344,13 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
                 // A hospital visitor listens, talks about daily life and gives
                 // information: only those are offered on a hospital visit.
                 <Field form name="actions" only=Signal::derive(move || is_hospital().then_some(nimo_core::contacts::contact::Action::VISITOR_IDS))/>
-                <label class="choice"><input type="checkbox" data-testid="shared" prop:checked=move || shared.get() on:change=move |ev| shared.set(event_target_checked(&ev))/><span>{t.shared}</span></label>
+                <label class="choice"><input type="checkbox" data-testid="shared" prop:checked=move || shared.get() on:change=handler::change(move |ev| shared.set(event_target_checked(&ev)))/><span>{t.shared}</span></label>
                 <p class="hint">{t.shared_hint}</p>
             </details>
             {is_edit.then(|| view! {
                 <div class="buttons">
                     {move || is_hospital().then(|| report.clone().map(|id| view! { <a class="button secondary" href=format!("#/contact/{id}/report")>{t.visit_report}</a> }))}
-                    {may_delete.then(|| view! { <button type="button" class="button danger" data-testid="delete" on:click=delete.clone()>{t.delete}</button> })}
+                    {may_delete.then(|| view! { <button type="button" class="button danger" data-testid="delete" on:click=handler::click(delete.clone())>{t.delete}</button> })}
                 </div>
             })}
             <div class="savebar">
@@ -437,12 +438,12 @@ fn Conflicts(id: RecordId, form: FormState) -> impl IntoView {
                     <p>{t.conflict_lead}</p>
                     <blockquote>{c.text}</blockquote>
                     <div class="buttons">
-                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(Some(x1.clone()), stamp))>{t.conflict_use}</button>
-                        <button type="button" class="button secondary" on:click=move |_| {
+                        <button type="button" class="button secondary" on:click=handler::click(move |_| settle.with_value(|f| f(Some(x1.clone()), stamp)))>{t.conflict_use}</button>
+                        <button type="button" class="button secondary" on:click=handler::click(move |_| {
                             let joined = format!("{}\n\n{}", note.with_untracked(|i| i.text().to_owned()), x2);
                             settle.with_value(|f| f(Some(joined), stamp));
-                        }>{t.conflict_append}</button>
-                        <button type="button" class="button secondary" on:click=move |_| settle.with_value(|f| f(None, stamp))>{t.conflict_dismiss}</button>
+                        })>{t.conflict_append}</button>
+                        <button type="button" class="button secondary" on:click=handler::click(move |_| settle.with_value(|f| f(None, stamp)))>{t.conflict_dismiss}</button>
                     </div>
                 </div>
             }

@@ -2,6 +2,7 @@
 //! centre, shown at once (no network needed: the lines are built in and
 //! the directory is on the device).
 
+use crate::handler;
 use leptos::prelude::*;
 use nimo_core::base::taxonomy::WindowType;
 use nimo_core::directory::national;
@@ -64,7 +65,7 @@ pub fn CrisisCard(open: RwSignal<bool>) -> impl IntoView {
                             }.into_any()
                         }
                     }}
-                    <button type="button" class="button wide" on:click=move |_| open.set(false)>{t.close}</button>
+                    <button type="button" class="button wide" on:click=handler::click(move |_| open.set(false))>{t.close}</button>
                 </div>
             </div>
         </Show>

@@ -3,6 +3,7 @@
 //! schema), the corrections to review, the built-in national lines (which
 //! a coordinator can correct or hide for the group), and import / export.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::base::taxonomy::WindowType;
@@ -49,7 +50,7 @@ pub fn Directory() -> impl IntoView {
         <Show when=move || app.is_coordinator()>
             <Corrections/>
         </Show>
-        <label class="choice"><input type="checkbox" prop:checked=move || show_retired.get() on:change=move |ev| show_retired.set(event_target_checked(&ev))/><span>{t.show_retired}</span></label>
+        <label class="choice"><input type="checkbox" prop:checked=move || show_retired.get() on:change=handler::change(move |ev| show_retired.set(event_target_checked(&ev)))/><span>{t.show_retired}</span></label>
         {move || {
             let mut list = entries.get();
             list.retain(|e| e.data.overrides.is_empty() && (show_retired.get() || !e.data.retired));
@@ -78,7 +79,7 @@ pub fn Directory() -> impl IntoView {
         <section class="card">
             <h2>{t.import_export}</h2>
             <div class="buttons">
-                <button type="button" class="button secondary" data-testid="export-hsds" on:click=export>{t.export_hsds}</button>
+                <button type="button" class="button secondary" data-testid="export-hsds" on:click=handler::click(export)>{t.export_hsds}</button>
                 <Show when=move || app.may_create(Collection::Window)>
                     <a class="button secondary" href="#/directory/import" data-testid="import-link">{t.import_title}</a>
                 </Show>
@@ -117,11 +118,11 @@ fn NationalLines(entries: Memo<Vec<Doc<Window>>>) -> impl IntoView {
                                     {move || match override_of(id) {
                                         Some(e) => {
                                             let rid = e.id.clone();
-                                            view! { <button type="button" class="button secondary small" on:click=move |_| undo_override(app, rid.clone())>{t.line_restore}</button> }.into_any()
+                                            view! { <button type="button" class="button secondary small" on:click=handler::click(move |_| undo_override(app, rid.clone()))>{t.line_restore}</button> }.into_any()
                                         }
                                         None => view! {
-                                            <button type="button" class="button secondary small" data-testid="correct-line" on:click=move |_| override_line(app, id, false)>{t.line_correct}</button>
-                                            <button type="button" class="button secondary small" data-testid="hide-line" on:click=move |_| override_line(app, id, true)>{t.line_hide}</button>
+                                            <button type="button" class="button secondary small" data-testid="correct-line" on:click=handler::click(move |_| override_line(app, id, false))>{t.line_correct}</button>
+                                            <button type="button" class="button secondary small" data-testid="hide-line" on:click=handler::click(move |_| override_line(app, id, true))>{t.line_hide}</button>
                                         }.into_any(),
                                     }}
                                 </span>
@@ -213,8 +214,8 @@ fn Corrections() -> impl IntoView {
                                     <p>{c.data.note.to_string()}</p>
                                 </div>
                                 <span class="actions">
-                                    <button type="button" class="button secondary" on:click=move |_| set_status(c1.clone(), CorrectionStatus::Applied)>{t.correction_applied}</button>
-                                    <button type="button" class="button secondary" on:click=move |_| set_status(c2.clone(), CorrectionStatus::Dismissed)>{t.correction_dismissed}</button>
+                                    <button type="button" class="button secondary" on:click=handler::click(move |_| set_status(c1.clone(), CorrectionStatus::Applied))>{t.correction_applied}</button>
+                                    <button type="button" class="button secondary" on:click=handler::click(move |_| set_status(c2.clone(), CorrectionStatus::Dismissed))>{t.correction_dismissed}</button>
                                 </span>
                             </li>
                         }
@@ -301,11 +302,11 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
         {may_edit.then(|| view! {
             <div class="buttons">
                 <a class="button" href=format!("#/window/{}/edit", id) data-testid="edit-window">{t.edit}</a>
-                <button type="button" class="button secondary" on:click={ let u = u1.clone(); move |_| u(vec![("verified_on".into(), Value::String(now_jst().date.to_string()))]) }>{t.verify_today}</button>
-                <button type="button" class="button secondary" on:click={ let u = u2.clone(); move |_| u(vec![("retired".into(), Value::Bool(!retired))]) }>{if retired { t.unretire } else { t.retire }}</button>
+                <button type="button" class="button secondary" on:click=handler::click({ let u = u1.clone(); move |_| u(vec![("verified_on".into(), Value::String(now_jst().date.to_string()))]) })>{t.verify_today}</button>
+                <button type="button" class="button secondary" on:click=handler::click({ let u = u2.clone(); move |_| u(vec![("retired".into(), Value::Bool(!retired))]) })>{if retired { t.unretire } else { t.retire }}</button>
             </div>
         })}
-        <form class="card" on:submit=send data-testid="correction-form">
+        <form class="card" on:submit=handler::submit(send) data-testid="correction-form">
             <h2>{t.correction_title}</h2>
             <p>{t.correction_lead}</p>
             <Notice message=sent kind="info"/>
@@ -358,7 +359,7 @@ pub fn WindowEditor(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     };
     view! {
         <h1>{if id.is_some() { t.window_edit_title } else { t.window_new_title }}</h1>
-        <form class="window-form" on:submit=save novalidate data-testid="window-form">
+        <form class="window-form" on:submit=handler::submit(save) novalidate data-testid="window-form">
             <ProblemSummary form/>
             <Notice message=failure/>
             <Fields form section=Section::Quick/>

@@ -1,5 +1,6 @@
 //! The lock screen: the PIN opens the data key.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -35,7 +36,7 @@ pub fn Lock() -> impl IntoView {
     view! {
         <section class="welcome" data-testid="lock">
             <h1>{t.lock_title}</h1>
-            <form class="card" on:submit=submit>
+            <form class="card" on:submit=handler::submit(submit)>
                 <p>{t.lock_lead}</p>
                 <Notice message=failure/>
                 <TextField label=t.pin value=pin kind="password" autocomplete="current-password" testid="unlock-pin"/>
@@ -44,7 +45,7 @@ pub fn Lock() -> impl IntoView {
             <details class="card">
                 <summary>{t.forgot_pin}</summary>
                 <p>{t.forgot_pin_body}</p>
-                <button type="button" class="button secondary" on:click=forgot>{t.forgot_pin_erase}</button>
+                <button type="button" class="button secondary" on:click=handler::click(forgot)>{t.forgot_pin_erase}</button>
             </details>
         </section>
     }

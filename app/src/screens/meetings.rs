@@ -2,6 +2,7 @@
 //! what was raised, 「前回からの宿題」), one raised item (its history and
 //! evidence), and the fiscal-year report. The forms come from the schema.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::api::MemberInfo;
@@ -88,7 +89,7 @@ pub fn Meetings() -> impl IntoView {
             <a class="button small" href="#/meeting/new" data-testid="new-meeting">{t.new_meeting}</a>
         </div>
         <div class="buttons">
-            <button type="button" class="button secondary" data-testid="ics" on:click=ics>{t.ics_download}</button>
+            <button type="button" class="button secondary" data-testid="ics" on:click=handler::click(ics)>{t.ics_download}</button>
             <a class="button secondary" href="#/report" data-testid="report-link">{t.report_link}</a>
         </div>
         {move || {
@@ -149,7 +150,7 @@ pub fn MeetingScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     let title = existing.as_ref().map_or_else(|| t.meeting_new_title.to_owned(), |m| m.data.body.to_string());
     view! {
         <h1>{title}</h1>
-        <form class="card" on:submit=save novalidate data-testid="meeting-form">
+        <form class="card" on:submit=handler::submit(save) novalidate data-testid="meeting-form">
             <ProblemSummary form/>
             {move || failure.get().map(|f| view! { <p class="notice error" role="alert">{f}</p> })}
             <Fields form section=Section::Quick/>
@@ -225,7 +226,7 @@ fn AttendancePanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
                     };
                     let save = StoredValue::new(save);
                     let changed = move || save.with_value(|f| f());
-                    Effect::new(move |first: Option<()>| {
+                    handler::effect(move |first: Option<()>| {
                         capacity.track();
                         if first.is_some() { changed(); }
                     });
@@ -233,11 +234,11 @@ fn AttendancePanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
                         <div class="member" data-member=member.display_name.clone()>
                             <h3>{member.display_name.clone()}</h3>
                             <ChoiceChips label=t.capacity options=labelled(Capacity::OPTIONS, ja) selected=capacity/>
-                            <label class="choice"><input type="checkbox" data-testid="will-attend" prop:checked=move || planned.get() on:change=move |ev| { planned.set(event_target_checked(&ev)); changed(); }/><span>{t.will_attend}</span></label>
-                            <label class="choice"><input type="checkbox" data-testid="attended" prop:checked=move || attended.get() on:change=move |ev| { attended.set(event_target_checked(&ev)); changed(); }/><span>{t.attended}</span></label>
+                            <label class="choice"><input type="checkbox" data-testid="will-attend" prop:checked=move || planned.get() on:change=handler::change(move |ev| { planned.set(event_target_checked(&ev)); changed(); })/><span>{t.will_attend}</span></label>
+                            <label class="choice"><input type="checkbox" data-testid="attended" prop:checked=move || attended.get() on:change=handler::change(move |ev| { attended.set(event_target_checked(&ev)); changed(); })/><span>{t.attended}</span></label>
                             <details>
                                 <summary>{t.prep}</summary>
-                                <textarea rows="3" aria-label=t.prep prop:value=move || prep.get() on:input=move |ev| prep.set(event_target_value(&ev)) on:change=move |_| changed()></textarea>
+                                <textarea rows="3" aria-label=t.prep prop:value=move || prep.get() on:input=handler::input(move |ev| prep.set(event_target_value(&ev))) on:change=handler::change(move |_| changed())></textarea>
                             </details>
                         </div>
                     }
@@ -289,7 +290,7 @@ fn ItemsPanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
             <Homework meeting=m2 d/>
             <details>
                 <summary data-testid="new-item">{t.new_item}</summary>
-                <form on:submit=raise novalidate data-testid="item-form">
+                <form on:submit=handler::submit(raise) novalidate data-testid="item-form">
                     <ProblemSummary form/>
                     <Fields form section=Section::Quick/>
                     <Fields form section=Section::Details/>
@@ -341,7 +342,7 @@ fn Homework(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
                     view! {
                         <p class="homework-item">
                             <a href=format!("#/item/{}", tracked.item.id)>{tracked.item.data.title.to_string()}</a>" "<span class="tag">{tracked.status().label().get(ja)}</span>" "
-                            <button type="button" class="button secondary small" data-testid="carry" on:click=carry>{t.carry_here}</button>
+                            <button type="button" class="button secondary small" data-testid="carry" on:click=handler::click(carry)>{t.carry_here}</button>
                         </p>
                     }
                 }).collect_view().into_any()
@@ -417,7 +418,7 @@ pub fn ItemScreen(id: RecordId) -> impl IntoView {
                 {(!data.evidence.is_empty()).then(|| view! { <section class="card" data-testid="attached-evidence"><h2>{t.evidence_attached}</h2><EvidenceTable snapshot=data.evidence.clone()/></section> })}
             }
         })}
-        <form class="card" on:submit=record_update data-testid="update-form">
+        <form class="card" on:submit=handler::submit(record_update) data-testid="update-form">
             <h2>{t.add_update}</h2>
             <ProblemSummary form/>
             <Fields form section=Section::Quick/>
@@ -507,7 +508,7 @@ fn EvidencePanel(id: RecordId) -> impl IntoView {
                 None => view! { <p class="notice warning">{t.evidence_finished_months}</p> }.into_any(),
             }}
             {move || attached.get().map(|m| view! { <p class="notice info" role="status">{m}</p> })}
-            <button type="button" class="button" data-testid="attach-evidence" on:click=attach disabled=move || snapshot.with(Option::is_none)>{t.evidence_attach}</button>
+            <button type="button" class="button" data-testid="attach-evidence" on:click=handler::click(attach) disabled=move || snapshot.with(Option::is_none)>{t.evidence_attach}</button>
         </section>
     }
 }
@@ -538,13 +539,13 @@ pub fn Report() -> impl IntoView {
         <div class="no-print">
             <label class="field">
                 <span class="label">{t.fiscal_year}</span>
-                <select data-testid="fiscal-year" on:change=move |ev| { if let Ok(y) = event_target_value(&ev).parse() { year.set(y); } }>
+                <select data-testid="fiscal-year" on:change=handler::change(move |ev| { if let Ok(y) = event_target_value(&ev).parse() { year.set(y); } })>
                     {years().into_iter().map(|y| view! { <option value=y.to_string() selected=move || year.get() == y>{label(y)}</option> }).collect_view()}
                 </select>
             </label>
             <div class="buttons">
-                <button type="button" class="button" on:click=|_| { let _ = window().print(); }>{t.print}</button>
-                <button type="button" class="button secondary" data-testid="report-csv" on:click=csv>{t.report_csv}</button>
+                <button type="button" class="button" on:click=handler::click(|_| { let _ = window().print(); })>{t.print}</button>
+                <button type="button" class="button secondary" data-testid="report-csv" on:click=handler::click(csv)>{t.report_csv}</button>
             </div>
         </div>
         {move || {

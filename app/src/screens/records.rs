@@ -3,6 +3,7 @@
 //! folds full/half width and hiragana/katakana; filters by worry, mode,
 //! dates, status and referral state; exports.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::base::taxonomy::Worry;
@@ -98,7 +99,7 @@ pub fn Records() -> impl IntoView {
     view! {
         <div class="screen-head">
             <h1>{t.records_title}</h1>
-            <button type="button" class="button danger small" data-testid="crisis-button" on:click=move |_| crisis.set(true)>{t.crisis_button}</button>
+            <button type="button" class="button danger small" data-testid="crisis-button" on:click=handler::click(move |_| crisis.set(true))>{t.crisis_button}</button>
         </div>
         <CrisisCard open=crisis/>
         <HomeScreenHint has_records=Signal::derive(move || contacts.with(|c| !c.is_empty()))/>
@@ -112,7 +113,7 @@ pub fn Records() -> impl IntoView {
             <summary>{t.filters}</summary>
             <label class="field">
                 <span class="label">{t.filter_worry}</span>
-                <select on:change=move |ev| { let v = event_target_value(&ev); worry.set((!v.is_empty()).then_some(v)); }>
+                <select on:change=handler::change(move |ev| { let v = event_target_value(&ev); worry.set((!v.is_empty()).then_some(v)); })>
                     <option value="">{t.any}</option>
                     {Worry::ALL.iter().map(|w| view! { <option value=w.id()>{w.label().get(ja)}</option> }).collect_view()}
                 </select>
@@ -137,7 +138,7 @@ pub fn Records() -> impl IntoView {
                     <ul class="contact-list" data-testid="contact-list">
                         {list.into_iter().take(shown.get()).map(|i| view! { <ContactRow item=i today/> }).collect_view()}
                     </ul>
-                    {more.then(|| view! { <button type="button" class="button secondary wide" on:click=move |_| shown.update(|n| *n += PAGE)>{t.show_more}</button> })}
+                    {more.then(|| view! { <button type="button" class="button secondary wide" on:click=handler::click(move |_| shown.update(|n| *n += PAGE))>{t.show_more}</button> })}
                 }.into_any()
             }}
         </section>
@@ -162,10 +163,10 @@ fn HomeScreenHint(has_records: Signal<bool>) -> impl IntoView {
         (wanted && has_records.get() && !dismissed.get()).then(|| view! {
             <div class="notice warning" role="status" data-testid="ios-home-hint">
                 <p>{t.ios_hint}</p>
-                <button type="button" class="button secondary small" on:click=move |_| {
+                <button type="button" class="button secondary small" on:click=handler::click(move |_| {
                     prefs::set(KEY, "1");
                     dismissed.set(true);
-                }>{t.close}</button>
+                })>{t.close}</button>
             </div>
         })
     }
@@ -298,12 +299,12 @@ fn Exports() -> impl IntoView {
     // visit to 記録 (at 4× CPU) for a section that is closed.
     let opened = RwSignal::new(false);
     view! {
-        <details class="card" data-testid="exports" on:toggle=move |_| if !opened.get_untracked() { opened.set(true) }>
+        <details class="card" data-testid="exports" on:toggle=handler::toggle(move |_| if !opened.get_untracked() { opened.set(true) })>
             <summary>{t.export_title}</summary>
             <p class="hint">{t.mine_only}</p>
             <div class="buttons">
-                <button type="button" class="button secondary" data-testid="export-csv" on:click=export_csv>{t.export_csv}</button>
-                <button type="button" class="button secondary" data-testid="export-json" on:click=export_json>{t.export_json}</button>
+                <button type="button" class="button secondary" data-testid="export-csv" on:click=handler::click(export_csv)>{t.export_csv}</button>
+                <button type="button" class="button secondary" data-testid="export-json" on:click=handler::click(export_json)>{t.export_json}</button>
             </div>
             <h3>{t.monthly_title}</h3>
             // One card per month: a table would squeeze the month to one
@@ -325,7 +326,7 @@ fn Exports() -> impl IntoView {
                     }).collect::<Vec<_>>()
                 }}
             </div>
-            <button type="button" class="button secondary" data-testid="export-monthly" on:click=export_monthly>{t.monthly_csv}</button>
+            <button type="button" class="button secondary" data-testid="export-monthly" on:click=handler::click(export_monthly)>{t.monthly_csv}</button>
         </details>
     }
 }

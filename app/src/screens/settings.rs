@@ -1,6 +1,7 @@
 //! 設定: sync status, account and groups, devices, the group's members and
 //! invites (coordinators), the app lock, storage, language.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, MemberInfo, format_invite_code};
@@ -70,7 +71,7 @@ fn SyncPanel() -> impl IntoView {
                 {move || { let n = s.unsent.get(); if n == 0 { t.all_sent.to_owned() } else { t.unsent(n) } }}
             </p>
             {move || problem().map(|m| view! { <p class="notice warning" role="status">{m}</p> })}
-            <button class="button" data-testid="sync-now" disabled=move || s.running.get() on:click=move |_| sync::sync_now(app)>
+            <button class="button" data-testid="sync-now" disabled=move || s.running.get() on:click=handler::click(move |_| sync::sync_now(app))>
                 {move || if s.running.get() { t.syncing } else { t.sync_now }}
             </button>
             <Show when=move || !s.rejected.with(Vec::is_empty)>
@@ -133,20 +134,20 @@ fn AccountPanel() -> impl IntoView {
                     let checked = { let id = id.clone(); move || app.group.get().as_ref() == Some(&id) };
                     view! {
                         <label class="choice">
-                            <input type="radio" name="group" prop:checked=checked on:change=move |_| session::set_group(app, id.clone())/>
+                            <input type="radio" name="group" prop:checked=checked on:change=handler::change(move |_| session::set_group(app, id.clone()))/>
                             <span>{g.name}" — "{t.role(g.role)}</span>
                         </label>
                     }
                 }).collect_view()}
             </fieldset>
-            <form on:submit=join>
+            <form on:submit=handler::submit(join)>
                 <h3>{t.join_group_title}</h3>
                 <Notice message=failure/>
                 <TextField label=t.invite_code value=code hint=t.invite_code_hint autocomplete="off"/>
                 <button type="submit" class="button secondary">{t.join_group_button}</button>
             </form>
             <hr/>
-            <button type="button" class="button danger" data-testid="sign-out" on:click=sign_out>{t.sign_out}</button>
+            <button type="button" class="button danger" data-testid="sign-out" on:click=handler::click(sign_out)>{t.sign_out}</button>
         </section>
     }
 }
@@ -183,7 +184,7 @@ fn ProfilePanel() -> impl IntoView {
         });
     };
     view! {
-        <form class="card" id="profile" on:submit=save novalidate data-testid="profile-panel">
+        <form class="card" id="profile" on:submit=handler::submit(save) novalidate data-testid="profile-panel">
             <h2>{t.profile_title}</h2>
             <p class="hint">{t.profile_lead}</p>
             <ProblemSummary form/>
@@ -234,7 +235,7 @@ fn PassphrasePanel() -> impl IntoView {
         });
     };
     view! {
-        <form class="card" on:submit=submit novalidate data-testid="passphrase-panel">
+        <form class="card" on:submit=handler::submit(submit) novalidate data-testid="passphrase-panel">
             <h2>{t.passphrase_title}</h2>
             <p class="hint">{t.passphrase_lead}</p>
             <Notice message=failure/>
@@ -289,7 +290,7 @@ fn DevicesPanel() -> impl IntoView {
                                 {d.current.then(|| view! { " （" {t.this_device} "）" })}
                                 <br/><small>{t.moment(d.last_seen_ms)}</small>
                             </span>
-                            {(!d.current).then(|| view! { <button class="button secondary" on:click=revoke>{t.revoke_device}</button> })}
+                            {(!d.current).then(|| view! { <button class="button secondary" on:click=handler::click(revoke)>{t.revoke_device}</button> })}
                         </li>
                     }
                 }).collect_view()}
@@ -316,7 +317,7 @@ fn MembersPanel() -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         app.group.track();
         load();
     });
@@ -356,10 +357,10 @@ fn MembersPanel() -> impl IntoView {
                             <span><strong>{m.display_name}</strong><br/><small>{t.role(role)}</small></span>
                             {(coordinator && !is_me).then(|| view! {
                                 <span class="actions">
-                                    <button class="button secondary" on:click=toggle>
+                                    <button class="button secondary" on:click=handler::click(toggle)>
                                         {move || if role == Role::Coordinator { t.make_member } else { t.make_coordinator }}
                                     </button>
-                                    <button class="button danger" on:click=remove>{t.remove_member}</button>
+                                    <button class="button danger" on:click=handler::click(remove)>{t.remove_member}</button>
                                 </span>
                             })}
                         </li>
@@ -389,7 +390,7 @@ fn InvitesPanel() -> impl IntoView {
             }
         });
     };
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         app.group.track();
         load();
     });
@@ -417,7 +418,7 @@ fn InvitesPanel() -> impl IntoView {
     view! {
         <section class="card" data-testid="invites">
             <h2>{t.invites_title}</h2>
-            <form on:submit=create>
+            <form on:submit=handler::submit(create)>
                 <h3>{t.new_invite}</h3>
                 <Notice message=failure/>
                 <ChoiceChips
@@ -439,10 +440,10 @@ fn InvitesPanel() -> impl IntoView {
                         <p class="code" data-testid="invite-code">{format_invite_code(&c.code)}</p>
                         <p>{t.invite_link}"："<a href=url.clone() data-testid="invite-link">{url.clone()}</a></p>
                         <QrCode text=url2.clone()/>
-                        <button type="button" class="button secondary" on:click=move |_| {
+                        <button type="button" class="button secondary" on:click=handler::click(move |_| {
                             let url = url2.clone();
                             spawn_local(async move { copied.set(copy_text(&url).await); });
-                        }>{move || if copied.get() { t.copied } else { t.copy }}</button>
+                        })>{move || if copied.get() { t.copied } else { t.copy }}</button>
                     </div>
                 }
             })}
@@ -462,7 +463,7 @@ fn InvitesPanel() -> impl IntoView {
                     view! {
                         <li>
                             <span>{t.role(inv.role)}" · "{state}" · "{inv.uses}"/"{inv.max_uses}<br/><small>{t.moment(inv.expires_ms)}</small></span>
-                            {live.then(|| view! { <button class="button secondary" on:click=revoke>{t.revoke_invite}</button> })}
+                            {live.then(|| view! { <button class="button secondary" on:click=handler::click(revoke)>{t.revoke_invite}</button> })}
                         </li>
                     }
                 }).collect_view()}
@@ -507,7 +508,7 @@ fn LockPanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let idle = RwSignal::new(Some("5".to_owned()));
-    Effect::new(move |_| {
+    handler::effect(move |_| {
         if let Some(config) = app.lock.get() {
             idle.set(Some(config.idle_minutes.to_string()));
         }
@@ -603,7 +604,7 @@ fn LockPanel() -> impl IntoView {
             <ChoiceChips label=t.idle_minutes options=minutes() selected=idle can_clear=false/>
             {move || if app.lock.get().is_none() {
                 view! {
-                    <form on:submit=enable>
+                    <form on:submit=handler::submit(enable)>
                         <TextField label=t.new_pin value=pin kind="password" autocomplete="new-password" testid="new-pin"/>
                         <TextField label=t.new_pin_again value=pin2 kind="password" autocomplete="new-password" testid="new-pin2"/>
                         <button type="submit" class="button" data-testid="enable-lock" disabled=move || busy.get()>{move || if busy.get() { t.working } else { t.lock_enable }}</button>
@@ -611,15 +612,15 @@ fn LockPanel() -> impl IntoView {
                 }.into_any()
             } else {
                 view! {
-                    <button type="button" class="button" data-testid="lock-now" on:click=move |_| session::lock_now(app)>{t.lock_now}</button>
-                    <form on:submit=change>
+                    <button type="button" class="button" data-testid="lock-now" on:click=handler::click(move |_| session::lock_now(app))>{t.lock_now}</button>
+                    <form on:submit=handler::submit(change)>
                         <h3>{t.lock_change}</h3>
                         <TextField label=t.current_pin value=current kind="password" autocomplete="current-password"/>
                         <TextField label=t.new_pin value=pin kind="password" autocomplete="new-password"/>
                         <TextField label=t.new_pin_again value=pin2 kind="password" autocomplete="new-password"/>
                         <button type="submit" class="button secondary" disabled=move || busy.get()>{t.lock_change}</button>
                     </form>
-                    <button type="button" class="button danger" disabled=move || busy.get() on:click=disable>{t.lock_disable}</button>
+                    <button type="button" class="button danger" disabled=move || busy.get() on:click=handler::click(disable)>{t.lock_disable}</button>
                 }.into_any()
             }}
         </section>
@@ -647,7 +648,7 @@ fn LanguagePanel() -> impl IntoView {
     let choice = move |lang: Lang, label: fn(&Texts) -> &'static str| {
         view! {
             <label class="choice">
-                <input type="radio" name="lang" value=lang.code() prop:checked=move || i18n.lang() == lang on:change=move |_| i18n.set(lang)/>
+                <input type="radio" name="lang" value=lang.code() prop:checked=move || i18n.lang() == lang on:change=handler::change(move |_| i18n.set(lang))/>
                 <span>{label(i18n.t_untracked())}</span>
             </label>
         }

@@ -1,6 +1,7 @@
 //! 実施報告: a hospital visit written up for the secretariat (by
 //! `nimo_core::contacts::report::visit_report`), to copy or export.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::contacts::contact::Contact;
@@ -28,10 +29,10 @@ pub fn VisitReport(id: RecordId) -> impl IntoView {
         <h1>{t.visit_report}</h1>
         <pre class="report" data-testid="visit-report">{text}</pre>
         <div class="buttons">
-            <button type="button" class="button" on:click=move |_| { let text = t1.clone(); spawn_local(async move { copied.set(copy_text(&text).await); }); }>
+            <button type="button" class="button" on:click=handler::click(move |_| { let text = t1.clone(); spawn_local(async move { copied.set(copy_text(&text).await); }); })>
                 {move || if copied.get() { t.copied } else { t.visit_report_copy }}
             </button>
-            <button type="button" class="button secondary" on:click=move |_| download(&name, "text/plain;charset=utf-8", t2.as_bytes())>{t.visit_report_export}</button>
+            <button type="button" class="button secondary" on:click=handler::click(move |_| download(&name, "text/plain;charset=utf-8", t2.as_bytes()))>{t.visit_report_export}</button>
             <a class="button secondary" href=format!("#/contact/{id}")>{t.contact_edit_title}</a>
         </div>
     }

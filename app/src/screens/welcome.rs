@@ -1,5 +1,6 @@
 //! Before anyone is signed in: join with an invite, or sign in.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::api::{JoinRequest, LoginRequest, Me, SetupRequest, normalize_invite_code, normalize_login};
@@ -49,7 +50,7 @@ pub fn Welcome(#[prop(optional)] again: bool, #[prop(optional)] code: String) ->
     view! {
         <section class="welcome">
             <p class="lang-switch">
-                <button type="button" class="link" lang=other.code() on:click=move |_| i18n.set(other)>{other.texts().lang_self}</button>
+                <button type="button" class="link" lang=other.code() on:click=handler::click(move |_| i18n.set(other))>{other.texts().lang_self}</button>
             </p>
             <h1>{t.welcome_title}</h1>
             <p>{t.welcome_lead}</p>
@@ -59,12 +60,12 @@ pub fn Welcome(#[prop(optional)] again: bool, #[prop(optional)] code: String) ->
             {move || if login.get() {
                 view! {
                     <LoginForm/>
-                    <p class="switch">{t.have_invite} " " <button type="button" class="link" on:click=move |_| login.set(false)>{t.join_title}</button></p>
+                    <p class="switch">{t.have_invite} " " <button type="button" class="link" on:click=handler::click(move |_| login.set(false))>{t.join_title}</button></p>
                 }.into_any()
             } else {
                 view! {
                     <JoinForm code=code.clone()/>
-                    <p class="switch">{t.have_account} " " <button type="button" class="link" on:click=move |_| login.set(true)>{t.login_title}</button></p>
+                    <p class="switch">{t.have_account} " " <button type="button" class="link" on:click=handler::click(move |_| login.set(true))>{t.login_title}</button></p>
                 }.into_any()
             }}
         </section>
@@ -145,7 +146,7 @@ fn JoinForm(code: String) -> impl IntoView {
     };
 
     view! {
-        <form class="card" on:submit=submit novalidate>
+        <form class="card" on:submit=handler::submit(submit) novalidate>
             <h2>{t.join_title}</h2>
             <p>{t.join_lead}</p>
             <Notice message=failure/>
@@ -198,7 +199,7 @@ fn LoginForm() -> impl IntoView {
         });
     };
     view! {
-        <form class="card" on:submit=submit novalidate>
+        <form class="card" on:submit=handler::submit(submit) novalidate>
             <h2>{t.login_title}</h2>
             <Notice message=failure/>
             <Notice message=warning kind="warning"/>
@@ -265,7 +266,7 @@ pub fn Setup(token: String) -> impl IntoView {
         <section class="welcome" data-testid="setup">
             <h1>{t.setup_title}</h1>
             <p>{t.setup_lead}</p>
-            <form class="card" on:submit=submit novalidate>
+            <form class="card" on:submit=handler::submit(submit) novalidate>
                 <Notice message=failure/>
                 <TextField label=t.group_name value=group error=errors[0] autocomplete="off" testid="setup-group"/>
                 <TextField label=t.login_name value=login hint=t.login_name_hint error=errors[1] autocomplete="username" testid="setup-login"/>
@@ -287,7 +288,7 @@ pub fn Revoked(reason: String) -> impl IntoView {
         <section class="welcome" data-testid="revoked">
             <h1>{t.revoked_title}</h1>
             <p class="notice warning" role="alert">{t.revoked_reason(&reason)}</p>
-            <button class="button wide" on:click=move |_| app.phase.set(Phase::SignedOut)>{t.revoked_again}</button>
+            <button class="button wide" on:click=handler::click(move |_| app.phase.set(Phase::SignedOut))>{t.revoked_again}</button>
         </section>
     }
 }

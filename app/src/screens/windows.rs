@@ -5,6 +5,7 @@
 //! directory lacks are listed with what to search for. Works offline: the
 //! directory is on the device and the national lines are built in.
 
+use crate::handler;
 use std::time::Duration;
 
 use crate::platform::prefs;
@@ -49,7 +50,7 @@ pub fn Windows() -> impl IntoView {
     let worries = RwSignal::new(Vec::<String>::new());
     let area = RwSignal::new(prefs::get(AREA_KEY));
     let without_voice = RwSignal::new(false);
-    Effect::new(move |_| match area.get() {
+    handler::effect(move |_| match area.get() {
         Some(a) => prefs::set(AREA_KEY, &a),
         None => prefs::delete(AREA_KEY),
     });
@@ -68,7 +69,7 @@ pub fn Windows() -> impl IntoView {
         <p>{t.finder_lead}</p>
         <MultiChips label=t.finder_worries options=labelled(Worry::OPTIONS, ja) selected=worries testid="finder-worries"/>
         <AreaPicker label=t.finder_area selected=area testid="finder-area"/>
-        <label class="choice"><input type="checkbox" data-testid="without-voice" prop:checked=move || without_voice.get() on:change=move |ev| without_voice.set(event_target_checked(&ev))/><span>{t.without_voice}</span></label>
+        <label class="choice"><input type="checkbox" data-testid="without-voice" prop:checked=move || without_voice.get() on:change=handler::change(move |ev| without_voice.set(event_target_checked(&ev)))/><span>{t.without_voice}</span></label>
         <Show when=move || worries.with(Vec::is_empty)>
             <p class="hint">{t.finder_pick_worry}</p>
         </Show>
@@ -257,7 +258,7 @@ fn window_card(app: AppState, t: &'static Texts, found: &Found, now: JstDateTime
                 {is_national.then(|| view! { <a href=url.clone() rel="noopener noreferrer" target="_blank">{t.source_label}</a>" · " })}
                 {source}
             </p>
-            <button type="button" class="button secondary" data-testid="add-referral" on:click=add>{t.add_referral}</button>
+            <button type="button" class="button secondary" data-testid="add-referral" on:click=handler::click(add)>{t.add_referral}</button>
         </li>
     }
 }

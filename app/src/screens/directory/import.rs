@@ -4,6 +4,7 @@
 //! in batches, one IndexedDB transaction each, with progress and a way to
 //! stop.
 
+use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::base::taxonomy::WindowType;
@@ -102,7 +103,7 @@ pub fn Import() -> impl IntoView {
         <p class="hint">{t.import_limits}</p>
         <label class="field">
             <span class="label">{t.import_file}</span>
-            <input type="file" accept=".csv,.json,text/csv,application/json" data-testid="import-file" on:change=on_file
+            <input type="file" accept=".csv,.json,text/csv,application/json" data-testid="import-file" on:change=handler::change(on_file)
                 disabled=move || matches!(run.get(), Run::Running { .. })/>
         </label>
         {move || match run.get() {
@@ -111,7 +112,7 @@ pub fn Import() -> impl IntoView {
                 <div class="notice info" role="status" data-testid="import-progress">
                     <p>{t.importing(done, total)}</p>
                     <progress max=total value=done></progress>
-                    <button type="button" class="button secondary" data-testid="import-cancel" on:click=move |_| cancel.set_value(true)>{t.cancel}</button>
+                    <button type="button" class="button secondary" data-testid="import-cancel" on:click=handler::click(move |_| cancel.set_value(true))>{t.cancel}</button>
                 </div>
             }.into_any(),
             Run::Done { added, updated } => view! { <p class="notice info" role="status" data-testid="import-done">{t.import_result(added, updated)}</p> }.into_any(),
@@ -146,7 +147,7 @@ fn preview_view(t: &'static Texts, p: Preview, all_kind: RwSignal<Option<String>
                     view! {
                         <li>
                             <span>{r.name.clone()}{update.then(|| view! { " " <span class="tag">{t.import_updates}</span> })}</span>
-                            <select aria-label=t.import_row_kind on:change=move |ev| { let v = event_target_value(&ev); kind.set((!v.is_empty()).then_some(v)); }>
+                            <select aria-label=t.import_row_kind on:change=handler::change(move |ev| { let v = event_target_value(&ev); kind.set((!v.is_empty()).then_some(v)); })>
                                 <option value="" selected=move || kind.get().is_none()>{t.import_kind_all}</option>
                                 {options.into_iter().map(|(id, label)| view! { <option value=id selected=move || kind.get().as_deref() == Some(id)>{label}</option> }).collect_view()}
                             </select>
@@ -164,7 +165,7 @@ fn preview_view(t: &'static Texts, p: Preview, all_kind: RwSignal<Option<String>
                     }).collect_view()}
                 </ul>
             })}
-            <button type="button" class="button" data-testid="import-run" on:click=start
+            <button type="button" class="button" data-testid="import-run" on:click=handler::click(start)
                 disabled=move || !bad.is_empty() || matches!(run.get(), Run::Running { .. })>{t.import_run}</button>
         </section>
     }
