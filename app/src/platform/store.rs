@@ -143,24 +143,28 @@ impl IdbStore {
 
     /// Every record of a collection (tombstones included).
     pub async fn load(&self, collection: Collection) -> Result<Vec<Record>, StoreError> {
-        Ok(self.load_many(&[collection]).await?.pop().unwrap_or_default())
+        Ok(self.load_many(&[collection]).await?.0.pop().unwrap_or_default())
     }
 
-    /// Every record of each collection (tombstones included), in one
-    /// transaction: the reads are placed together and answered together,
-    /// not one turn of the store per collection (opening the app reads all
-    /// eight).
-    pub async fn load_many(&self, collections: &[Collection]) -> Result<Vec<Vec<Record>>, StoreError> {
-        let names: Vec<&str> = collections.iter().map(|c| c.id()).collect();
+    /// Every record of each collection (tombstones included), and how many
+    /// changes wait in the outbox, in one transaction: the reads are placed
+    /// together and answered together, not one turn of the store per
+    /// collection (opening the app reads all eight), and the count belongs
+    /// to the same snapshot as the records.
+    pub async fn load_many(&self, collections: &[Collection]) -> Result<(Vec<Vec<Record>>, usize), StoreError> {
+        let mut names: Vec<&str> = collections.iter().map(|c| c.id()).collect();
+        names.push(OUTBOX);
         let tx = Tx::read(&self.db, &names).map_err(store_error)?;
-        let mut pending = Vec::with_capacity(names.len());
-        for name in &names {
+        let js_error = |e: JsValue| store_error(IdbError::from_js(&e));
+        let mut pending = Vec::with_capacity(collections.len());
+        for name in &names[..collections.len()] {
             let store = tx.store(name).map_err(store_error)?;
-            pending.push(idb::watch(&store.get_all().map_err(|e| store_error(IdbError::from_js(&e)))?));
+            pending.push(idb::watch(&store.get_all().map_err(js_error)?));
         }
-        let mut out = Vec::with_capacity(names.len());
+        let unsent = idb::watch(&tx.store(OUTBOX).map_err(store_error)?.count().map_err(js_error)?);
+        let mut out = Vec::with_capacity(collections.len());
         for answer in pending {
-            let all = answer.await.map_err(|e| store_error(IdbError::from_js(&e)))?;
+            let all = answer.await.map_err(js_error)?;
             let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
             let mut records = Vec::with_capacity(array.length() as usize);
             for v in array.iter() {
@@ -168,7 +172,8 @@ impl IdbStore {
             }
             out.push(records);
         }
-        Ok(out)
+        let unsent = unsent.await.map_err(js_error)?.as_f64().unwrap_or(0.0) as usize;
+        Ok((out, unsent))
     }
 
     pub async fn load_one(&self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {

@@ -39,13 +39,17 @@ impl Cache {
         self.records.set(Default::default());
     }
 
-    pub async fn load_all(&self, store: &IdbStore) -> Result<(), nimo_core::sync::client::StoreError> {
+    /// Loads every collection; returns how many changes are not yet sent,
+    /// counted in the same transaction (at start-up a separate count was
+    /// one more turn of the store before the first screen).
+    pub async fn load_all(&self, store: &IdbStore) -> Result<usize, nimo_core::sync::client::StoreError> {
         let mut all: [BTreeMap<RecordId, Record>; Collection::ALL.len()] = Default::default();
-        for (c, records) in Collection::ALL.into_iter().zip(store.load_many(&Collection::ALL).await?) {
+        let (loaded, unsent) = store.load_many(&Collection::ALL).await?;
+        for (c, records) in Collection::ALL.into_iter().zip(loaded) {
             all[c.index()] = records.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
         }
         self.records.set(all);
-        Ok(())
+        Ok(unsent)
     }
 
     /// Takes what one committed transaction wrote, as written: no reading
@@ -60,7 +64,7 @@ impl Cache {
             return Ok(());
         }
         if keys.len() > RELOAD_ALL_ABOVE {
-            return self.load_all(store).await;
+            return self.load_all(store).await.map(drop);
         }
         let mut fresh = Vec::with_capacity(keys.len());
         for (c, id) in keys {

@@ -77,8 +77,8 @@ async fn open_for(app: AppState, me: Me) -> Result<(), EngineError> {
     let state = engine.start(&me.user).await?;
     choose_group(app, &me);
     app.me.set(Some(me));
-    app.cache.load_all(&engine.store).await?;
-    app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+    let unsent = app.cache.load_all(&engine.store).await?;
+    app.sync.unsent.set(unsent);
     app.sync.last_ok.set(state.last_sync_ms);
     app.sync.rejected.set(state.rejected);
     app.phase.set(Phase::Ready);
