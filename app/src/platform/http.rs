@@ -156,6 +156,6 @@ impl nimo_core::sync::client::Transport for FetchTransport {
             url.push_str(&String::from(js_sys::encode_uri_component(c)));
         }
         let text = check(send("GET", &url, None).await?).await?;
-        json::decode(&text).map_err(TransportError::Decode)
+        nimo_core::sync::wire::pull_from_json(&text).map_err(|e| TransportError::Decode(e.0))
     }
 }

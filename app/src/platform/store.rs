@@ -138,7 +138,7 @@ impl IdbStore {
 
     fn parse_record(&self, stored: &JsValue) -> Result<Record, StoreError> {
         let v = js::get(stored, "v").ok_or_else(|| StoreError::Other("record without value".into()))?;
-        json::decode(&self.open_value(&v)?).map_err(StoreError::Other)
+        nimo_core::sync::wire::record_from_json(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.0))
     }
 
     /// Every record of a collection (tombstones included).

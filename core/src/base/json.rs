@@ -69,6 +69,143 @@ pub fn print(v: &Value, float: &dyn Fn(f64) -> String) -> String {
     out
 }
 
+/// A JSON document read piece by piece, for the types read often enough
+/// that building a `Value` tree first and copying out of it cost more than
+/// the reading (a stored record: `sync::wire::record_from_json`). Reads
+/// exactly what [`parse`] reads.
+pub struct Cursor<'a> {
+    r: Reader<'a>,
+    depth: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut r = Reader { text, b: text.as_bytes(), at: 0 };
+        r.space();
+        Self { r, depth: 0 }
+    }
+
+    /// Calls `item` once per key of the object here, with the cursor at
+    /// that key's value, which `item` must read (or [`Self::skip`]).
+    pub fn object<E: From<JsonError>>(&mut self, item: &mut dyn FnMut(&mut Self, &str) -> Result<(), E>) -> Result<(), E> {
+        if self.r.peek() != Some(b'{') {
+            return Err(self.r.fail("expected an object").into());
+        }
+        self.nested(b'}', "expected , or }", &mut |c| {
+            if c.r.peek() != Some(b'"') {
+                return Err(c.r.fail("expected a key").into());
+            }
+            let key = c.r.str()?;
+            c.r.space();
+            if c.r.peek() != Some(b':') {
+                return Err(c.r.fail("expected :").into());
+            }
+            c.r.at += 1;
+            c.r.space();
+            item(c, &key)
+        })
+    }
+
+    /// Calls `item` once per element of the array here.
+    pub fn array<E: From<JsonError>>(&mut self, item: &mut dyn FnMut(&mut Self) -> Result<(), E>) -> Result<(), E> {
+        if self.r.peek() != Some(b'[') {
+            return Err(self.r.fail("expected an array").into());
+        }
+        self.nested(b']', "expected , or ]", item)
+    }
+
+    fn nested<E: From<JsonError>>(&mut self, close: u8, expected: &'static str, item: &mut dyn FnMut(&mut Self) -> Result<(), E>) -> Result<(), E> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.r.fail("nested too deeply").into());
+        }
+        let result = sequence(self, close, expected, item);
+        self.depth -= 1;
+        result
+    }
+
+    /// The value here, whatever it is.
+    pub fn value(&mut self) -> Result<Value, JsonError> {
+        self.r.value(self.depth)
+    }
+
+    /// The string here, borrowed from the text unless it holds escapes.
+    pub fn str(&mut self) -> Result<std::borrow::Cow<'a, str>, JsonError> {
+        if self.r.peek() != Some(b'"') {
+            return Err(self.r.fail("expected a string"));
+        }
+        self.r.str()
+    }
+
+    /// Steps over a `null` here; false (and nothing read) otherwise.
+    pub fn null(&mut self) -> bool {
+        let null = self.r.b[self.r.at..].starts_with(b"null");
+        if null {
+            self.r.at += 4;
+        }
+        null
+    }
+
+    /// Reads and drops the value here.
+    pub fn skip(&mut self) -> Result<(), JsonError> {
+        self.value().map(drop)
+    }
+
+    /// Nothing but whitespace is left.
+    pub fn end(mut self) -> Result<(), JsonError> {
+        self.r.space();
+        if self.r.at != self.r.b.len() {
+            return Err(self.r.fail("text after the value"));
+        }
+        Ok(())
+    }
+}
+
+/// What [`sequence`] reads through: the plain reader, or a cursor
+/// around it.
+trait Reads<'a> {
+    fn reader(&mut self) -> &mut Reader<'a>;
+}
+
+impl<'a> Reads<'a> for Reader<'a> {
+    fn reader(&mut self) -> &mut Reader<'a> {
+        self
+    }
+}
+
+impl<'a> Reads<'a> for Cursor<'a> {
+    fn reader(&mut self) -> &mut Reader<'a> {
+        &mut self.r
+    }
+}
+
+/// The items of an array or object after its opening bracket: none
+/// before `close`, or items separated by commas. `item` reads one item
+/// (an object's key, colon and value) starting at a non-space byte.
+fn sequence<'a, S: Reads<'a>, E: From<JsonError>>(s: &mut S, close: u8, expected: &'static str, item: &mut dyn FnMut(&mut S) -> Result<(), E>) -> Result<(), E> {
+    let r = s.reader();
+    r.at += 1;
+    r.space();
+    if r.peek() == Some(close) {
+        r.at += 1;
+        return Ok(());
+    }
+    loop {
+        s.reader().space();
+        item(s)?;
+        let r = s.reader();
+        r.space();
+        match r.peek() {
+            Some(b',') => r.at += 1,
+            Some(c) if c == close => {
+                r.at += 1;
+                return Ok(());
+            }
+            _ => return Err(r.fail(expected).into()),
+        }
+    }
+}
+
 struct Reader<'a> {
     /// The text, for slicing strings out of it without checking their
     /// UTF-8 again (it is a `&str`); `b` is the same, as bytes.
@@ -77,7 +214,7 @@ struct Reader<'a> {
     at: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
     fn fail(&self, what: &'static str) -> JsonError {
         JsonError { at: self.at, what }
     }
@@ -113,7 +250,7 @@ impl Reader<'_> {
             Some(b'"') => self.string().map(Value::String),
             Some(b'[') => {
                 let mut items = Vec::new();
-                self.sequence(b']', "expected , or ]", &mut |r| {
+                sequence(self, b']', "expected , or ]", &mut |r| {
                     items.push(r.value(depth + 1)?);
                     Ok(())
                 })?;
@@ -121,7 +258,7 @@ impl Reader<'_> {
             }
             Some(b'{') => {
                 let mut map = Map::new();
-                self.sequence(b'}', "expected , or }", &mut |r| {
+                sequence(self, b'}', "expected , or }", &mut |r| {
                     if r.peek() != Some(b'"') {
                         return Err(r.fail("expected a key"));
                     }
@@ -140,31 +277,6 @@ impl Reader<'_> {
             }
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(self.fail("an unexpected character")),
-        }
-    }
-
-    /// The items of an array or object after its opening bracket: none
-    /// before `close`, or items separated by commas. `item` reads one item
-    /// (an object's key, colon and value) starting at a non-space byte.
-    fn sequence(&mut self, close: u8, expected: &'static str, item: &mut dyn FnMut(&mut Self) -> Result<(), JsonError>) -> Result<(), JsonError> {
-        self.at += 1;
-        self.space();
-        if self.peek() == Some(close) {
-            self.at += 1;
-            return Ok(());
-        }
-        loop {
-            self.space();
-            item(self)?;
-            self.space();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(c) if c == close => {
-                    self.at += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.fail(expected)),
-            }
         }
     }
 
@@ -200,6 +312,21 @@ impl Reader<'_> {
         }
         let rest = &self.b[at..];
         at + rest.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(rest.len())
+    }
+
+    /// A string borrowed from the text when it holds no escape.
+    fn str(&mut self) -> Result<std::borrow::Cow<'a, str>, JsonError> {
+        let open = self.at;
+        self.at += 1;
+        let start = self.at;
+        self.at = self.run_end();
+        if self.peek() == Some(b'"') {
+            let s = self.text.get(start..self.at).ok_or_else(|| self.fail("broken UTF-8"))?;
+            self.at += 1;
+            return Ok(std::borrow::Cow::Borrowed(s));
+        }
+        self.at = open;
+        self.string().map(std::borrow::Cow::Owned)
     }
 
     fn string(&mut self) -> Result<String, JsonError> {

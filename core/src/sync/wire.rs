@@ -8,6 +8,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::base::json::Cursor;
+
 use super::client::{Rejected, SyncState};
 use super::collection::{Collection, Role, Visibility};
 use super::hlc::{Clock, Hlc};
@@ -327,6 +329,128 @@ impl Wire for Record {
         record.conflicts = list(o.get("conflicts"))?;
         Ok(record)
     }
+}
+
+impl From<crate::base::json::JsonError> for WireError {
+    fn from(e: crate::base::json::JsonError) -> Self {
+        WireError(e.to_string())
+    }
+}
+
+/// Reads a record straight from its JSON text: the same as
+/// `Record::from_wire(&json::parse(text)?)`, without the `Value` tree in
+/// between (except that of a key given twice, a broken first copy is
+/// refused rather than dropped unread). Opening the app reads every stored record and a pull reads
+/// thousands; building the tree (a map per field, a string per key and
+/// stamp) and copying each value out of it was most of that work.
+pub fn record_from_json(text: &str) -> Result<Record> {
+    let mut c = Cursor::new(text);
+    let record = read_record(&mut c)?;
+    c.end()?;
+    Ok(record)
+}
+
+/// Reads a pull page the same way, each record through [`read_record`].
+pub fn pull_from_json(text: &str) -> Result<PullResponse> {
+    let mut c = Cursor::new(text);
+    let (mut epoch, mut records, mut removed, mut cursor, mut more, mut server_ms) = (None, Vec::new(), Vec::new(), None, None, None);
+    c.object(&mut |c, key| {
+        match key {
+            "epoch" => epoch = Some(c.str()?.into_owned()),
+            "records" => {
+                records.clear();
+                if !c.null() {
+                    c.array(&mut |c| read_record(c).map(|r| records.push(r)))?;
+                }
+            }
+            "removed" => {
+                removed.clear();
+                if !c.null() {
+                    c.array(&mut |c| parsed(c, RecordId::parse).map(|id| removed.push(id)))?;
+                }
+            }
+            "cursor" => cursor = Some(c.str()?.into_owned()),
+            "more" => more = Some(c.value()?.as_bool().ok_or_else(|| err("true or false"))?),
+            "server_ms" => server_ms = Some(u64_of(&c.value()?)?),
+            _ => c.skip()?,
+        }
+        Ok::<_, WireError>(())
+    })?;
+    c.end()?;
+    let missing = |key: &str| WireError(format!("missing {key}"));
+    Ok(PullResponse {
+        epoch: epoch.ok_or_else(|| missing("epoch"))?,
+        records,
+        removed,
+        cursor: cursor.ok_or_else(|| missing("cursor"))?,
+        more: more.ok_or_else(|| missing("more"))?,
+        server_ms: server_ms.ok_or_else(|| missing("server_ms"))?,
+    })
+}
+
+/// A stamp or id read as a string and parsed in place.
+fn parsed<T, E: std::fmt::Display>(c: &mut Cursor, parse: impl FnOnce(&str) -> std::result::Result<T, E>) -> Result<T> {
+    let text = c.str().map_err(|_| err("a string"))?;
+    parse(&text).map_err(|e| WireError(e.to_string()))
+}
+
+/// A `{"v": …, "t": …}` pair, `v` read by `value`.
+fn read_stamped<T>(c: &mut Cursor, value: &mut dyn FnMut(&mut Cursor) -> Result<T>) -> Result<Stamped<T>> {
+    let (mut v, mut t) = (None, None);
+    c.object(&mut |c, key| {
+        match key {
+            "v" => v = Some(value(c)?),
+            "t" => t = Some(parsed(c, Hlc::parse)?),
+            _ => c.skip()?,
+        }
+        Ok::<_, WireError>(())
+    })?;
+    Ok(Stamped { v: v.ok_or_else(|| WireError("missing v".into()))?, t: t.ok_or_else(|| WireError("missing t".into()))? })
+}
+
+/// One record at the cursor; see [`record_from_json`].
+fn read_record(c: &mut Cursor) -> Result<Record> {
+    let (mut id, mut collection, mut group, mut owner, mut visibility) = (None, None, None, None, None);
+    let mut deleted = None;
+    let mut fields = crate::base::map::SortedMap::new();
+    let mut conflicts = Vec::new();
+    c.object(&mut |c, key| {
+        match key {
+            "id" => id = Some(parsed(c, RecordId::parse)?),
+            "collection" => collection = Some(parsed(c, |s| Collection::from_id(s).ok_or("expected a collection"))?),
+            "group" => group = Some(parsed(c, GroupId::parse)?),
+            "owner" => owner = Some(parsed(c, UserId::parse)?),
+            "visibility" => {
+                visibility = Some(read_stamped(c, &mut |c| parsed(c, |s| Visibility::from_id(s).ok_or("expected a visibility")))?)
+            }
+            "deleted" => deleted = if c.null() { None } else { Some(parsed(c, Hlc::parse)?) },
+            "fields" => {
+                fields = crate::base::map::SortedMap::new();
+                if !c.null() {
+                    c.object(&mut |c, name| {
+                        let stamped = read_stamped(c, &mut |c| Ok(c.value()?))?;
+                        fields.insert(name.to_owned(), stamped);
+                        Ok::<_, WireError>(())
+                    })?;
+                }
+            }
+            "conflicts" => conflicts = list(Some(&c.value()?))?,
+            _ => c.skip()?,
+        }
+        Ok::<_, WireError>(())
+    })?;
+    let missing = |key: &str| WireError(format!("missing {key}"));
+    let mut record = Record::new(
+        id.ok_or_else(|| missing("id"))?,
+        collection.ok_or_else(|| missing("collection"))?,
+        group.ok_or_else(|| missing("group"))?,
+        owner.ok_or_else(|| missing("owner"))?,
+        visibility.ok_or_else(|| missing("visibility"))?,
+    );
+    record.deleted = deleted;
+    record.fields = fields;
+    record.conflicts = conflicts;
+    Ok(record)
 }
 
 impl Wire for FieldWrite {
@@ -716,6 +840,75 @@ use crate::api::{
             clock_offset_ms: -40,
             rejected: vec![Rejected { mutation: put, error: ErrorCode::Forbidden, field: None, message: "no".into(), at_ms: 7 }],
         });
+    }
+
+    /// `record_from_json` and `pull_from_json` read what the tree reader
+    /// reads, and refuse what it refuses, on every variation of a record
+    /// and a page: keys in any order, nulls, duplicates, unknown keys,
+    /// escapes, and one broken or missing piece at a time.
+    #[test]
+    fn the_direct_readers_agree_with_the_tree_reader() {
+        let print = |v: &Value| serde_json::to_string(v).unwrap();
+        let r = record();
+        let mut dead = r.clone();
+        dead.delete(stamp(9));
+        let mut docs: Vec<String> = vec![print(&r.to_wire()), print(&dead.to_wire())];
+        let base = r.to_wire();
+        let keys: Vec<String> = base.as_object().unwrap().keys().cloned().collect();
+        for key in &keys {
+            // Each key missing, null, of the wrong type, or repeated.
+            for replacement in [None, Some(Value::Null), Some(json!(7)), Some(json!("x")), Some(json!({"v": "group", "t": 1}))] {
+                let mut o = base.as_object().unwrap().clone();
+                match replacement {
+                    None => drop(o.remove(key)),
+                    Some(v) => drop(o.insert(key.clone(), v)),
+                }
+                docs.push(print(&Value::Object(o)));
+            }
+            // Repeated: the last copy counts in both.
+            let whole = print(&base);
+            docs.push(format!("{{\"{key}\":{},{}", print(&base[key.as_str()]), &whole[1..]));
+        }
+        // The one difference: a broken copy of a key given twice is refused
+        // here, where the tree reader drops it unread.
+        let whole = print(&base);
+        assert!(record_from_json(&format!("{{\"id\":7,{}", &whole[1..])).is_err());
+        let text = print(&base);
+        docs.push(text.replace('{', "{ \"extra\": [1, {\"a\": null}], "));
+        docs.push(text.replace("ねむれない", "ね\\u3080\\\"れない\\n"));
+        docs.push(text.replace("\"t\":\"", "\"t\":\"x"));
+        docs.push(text.replace("\"v\":", "\"w\":"));
+        docs.push(format!("{text} x"));
+        docs.push(text[..text.len() - 1].to_owned());
+        docs.push("[]".into());
+        for doc in &docs {
+            let direct = record_from_json(doc);
+            let tree = crate::base::json::parse(doc).map_err(WireError::from).and_then(|v| Record::from_wire(&v));
+            assert_eq!(direct.is_ok(), tree.is_ok(), "{doc}: {direct:?} / {tree:?}");
+            if let (Ok(a), Ok(b)) = (direct, tree) {
+                assert_eq!(a, b, "{doc}");
+            }
+        }
+        let page = PullResponse { epoch: "e1".into(), records: vec![r.clone(), dead], removed: vec![r.id.clone()], cursor: "c".into(), more: true, server_ms: 5 };
+        let page_text = print(&page.to_wire());
+        assert_eq!(pull_from_json(&page_text).unwrap(), page);
+        for doc in [
+            page_text.clone(),
+            page_text.replace("\"more\":true", "\"more\":1"),
+            page_text.replace("\"removed\":[", "\"removed\":[\"x\","),
+            page_text.replace("\"cursor\":\"c\"", "\"cursor\":null"),
+            page_text.replace("\"removed\":[", "\"removed\":null,\"r2\":["),
+            page_text.replace("\"server_ms\":5", "\"server_ms\":-5"),
+            print(&json!({"epoch": "e", "records": null, "cursor": "c", "more": false, "server_ms": 0})),
+            print(&json!({"epoch": "e", "records": [], "cursor": "c", "more": false})),
+        ] {
+            let direct = pull_from_json(&doc);
+            let tree = crate::base::json::parse(&doc).map_err(WireError::from).and_then(|v| PullResponse::from_wire(&v));
+            assert_eq!(direct.is_ok(), tree.is_ok(), "{doc}: {direct:?} / {tree:?}");
+            if let (Ok(a), Ok(b)) = (direct, tree) {
+                assert_eq!(a, b, "{doc}");
+            }
+        }
     }
 
     #[test]
