@@ -36,7 +36,8 @@ const DB_NAME: &str = "nimo";
 const DB_VERSION: u32 = 2;
 pub const META: &str = "meta";
 pub const OUTBOX: &str = "outbox";
-const STATE_KEY: &str = "state";
+/// The sync state's key in `meta` (read with the other settings at start-up).
+pub const STATE_KEY: &str = "state";
 
 fn store_error(e: IdbError) -> StoreError {
     match e {

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use crate::platform::prefs;
 use leptos::prelude::*;
 use nimo_core::api::Me;
-use nimo_core::sync::client::{Engine, EngineError, StoreError};
+use nimo_core::sync::client::{Engine, EngineError, StoreError, SyncState};
 use nimo_core::sync::ids::GroupId;
 use nimo_core::sync::wire::Wire;
 use serde_json::Value;
@@ -15,7 +15,7 @@ use super::{AppState, Phase, api, sync, tabs};
 use crate::platform::crypt::{self, CryptError, LockConfig};
 use crate::platform::env::BrowserEnv;
 use crate::platform::http::{self, FetchTransport};
-use crate::platform::store::IdbStore;
+use crate::platform::store::{IdbStore, STATE_KEY};
 
 /// Opens the store and finds where the session stands.
 pub async fn boot(app: AppState) {
@@ -45,13 +45,20 @@ struct Start {
     lock: Option<Value>,
     token: Option<Value>,
     me: Option<Value>,
+    /// The sync state, for `Engine::start_known`.
+    state: Option<SyncState>,
 }
 
 impl Start {
     async fn read(store: &IdbStore) -> Self {
-        let stored = store.meta_read(&[LOCK_KEY, TOKEN_KEY, ME_KEY]).await.unwrap_or_default();
+        let stored = store.meta_read(&[LOCK_KEY, TOKEN_KEY, ME_KEY, STATE_KEY]).await.unwrap_or_default();
         let mut opened = stored.into_iter().map(|v| v.and_then(|v| store.meta_open(&v).ok()));
-        Self { lock: opened.next().flatten(), token: opened.next().flatten(), me: opened.next().flatten() }
+        Self {
+            lock: opened.next().flatten(),
+            token: opened.next().flatten(),
+            me: opened.next().flatten(),
+            state: opened.next().flatten().and_then(|v| SyncState::from_wire(&v).ok()),
+        }
     }
 }
 
@@ -64,17 +71,18 @@ async fn resume(app: AppState, start: Start) {
             app.phase.set(Phase::SignedOut);
         }
         Some(me) => {
-            if let Err(e) = open_for(app, me).await {
+            if let Err(e) = open_for(app, me, start.state).await {
                 app.phase.set(Phase::NoStorage(format!("{e}")));
             }
         }
     }
 }
 
-/// Loads the signed-in user's data and starts syncing.
-async fn open_for(app: AppState, me: Me) -> Result<(), EngineError> {
+/// Loads the signed-in user's data and starts syncing. `known`: the sync
+/// state if it was read already.
+async fn open_for(app: AppState, me: Me, known: Option<SyncState>) -> Result<(), EngineError> {
     let Some(engine) = app.engine() else { return Ok(()) };
-    let state = engine.start(&me.user).await?;
+    let state = engine.start_known(&me.user, known).await?;
     choose_group(app, &me);
     app.me.set(Some(me));
     let unsent = app.cache.load_all(&engine.store).await?;
@@ -133,7 +141,7 @@ pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
         http::set_bearer(Some(token));
     }
     device::save_me(app, &me).await?;
-    open_for(app, me).await
+    open_for(app, me, None).await
 }
 
 /// Whether a sign-in on this device should ask for a bearer session.

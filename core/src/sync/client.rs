@@ -332,6 +332,17 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
     }
 
 
+    /// [`Self::start`] with the state already read, as the app reads it at
+    /// start-up together with its other settings: a state that is there
+    /// needs no transaction of its own. Without one, as `start`.
+    pub async fn start_known(&self, user: &UserId, known: Option<SyncState>) -> Result<SyncState, EngineError> {
+        match known {
+            Some(state) if state.user == *user => Ok(state),
+            Some(_) => Err(EngineError::OtherUser),
+            None => self.start(user).await,
+        }
+    }
+
     /// Saves a local change and queues it, in one transaction. Returns the
     /// record as it now stands on this device.
     pub async fn change(&self, change: Change) -> Result<Record, EngineError> {

@@ -200,3 +200,20 @@ fn a_page_that_cannot_be_written_stops_the_pull_where_it_was() {
     assert_eq!(report.pulled, 6);
     assert_eq!(engine.store.inner.snapshot().records.len(), 6);
 }
+
+#[test]
+fn a_start_with_the_state_already_read_touches_no_store() {
+    let (engine, log) = engine(None);
+    let user = UserId::new_v7(1, [3; 10]);
+    let stored = engine.store.inner.snapshot().state.expect("started");
+    let state = run(engine.start_known(&user, Some(stored.clone()))).expect("known");
+    assert_eq!(state, stored);
+    assert!(log.borrow().is_empty());
+    assert_eq!(*engine.store.commits.borrow(), 0);
+    // Someone else's state is refused, as `start` refuses it.
+    let other = UserId::new_v7(1, [4; 10]);
+    assert!(matches!(run(engine.start_known(&other, Some(stored))), Err(EngineError::OtherUser)));
+    // Without a state read, the store is asked (and refuses the other user too).
+    assert!(matches!(run(engine.start_known(&other, None)), Err(EngineError::OtherUser)));
+    assert_eq!(run(engine.start_known(&user, None)).expect("asked"), state);
+}
