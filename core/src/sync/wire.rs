@@ -390,7 +390,7 @@ pub fn pull_from_json(text: &str) -> Result<PullResponse> {
 
 /// A stamp or id read as a string and parsed in place.
 fn parsed<T, E: std::fmt::Display>(c: &mut Cursor, parse: impl FnOnce(&str) -> std::result::Result<T, E>) -> Result<T> {
-    let text = c.str().map_err(|_| err("a string"))?;
+    let text = c.str()?;
     parse(&text).map_err(|e| WireError(e.to_string()))
 }
 
