@@ -293,6 +293,7 @@ impl<'a> Reader<'a> {
 
     /// Where the run of plain characters from `self.at` ends: at the next
     /// quote, backslash or control byte (or the end of the text).
+    ///
     /// Reads eight bytes at a time while none of them is special: most
     /// of a record's bytes are its texts, and a byte at a time was most of
     /// the parse.

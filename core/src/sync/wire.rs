@@ -340,9 +340,10 @@ impl From<crate::base::json::JsonError> for WireError {
 /// Reads a record straight from its JSON text: the same as
 /// `Record::from_wire(&json::parse(text)?)`, without the `Value` tree in
 /// between (except that of a key given twice, a broken first copy is
-/// refused rather than dropped unread). Opening the app reads every stored record and a pull reads
-/// thousands; building the tree (a map per field, a string per key and
-/// stamp) and copying each value out of it was most of that work.
+/// refused rather than dropped unread). Opening the app reads every stored
+/// record and a pull reads thousands; building the tree (a map per field,
+/// a string per key and stamp) and copying each value out of it was most
+/// of that work.
 pub fn record_from_json(text: &str) -> Result<Record> {
     let mut c = Cursor::new(text);
     let record = read_record(&mut c)?;
