@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, syncNow } from './harness.mjs';
+import { Session, contacts } from './seed.mjs';
 
 const newContact = (page, note, person) => saveContact(page, { note, person });
 
@@ -122,6 +123,34 @@ describe('sync between two devices of one user', () => {
     await newContact(first, '別のタブで書いた', 'Fさん');
     await second.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor({ timeout: 5_000 });
     await first.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor();
+    await first.close();
+    await second.close();
+  });
+
+  test('two tabs on one phone: hundreds pulled in one reach the other, which is offline', async () => {
+    const first = await phoneB.newPage();
+    await first.goto(`${server.url}/`);
+    await first.locator('nav.tabbar').waitFor();
+    const second = await phoneB.newPage();
+    await second.goto(`${server.url}/`);
+    await second.locator('nav.tabbar').waitFor();
+    // The second tab cannot reach the server: only the first tab's notice
+    // can bring it what the first pulls.
+    const cdp = await phoneB.newCDPSession(second);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: true, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    // More than a tab is told of one by one (200): the other rereads all.
+    const elsewhere = new Session(server.url);
+    await elsewhere.login('twodevices', 'correct horse battery');
+    // Names of their own, so that no later test's name matches them.
+    await elsewhere.create(contacts(250).map((c, i) => ({ ...c, fields: { ...c.fields, person: `一括${i}` } })));
+    await syncNow(first);
+    await second.getByTestId('search').fill('249件目');
+    await second.getByTestId('contact-list').locator('li').first().waitFor({ timeout: 10_000 });
+    assert.equal(await second.getByTestId('contact-list').locator('li').count(), 1);
+    // The count of unsent changes came with that reread: none.
+    await second.locator('nav.tabbar a', { hasText: '設定' }).click();
+    await second.getByTestId('unsent-count').filter({ hasText: 'すべて送信済み' }).waitFor({ timeout: 5_000 });
     await first.close();
     await second.close();
   });

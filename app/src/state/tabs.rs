@@ -56,8 +56,9 @@ pub fn listen(app: AppState) {
         let message = e.data().as_string().unwrap_or_default();
         spawn_local(async move {
             let Some(engine) = app.engine() else { return };
-            if message == "all" {
-                let _ = app.cache.load_all(&engine.store).await;
+            // A full reload counts the unsent changes as it reads.
+            let counted = if message == "all" {
+                app.cache.load_all(&engine.store).await.ok()
             } else {
                 let keys: Vec<(Collection, RecordId)> = message
                     .split(',')
@@ -67,8 +68,13 @@ pub fn listen(app: AppState) {
                     })
                     .collect();
                 let _ = app.cache.reload(&engine.store, &keys).await;
-            }
-            app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
+                None
+            };
+            let unsent = match counted {
+                Some(n) => n,
+                None => engine.unsent().await.unwrap_or(0),
+            };
+            app.sync.unsent.set(unsent);
         });
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
