@@ -13,6 +13,18 @@ async function editNote(page, person, note) {
   await page.getByTestId('flash').waitFor();
 }
 
+/** Two tabs of the app on one phone, each showing its tab bar. */
+async function twoTabs(context, server) {
+  const tabs = [];
+  for (let i = 0; i < 2; i++) {
+    const tab = await context.newPage();
+    await tab.goto(`${server.url}/`);
+    await tab.locator('nav.tabbar').waitFor();
+    tabs.push(tab);
+  }
+  return tabs;
+}
+
 describe('sync between two devices of one user', () => {
   let server;
   let browser;
@@ -114,12 +126,7 @@ describe('sync between two devices of one user', () => {
   });
 
   test('two tabs on one phone: a record saved in one appears in the other at once', async () => {
-    const first = await phoneB.newPage();
-    await first.goto(`${server.url}/`);
-    await first.locator('nav.tabbar').waitFor();
-    const second = await phoneB.newPage();
-    await second.goto(`${server.url}/`);
-    await second.locator('nav.tabbar').waitFor();
+    const [first, second] = await twoTabs(phoneB, server);
     await newContact(first, '別のタブで書いた', 'Fさん');
     await second.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor({ timeout: 5_000 });
     await first.getByTestId('contact-list').locator('li', { hasText: 'Fさん' }).waitFor();
@@ -128,12 +135,7 @@ describe('sync between two devices of one user', () => {
   });
 
   test('two tabs on one phone: hundreds pulled in one reach the other, which is offline', async () => {
-    const first = await phoneB.newPage();
-    await first.goto(`${server.url}/`);
-    await first.locator('nav.tabbar').waitFor();
-    const second = await phoneB.newPage();
-    await second.goto(`${server.url}/`);
-    await second.locator('nav.tabbar').waitFor();
+    const [first, second] = await twoTabs(phoneB, server);
     // The second tab cannot reach the server: only the first tab's notice
     // can bring it what the first pulls.
     const cdp = await phoneB.newCDPSession(second);
