@@ -62,18 +62,22 @@ window.nimoDb = new Promise((resolve) => {
   }
 });
 
-// The list of areas is only read after the first screen has painted. On a
-// first visit it is fetched once the app runs, so that it does not share a
-// slow line with the WebAssembly; later, the worker's cache answers at once.
-// The app reads it from this promise (platform::assets).
-let areasFetched;
-window.nimoAreas = new Promise((resolve) => { areasFetched = resolve; });
+// The list of areas is only read after the app's first screen has
+// painted, when the app asks for it (`window.nimoAreas()`, read by
+// platform::assets): fetching and decoding it at start competed with the
+// start itself. On a first visit it is fetched once the app runs, so that
+// it does not share a slow line with the WebAssembly, and handed to the
+// service worker; later, the worker's cache answers at once.
+let areas = null;
 function fetchAreas() {
-  const areas = fetch('/areas.tsv');
-  handed.push(areas.then((r) => hand('/areas.tsv', r)));
-  areasFetched(areas.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null));
+  if (!areas) {
+    const response = fetch('/areas.tsv');
+    handed.push(response.then((r) => hand('/areas.tsv', r)));
+    areas = response.then((r) => (r.ok ? r.clone().text() : null)).catch(() => null);
+  }
+  return areas;
 }
-if (!firstVisit) fetchAreas();
+window.nimoAreas = fetchAreas;
 
 // A newcomer's invite link on a device nobody uses yet: the page's own join
 // form, usable at once; the app takes it over when it arrives.

@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
     let update_ready = pwa::update_ready();
     spawn_local(session::boot(app));
     tabs::listen(app);
-    screens::areas::provide_and_load();
+    screens::areas::provide_and_load(app.phase);
     watch_idle(app);
     start_sync_once_ready(app);
     #[cfg(feature = "bench")]

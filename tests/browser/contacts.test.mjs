@@ -3,6 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeAll, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { Session, contacts, passphraseOf } from './seed.mjs';
 
 /** Counts taps (clicks) made through this helper. */
 function tapper(page) {
@@ -108,5 +109,63 @@ describe('contact log', () => {
     await second.getByTestId('contact-list').locator('li', { hasText: 'Aさん' }).waitFor();
     assert.match(await second.getByTestId('contact-list').textContent(), /来週また話す/);
     await other.close();
+  });
+});
+
+// A member with more contacts than one page of the list: the page, its
+// 「もっと見る」, and the filters (built when opened).
+describe('a long contact list', () => {
+  let server;
+  let browser;
+  let context;
+  let page;
+  const seeded = contacts(60);
+  before(async () => {
+    server = await startServer();
+    const seed = new Session(server.url);
+    await seed.join(await createGroup(server), 'longlist');
+    await seed.create(seeded);
+    browser = await launchBrowser();
+    context = await phone(browser);
+    page = await openFresh(context, server);
+    await loginThroughApp(page, 'longlist', passphraseOf('longlist'));
+    await page.getByTestId('record-count').filter({ hasText: '60' }).waitFor({ timeout: 30_000 });
+  });
+  after(() => closeAll({ contexts: [context], browser, server }));
+
+  const rows = () => page.getByTestId('contact-list').locator('li');
+  const more = () => page.getByRole('button', { name: 'もっと見る' });
+
+  test('shows a page of 50, newest first, and the rest on 「もっと見る」', async () => {
+    await more().waitFor();
+    assert.equal(await rows().count(), 50);
+    // contacts(n) puts the i-th contact i days back: the first row is the
+    // newest, 0件目, the last on the page 49件目.
+    assert.match(await rows().first().textContent(), /（0件目）/);
+    assert.match(await rows().last().textContent(), /（49件目）/);
+    await more().click();
+    await rows().nth(59).waitFor();
+    assert.equal(await rows().count(), 60);
+    assert.equal(await more().count(), 0);
+  });
+
+  test('the filters narrow the list by worry, then by mode', async () => {
+    await page.getByTestId('filters').locator('summary').click();
+    await page.getByTestId('filter-worry').selectOption('housing');
+    const housing = seeded.filter((c) => c.fields.worries.includes('housing'));
+    await page.getByTestId('record-count').waitFor();
+    await rows().nth(housing.length - 1).waitFor();
+    assert.equal(await rows().count(), housing.length);
+    for (const text of await rows().allTextContents()) assert.match(text, /住まい/);
+    await page.getByTestId('filters').getByRole('radio', { name: '電話' }).click();
+    const byPhone = housing.filter((c) => c.fields.mode === 'phone');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="contact-list"] li').length === n, byPhone.length);
+    for (const text of await rows().allTextContents()) assert.match(text, /電話/);
+    // Closing and opening again keeps what was picked.
+    await page.getByTestId('filters').locator('summary').click();
+    await page.getByTestId('filters').locator('summary').click();
+    assert.equal(await page.getByTestId('filter-worry').inputValue(), 'housing');
+    assert.equal(await rows().count(), byPhone.length);
+    assert.deepEqual(page.problems, []);
   });
 });

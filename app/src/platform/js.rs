@@ -42,3 +42,21 @@ pub fn error_text(e: &JsValue) -> String {
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
+
+/// Resolves after the next frame has been painted.
+pub async fn after_paint() {
+    let painted = js_sys::Promise::new(&mut |resolve, _| {
+        let Some(w) = web_sys::window() else {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            return;
+        };
+        // A timeout queued from an animation frame runs after that frame.
+        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
+            }
+        });
+        let _ = w.request_animation_frame(later.unchecked_ref());
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
+}

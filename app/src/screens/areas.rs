@@ -1,6 +1,6 @@
 //! Picking a prefecture or municipality: type 「こうべ」 or 「神戸」. The
-//! list of 1,788 areas is a data file read once, after the first screen
-//! has painted, not code.
+//! list of 1,788 areas is a data file read once, after the first real
+//! screen (not the loading one) has painted, not code.
 
 use crate::handler;
 use std::cell::Cell;
@@ -8,10 +8,10 @@ use std::cell::Cell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use nimo_core::directory::area::{self, AreaCode};
-use wasm_bindgen::JsCast;
 
 use crate::components::next_id;
 use crate::i18n::use_texts;
+use crate::state::Phase;
 
 /// Whether the list of areas has been read (shared through context).
 #[derive(Clone, Copy)]
@@ -21,41 +21,33 @@ thread_local! {
     static LOADING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Reads the list once (from the service worker's cache when offline).
-pub fn provide_and_load() {
+/// Reads the list once (from the service worker's cache when offline),
+/// after the session's first screen has painted: `phase` leaving
+/// `Starting`. Waiting only for the first frame put the parse (and the
+/// file's fetch) between the store's answers on a member's reload, while
+/// the loading screen was up, ahead of the records list.
+pub fn provide_and_load(phase: RwSignal<Phase>) {
     let ready = RwSignal::new(area::list().is_some());
     provide_context(AreasReady(ready));
     if ready.get_untracked() || LOADING.with(|l| l.replace(true)) {
         return;
     }
-    spawn_local(async move {
-        // After the first screen has painted: parsing 1,788 areas is work
-        // that screen does not need, and at start it would come first.
-        after_first_paint().await;
-        if let Some(tsv) = crate::platform::assets::text("nimoAreas").await {
-            area::install(&tsv);
-            ready.set(true);
-        }
-        LOADING.with(|l| l.set(false));
-    });
-}
-
-/// Resolves after the next frame has been painted.
-async fn after_first_paint() {
-    let painted = js_sys::Promise::new(&mut |resolve, _| {
-        let Some(w) = web_sys::window() else {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+    let mut started = false;
+    handler::effect(move |_| {
+        // Untracked once started, so the effect does not run again.
+        if started || phase.with(|p| matches!(p, Phase::Starting)) {
             return;
-        };
-        // A timeout queued from an animation frame runs after that frame.
-        let later = wasm_bindgen::closure::Closure::once_into_js(move || {
-            if let Some(w) = web_sys::window() {
-                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(resolve.unchecked_ref(), 0);
+        }
+        started = true;
+        spawn_local(async move {
+            crate::platform::js::after_paint().await;
+            if let Some(tsv) = crate::platform::assets::text("nimoAreas").await {
+                area::install(&tsv);
+                ready.set(true);
             }
+            LOADING.with(|l| l.set(false));
         });
-        let _ = w.request_animation_frame(later.unchecked_ref());
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(painted).await;
 }
 
 fn ready() -> bool {

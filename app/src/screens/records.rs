@@ -23,6 +23,10 @@ use crate::state::{api, now_jst, use_app};
 
 /// How many contacts the list shows before 「もっと見る」.
 const PAGE: usize = 50;
+/// How many of them the screen's first frame draws: more than a phone's
+/// screen holds. The rest follow in the next frame, so that opening the
+/// app or the tab does not wait for rows below the screen to be built.
+const FIRST_FRAME: usize = 12;
 
 #[derive(Clone, Default, PartialEq)]
 struct Filter {
@@ -64,7 +68,16 @@ pub fn Records() -> impl IntoView {
     let status = RwSignal::new(None::<String>);
     let referral = RwSignal::new(None::<String>);
     let shown = RwSignal::new(PAGE);
+    let first_frame = RwSignal::new(true);
+    spawn_local(async move {
+        crate::platform::js::after_paint().await;
+        // The screen may be gone by then (a quick tap on another tab).
+        let _ = first_frame.try_set(false);
+    });
+    // Rows drawn now; 「もっと見る」 waits for the full page.
+    let limit = move || if first_frame.get() { FIRST_FRAME.min(shown.get()) } else { shown.get() };
     let crisis = RwSignal::new(false);
+    let filters_opened = RwSignal::new(false);
     let ja = t.is_ja();
 
     let filter = Memo::new(move |_| Filter {
@@ -90,7 +103,7 @@ pub fn Records() -> impl IntoView {
             let f = filter.get();
             // The rows shown and one more, which says whether there are
             // more: a broad query stops early instead of testing all.
-            let wanted = shown.get() + 1;
+            let wanted = limit() + 1;
             contacts.with(|all| all.iter().filter(|i| f.accepts(&i.0.data, &i.1)).take(wanted).cloned().collect::<Vec<Indexed>>())
         },
         items_changed,
@@ -109,20 +122,26 @@ pub fn Records() -> impl IntoView {
         <div class="search">
             <TextField label=t.search value=query hint=t.search_hint kind="search" testid="search"/>
         </div>
-        <details class="card filters">
+        // The filters' fields are built when the section is first opened,
+        // as the exports' are: closed, they were 69 of the 237 elements of
+        // the app's first frame on a member's reload. Kept once built, so
+        // that they hold what was picked.
+        <details class="card filters" data-testid="filters" on:toggle=handler::toggle(move |_| if !filters_opened.get_untracked() { filters_opened.set(true) })>
             <summary>{t.filters}</summary>
-            <label class="field">
-                <span class="label">{t.filter_worry}</span>
-                <select on:change=handler::change(move |ev| { let v = event_target_value(&ev); worry.set((!v.is_empty()).then_some(v)); })>
-                    <option value="">{t.any}</option>
-                    {Worry::ALL.iter().map(|w| view! { <option value=w.id()>{w.label().get(ja)}</option> }).collect_view()}
-                </select>
-            </label>
-            <ChoiceChips label=t.filter_mode options=labelled(Mode::OPTIONS, ja) selected=mode/>
-            <TextField label=t.filter_from value=from kind="date"/>
-            <TextField label=t.filter_to value=to kind="date"/>
-            <ChoiceChips label=t.filter_status options=vec![("open", t.badge_open), ("closed", t.badge_closed)] selected=status/>
-            <ChoiceChips label=t.filter_referral options=labelled(ReferralState::OPTIONS, ja) selected=referral/>
+            {move || filters_opened.get().then(|| view! {
+                <label class="field">
+                    <span class="label">{t.filter_worry}</span>
+                    <select data-testid="filter-worry" on:change=handler::change(move |ev| { let v = event_target_value(&ev); worry.set((!v.is_empty()).then_some(v)); })>
+                        <option value="">{t.any}</option>
+                        {Worry::ALL.iter().map(|w| view! { <option value=w.id()>{w.label().get(ja)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <ChoiceChips label=t.filter_mode options=labelled(Mode::OPTIONS, ja) selected=mode/>
+                <TextField label=t.filter_from value=from kind="date"/>
+                <TextField label=t.filter_to value=to kind="date"/>
+                <ChoiceChips label=t.filter_status options=vec![("open", t.badge_open), ("closed", t.badge_closed)] selected=status/>
+                <ChoiceChips label=t.filter_referral options=labelled(ReferralState::OPTIONS, ja) selected=referral/>
+            })}
         </details>
         <section>
             <h2>{t.recent_title}</h2>
@@ -133,10 +152,11 @@ pub fn Records() -> impl IntoView {
                     let empty = contacts.with(Vec::is_empty);
                     return view! { <p class="empty" data-testid="empty">{if empty { t.no_contacts } else { t.no_results }}</p> }.into_any();
                 }
-                let more = list.len() > shown.get();
+                let shown_now = limit();
+                let more = !first_frame.get() && list.len() > shown_now;
                 view! {
                     <ul class="contact-list" data-testid="contact-list">
-                        {list.into_iter().take(shown.get()).map(|i| view! { <ContactRow item=i today/> }).collect_view()}
+                        {list.into_iter().take(shown_now).map(|i| view! { <ContactRow item=i today/> }).collect_view()}
                     </ul>
                     {more.then(|| view! { <button type="button" class="button secondary wide" on:click=handler::click(move |_| shown.update(|n| *n += PAGE))>{t.show_more}</button> })}
                 }.into_any()
