@@ -88,6 +88,38 @@ fn upgrade(db: &IdbDatabase, tx: &IdbTransaction, old: u32) {
 /// A committed write: the record as stored, or `None` if it was removed.
 pub type Written = (Collection, RecordId, Option<Record>);
 
+/// The reads of [`IdbStore::begin_load`], placed and not yet answered.
+pub struct PendingLoad {
+    /// Held until the answers are in: a `Tx` dropped early aborts, which
+    /// is what an unfinished load should do.
+    tx: Tx,
+    answers: Vec<wasm_bindgen_futures::JsFuture>,
+    unsent: wasm_bindgen_futures::JsFuture,
+}
+
+impl PendingLoad {
+    /// The records of each collection, in the order asked, and the count of
+    /// unsent changes. Sealed records are opened with the store's key as it
+    /// is now: finish once the lock is open.
+    pub async fn finish(self, store: &IdbStore) -> Result<(Vec<Vec<Record>>, usize), StoreError> {
+        let PendingLoad { tx, answers, unsent } = self;
+        let js_error = |e: JsValue| store_error(IdbError::from_js(&e));
+        let mut out = Vec::with_capacity(answers.len());
+        for answer in answers {
+            let all = answer.await.map_err(js_error)?;
+            let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
+            let mut records = Vec::with_capacity(array.length() as usize);
+            for v in array.iter() {
+                records.push(store.parse_record(&v)?);
+            }
+            out.push(records);
+        }
+        let unsent = unsent.await.map_err(js_error)?.as_f64().unwrap_or(0.0) as usize;
+        drop(tx);
+        Ok((out, unsent))
+    }
+}
+
 /// Told, after each committed transaction, what that transaction wrote.
 pub type OnCommit = Box<dyn Fn(Vec<Written>)>;
 
@@ -153,28 +185,26 @@ impl IdbStore {
     /// collection (opening the app reads all eight), and the count belongs
     /// to the same snapshot as the records.
     pub async fn load_many(&self, collections: &[Collection]) -> Result<(Vec<Vec<Record>>, usize), StoreError> {
+        self.begin_load(collections)?.finish(self).await
+    }
+
+    /// Places [`Self::load_many`]'s reads now and leaves the answers to
+    /// [`PendingLoad::finish`]: at start-up the store reads the records
+    /// while the settings are read and looked at. Nothing is parsed (or
+    /// opened with the lock's key) until then; dropped, it reads nothing
+    /// more.
+    pub fn begin_load(&self, collections: &[Collection]) -> Result<PendingLoad, StoreError> {
         let mut names: Vec<&str> = collections.iter().map(|c| c.id()).collect();
         names.push(OUTBOX);
         let tx = Tx::read(&self.db, &names).map_err(store_error)?;
         let js_error = |e: JsValue| store_error(IdbError::from_js(&e));
-        let mut pending = Vec::with_capacity(collections.len());
+        let mut answers = Vec::with_capacity(collections.len());
         for name in &names[..collections.len()] {
             let store = tx.store(name).map_err(store_error)?;
-            pending.push(idb::watch(&store.get_all().map_err(js_error)?));
+            answers.push(idb::watch(&store.get_all().map_err(js_error)?));
         }
         let unsent = idb::watch(&tx.store(OUTBOX).map_err(store_error)?.count().map_err(js_error)?);
-        let mut out = Vec::with_capacity(collections.len());
-        for answer in pending {
-            let all = answer.await.map_err(js_error)?;
-            let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
-            let mut records = Vec::with_capacity(array.length() as usize);
-            for v in array.iter() {
-                records.push(self.parse_record(&v)?);
-            }
-            out.push(records);
-        }
-        let unsent = unsent.await.map_err(js_error)?.as_f64().unwrap_or(0.0) as usize;
-        Ok((out, unsent))
+        Ok(PendingLoad { tx, answers, unsent })
     }
 
     pub async fn load_one(&self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {

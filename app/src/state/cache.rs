@@ -9,21 +9,26 @@ use nimo_core::sync::collection::Collection;
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::record::Record;
 
-use crate::platform::store::{IdbStore, Written};
+use nimo_core::sync::client::StoreError;
+
+use crate::platform::store::{IdbStore, PendingLoad, Written};
 
 /// Above this many changed records, reload whole collections instead.
 pub const RELOAD_ALL_ABOVE: usize = 200;
+
+type Tables = [BTreeMap<RecordId, Record>; Collection::ALL.len()];
 
 #[derive(Clone, Copy)]
 pub struct Cache {
     /// One map per collection, at `Collection::index` (a table, not a
     /// `HashMap`: eight fixed keys need no hashing code in the wasm).
-    records: RwSignal<[BTreeMap<RecordId, Record>; Collection::ALL.len()]>,
+    records: RwSignal<Tables>,
+    journal: StoredValue<Journal>,
 }
 
 impl Cache {
     pub fn new() -> Self {
-        Self { records: RwSignal::new(Default::default()) }
+        Self { records: RwSignal::new(Default::default()), journal: StoredValue::new(Journal::default()) }
     }
 
     /// Reads one collection (reactive).
@@ -42,14 +47,18 @@ impl Cache {
     /// Loads every collection; returns how many changes are not yet sent,
     /// counted in the same transaction (at start-up a separate count was
     /// one more turn of the store before the first screen).
-    pub async fn load_all(&self, store: &IdbStore) -> Result<usize, nimo_core::sync::client::StoreError> {
-        let mut all: [BTreeMap<RecordId, Record>; Collection::ALL.len()] = Default::default();
-        let (loaded, unsent) = store.load_many(&Collection::ALL).await?;
-        for (c, records) in Collection::ALL.into_iter().zip(loaded) {
-            all[c.index()] = records.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
-        }
-        self.records.set(all);
-        Ok(unsent)
+    pub async fn load_all(&self, store: &IdbStore) -> Result<usize, StoreError> {
+        self.begin_load(store)?.finish(store).await
+    }
+
+    /// Places a load's reads now; [`Loading::finish`] sets what they read.
+    /// Whatever reaches the cache in between (this tab's commits, another
+    /// tab's changes reread) is laid again over the load's snapshot, which
+    /// is older than all of it.
+    pub fn begin_load(&self, store: &IdbStore) -> Result<Loading, StoreError> {
+        let pending = store.begin_load(&Collection::ALL)?;
+        let from = self.journal.try_update_value(Journal::begin).unwrap_or(0);
+        Ok(Loading { pending: Some(pending), cache: *self, from, ended: false })
     }
 
     /// Takes what one committed transaction wrote, as written: no reading
@@ -59,7 +68,7 @@ impl Cache {
     }
 
     /// Rereads these records from the store (another tab wrote them).
-    pub async fn reload(&self, store: &IdbStore, keys: &[(Collection, RecordId)]) -> Result<(), nimo_core::sync::client::StoreError> {
+    pub async fn reload(&self, store: &IdbStore, keys: &[(Collection, RecordId)]) -> Result<(), StoreError> {
         if keys.is_empty() {
             return Ok(());
         }
@@ -76,18 +85,173 @@ impl Cache {
 
     /// Puts live records in, takes deleted or missing ones out.
     fn put(&self, records: Vec<Written>) {
-        self.records.update(|all| {
-            for (c, id, record) in records {
-                let map = &mut all[c.index()];
-                match record {
-                    Some(r) if !r.is_deleted() => {
-                        map.insert(id, r);
-                    }
-                    _ => {
-                        map.remove(&id);
-                    }
-                }
+        self.journal.try_update_value(|j| j.note(&records));
+        self.records.update(|all| lay(all, records));
+    }
+}
+
+/// Puts live records in, takes deleted or missing ones out.
+fn lay(all: &mut Tables, records: Vec<Written>) {
+    for (c, id, record) in records {
+        let map = &mut all[c.index()];
+        match record {
+            Some(r) if !r.is_deleted() => {
+                map.insert(id, r);
             }
+            _ => {
+                map.remove(&id);
+            }
+        }
+    }
+}
+
+/// A load of every collection whose reads are placed (see
+/// [`Cache::begin_load`]). Dropped unfinished (the app is locked, or no
+/// one is signed in), it sets nothing.
+pub struct Loading {
+    pending: Option<PendingLoad>,
+    cache: Cache,
+    /// Where this load's part of the journal starts.
+    from: usize,
+    ended: bool,
+}
+
+impl Loading {
+    /// Parses what was read (sealed records with the store's key as it is
+    /// now) and sets it, with what reached the cache since laid over it;
+    /// returns the count of unsent changes read with the records.
+    pub async fn finish(mut self, store: &IdbStore) -> Result<usize, StoreError> {
+        let Some(pending) = self.pending.take() else { return Ok(0) };
+        let (loaded, unsent) = pending.finish(store).await?;
+        let mut all: Tables = Default::default();
+        for (c, records) in Collection::ALL.into_iter().zip(loaded) {
+            all[c.index()] = records.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
+        }
+        lay(&mut all, self.end());
+        self.cache.records.set(all);
+        Ok(unsent)
+    }
+
+    fn end(&mut self) -> Vec<Written> {
+        if std::mem::replace(&mut self.ended, true) {
+            return Vec::new();
+        }
+        self.cache.journal.try_update_value(|j| j.end(self.from)).unwrap_or_default()
+    }
+}
+
+impl Drop for Loading {
+    fn drop(&mut self) {
+        self.end();
+    }
+}
+
+/// What reached the cache while loads were in flight, in order. Kept only
+/// while one is: a load's snapshot was taken when its reads were placed,
+/// so whatever came after must be laid over it again, or setting the
+/// snapshot would put older records back.
+#[derive(Default)]
+struct Journal {
+    /// Loads placed and not yet finished or dropped.
+    open: usize,
+    since: Vec<Written>,
+}
+
+impl Journal {
+    /// A load starts; returns where its part of the journal begins.
+    fn begin(&mut self) -> usize {
+        self.open += 1;
+        self.since.len()
+    }
+
+    fn note(&mut self, written: &[Written]) {
+        if self.open > 0 {
+            self.since.extend(written.iter().cloned());
+        }
+    }
+
+    /// A load ends; returns what reached the cache since it began.
+    fn end(&mut self, from: usize) -> Vec<Written> {
+        let later = self.since.get(from..).map(<[Written]>::to_vec).unwrap_or_default();
+        self.open = self.open.saturating_sub(1);
+        if self.open == 0 {
+            self.since = Vec::new();
+        }
+        later
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use nimo_core::sync::collection::Visibility;
+    use nimo_core::sync::hlc::Hlc;
+    use nimo_core::sync::ids::{ClientId, GroupId, UserId};
+    use nimo_core::sync::record::Stamped;
+    use serde_json::Value;
+
+    use super::*;
+
+    fn note(n: u8, text: &str, ms: u64) -> Written {
+        let t = Hlc::new(ms, 0, ClientId::from_random([1; 8]));
+        let id = RecordId::new_v7(1_700_000_000_000, [n; 10]);
+        let group = GroupId::new_v7(1_700_000_000_000, [7; 10]);
+        let owner = UserId::new_v7(1_700_000_000_000, [9; 10]);
+        let mut r = Record::new(id.clone(), Collection::Contact, group, owner, Stamped::new(Visibility::Private, t));
+        r.fields.insert("note".to_owned(), Stamped::new(Value::String(text.to_owned()), t));
+        (Collection::Contact, id, Some(r))
+    }
+
+    fn text_of(all: &Tables, id: &RecordId) -> Option<String> {
+        all[Collection::Contact.index()].get(id).and_then(|r| r.get("note")).and_then(|v| v.as_str().map(str::to_owned))
+    }
+
+    /// Another tab's change reread while the start-up load was in flight:
+    /// setting the load's older snapshot must not put the old text back.
+    #[test]
+    fn what_reached_the_cache_during_a_load_is_laid_over_its_snapshot() {
+        let mut journal = Journal::default();
+        let from = journal.begin();
+        let newer = note(1, "あとの編集", 2_000);
+        journal.note(std::slice::from_ref(&newer));
+        let mut snapshot: Tables = Default::default();
+        lay(&mut snapshot, vec![note(1, "まえの編集", 1_000), note(2, "ほかの記録", 1_000)]);
+        lay(&mut snapshot, journal.end(from));
+        assert_eq!(text_of(&snapshot, &newer.1).as_deref(), Some("あとの編集"));
+        assert_eq!(snapshot[Collection::Contact.index()].len(), 2);
+        // A record deleted meanwhile stays deleted.
+        let from = journal.begin();
+        journal.note(&[(Collection::Contact, newer.1.clone(), None)]);
+        lay(&mut snapshot, journal.end(from));
+        assert_eq!(text_of(&snapshot, &newer.1), None);
+    }
+
+    #[test]
+    fn nothing_is_kept_while_no_load_is_in_flight() {
+        let mut journal = Journal::default();
+        journal.note(&[note(1, "a", 1)]);
+        assert!(journal.since.is_empty());
+        let first = journal.begin();
+        journal.note(&[note(1, "b", 2)]);
+        let second = journal.begin();
+        journal.note(&[note(2, "c", 3)]);
+        assert_eq!(journal.end(second).len(), 1, "the later load sees only what came after it began");
+        assert_eq!(journal.since.len(), 2, "kept for the load still in flight");
+        assert_eq!(journal.end(first).len(), 2);
+        assert!(journal.since.is_empty() && journal.open == 0);
+    }
+
+    #[test]
+    fn a_load_dropped_unfinished_ends_its_part_of_the_journal() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let cache = Cache::new();
+            let from = cache.journal.try_update_value(Journal::begin).unwrap_or(0);
+            cache.put(vec![note(1, "a", 1)]);
+            assert_eq!(cache.journal.with_value(|j| j.since.len()), 1);
+            drop(Loading { pending: None, cache, from, ended: false });
+            assert_eq!(cache.journal.with_value(|j| (j.open, j.since.len())), (0, 0));
+            // The cache itself kept what was put.
+            assert_eq!(cache.with(Collection::Contact, BTreeMap::len), 1);
         });
     }
 }

@@ -11,6 +11,7 @@ use nimo_core::sync::wire::Wire;
 use serde_json::Value;
 
 use super::device::{self, GROUP_KEY, LOCK_KEY, ME_KEY, MODE_PENDING_KEY, TOKEN_KEY};
+use super::cache::Loading;
 use super::{AppState, Phase, api, sync, tabs};
 use crate::platform::crypt::{self, CryptError, LockConfig};
 use crate::platform::env::BrowserEnv;
@@ -26,15 +27,22 @@ pub async fn boot(app: AppState) {
             return;
         }
     };
-    let start = Start::read(&store).await;
     tabs::feed_cache_from(app, &store);
-    app.set_engine(Rc::new(Engine::new(store, FetchTransport, BrowserEnv)));
+    let engine = Rc::new(Engine::new(store, FetchTransport, BrowserEnv));
+    // Set before the records are read: from here, another tab's change is
+    // reread into the cache (see `tabs::listen`), not dropped.
+    app.set_engine(Rc::clone(&engine));
+    // The records are read while the settings are, and parsed only once
+    // it is known that someone is signed in and the lock is open: on a
+    // member's reload that was one more turn of the store before the list.
+    let early = app.cache.begin_load(&engine.store).ok();
+    let start = Start::read(&engine.store).await;
     let lock = start.lock.as_ref().and_then(|v| LockConfig::from_wire(v).ok());
     app.lock.set(lock.clone());
     if lock.is_some() {
         app.phase.set(Phase::Locked);
     } else {
-        resume(app, start).await;
+        resume(app, start, early).await;
     }
 }
 
@@ -62,8 +70,9 @@ impl Start {
     }
 }
 
-/// After the store is readable: signed in (kept `me`) or not.
-async fn resume(app: AppState, start: Start) {
+/// After the store is readable: signed in (kept `me`) or not. `early`:
+/// the records' reads, if already placed.
+async fn resume(app: AppState, start: Start, early: Option<Loading>) {
     device::use_bearer(start.token.as_ref());
     match start.me.as_ref().and_then(|v| Me::from_wire(v).ok()) {
         None => {
@@ -71,7 +80,7 @@ async fn resume(app: AppState, start: Start) {
             app.phase.set(Phase::SignedOut);
         }
         Some(me) => {
-            if let Err(e) = open_for(app, me, start.state).await {
+            if let Err(e) = open_for(app, me, start.state, early).await {
                 app.phase.set(Phase::NoStorage(format!("{e}")));
             }
         }
@@ -79,13 +88,16 @@ async fn resume(app: AppState, start: Start) {
 }
 
 /// Loads the signed-in user's data and starts syncing. `known`: the sync
-/// state if it was read already.
-async fn open_for(app: AppState, me: Me, known: Option<SyncState>) -> Result<(), EngineError> {
+/// state if it was read already; `early`: the records' reads, if placed.
+async fn open_for(app: AppState, me: Me, known: Option<SyncState>, early: Option<Loading>) -> Result<(), EngineError> {
     let Some(engine) = app.engine() else { return Ok(()) };
     let state = engine.start_known(&me.user, known).await?;
     choose_group(app, &me);
     app.me.set(Some(me));
-    let unsent = app.cache.load_all(&engine.store).await?;
+    let unsent = match early {
+        Some(loading) => loading.finish(&engine.store).await?,
+        None => app.cache.load_all(&engine.store).await?,
+    };
     app.sync.unsent.set(unsent);
     app.sync.last_ok.set(state.last_sync_ms);
     app.sync.rejected.set(state.rejected);
@@ -141,7 +153,7 @@ pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
         http::set_bearer(Some(token));
     }
     device::save_me(app, &me).await?;
-    open_for(app, me, None).await
+    open_for(app, me, None, None).await
 }
 
 /// Whether a sign-in on this device should ask for a bearer session.
@@ -180,7 +192,7 @@ pub async fn unlock(app: AppState, pin: &str) -> Result<(), LockError> {
     match crypt::unlock(&config, pin).await {
         Ok(cipher) => {
             engine.store.set_cipher(Some(cipher));
-            resume(app, Start::read(&engine.store).await).await;
+            resume(app, Start::read(&engine.store).await, None).await;
             Ok(())
         }
         Err(CryptError::WrongPin) => Err(LockError::WrongPin),
