@@ -40,7 +40,16 @@ impl Cache {
         self.records.with(|all| all[collection.index()].get(id).cloned())
     }
 
+    /// Works on the journal through one boxed closure: each closure given
+    /// to `StoredValue` directly compiles its own copy of Leptos's code.
+    fn journal(&self, f: &mut dyn FnMut(&mut Journal)) {
+        self.journal.try_update_value(|j| f(j));
+    }
+
+    /// Empties the cache (the lock, a sign-out, an erase). A load in
+    /// flight then sets nothing: what it read must not come back.
     pub fn clear(&self) {
+        self.journal(&mut |j| j.cleared += 1);
         self.records.set(Default::default());
     }
 
@@ -57,8 +66,9 @@ impl Cache {
     /// is older than all of it.
     pub fn begin_load(&self, store: &IdbStore) -> Result<Loading, StoreError> {
         let pending = store.begin_load(&Collection::ALL)?;
-        let from = self.journal.try_update_value(Journal::begin).unwrap_or(0);
-        Ok(Loading { pending: Some(pending), cache: *self, from, ended: false })
+        let (mut from, mut cleared) = (0, 0);
+        self.journal(&mut |j| (from, cleared) = (j.begin(), j.cleared));
+        Ok(Loading { pending: Some(pending), cache: *self, from, cleared, ended: false })
     }
 
     /// Takes what one committed transaction wrote, as written: no reading
@@ -85,7 +95,7 @@ impl Cache {
 
     /// Puts live records in, takes deleted or missing ones out.
     fn put(&self, records: Vec<Written>) {
-        self.journal.try_update_value(|j| j.note(&records));
+        self.journal(&mut |j| j.note(&records));
         self.records.update(|all| lay(all, records));
     }
 }
@@ -113,6 +123,8 @@ pub struct Loading {
     cache: Cache,
     /// Where this load's part of the journal starts.
     from: usize,
+    /// How many times the cache had been cleared when it began.
+    cleared: u64,
     ended: bool,
 }
 
@@ -123,20 +135,35 @@ impl Loading {
     pub async fn finish(mut self, store: &IdbStore) -> Result<usize, StoreError> {
         let Some(pending) = self.pending.take() else { return Ok(0) };
         let (loaded, unsent) = pending.finish(store).await?;
+        self.set(loaded);
+        Ok(unsent)
+    }
+
+    /// Sets what was read, one list per collection in `Collection::ALL`'s
+    /// order, unless the cache was cleared since the load began.
+    fn set(&mut self, loaded: Vec<Vec<Record>>) {
+        let later = self.end();
+        let mut cleared = None;
+        self.cache.journal(&mut |j| cleared = Some(j.cleared));
+        if cleared != Some(self.cleared) {
+            return;
+        }
         let mut all: Tables = Default::default();
         for (c, records) in Collection::ALL.into_iter().zip(loaded) {
             all[c.index()] = records.into_iter().filter(|r| !r.is_deleted()).map(|r| (r.id.clone(), r)).collect();
         }
-        lay(&mut all, self.end());
+        lay(&mut all, later);
         self.cache.records.set(all);
-        Ok(unsent)
     }
 
     fn end(&mut self) -> Vec<Written> {
         if std::mem::replace(&mut self.ended, true) {
             return Vec::new();
         }
-        self.cache.journal.try_update_value(|j| j.end(self.from)).unwrap_or_default()
+        let mut later = Vec::new();
+        let from = self.from;
+        self.cache.journal(&mut |j| later = j.end(from));
+        later
     }
 }
 
@@ -155,6 +182,8 @@ struct Journal {
     /// Loads placed and not yet finished or dropped.
     open: usize,
     since: Vec<Written>,
+    /// How many times the cache has been cleared.
+    cleared: u64,
 }
 
 impl Journal {
@@ -248,10 +277,32 @@ mod tests {
             let from = cache.journal.try_update_value(Journal::begin).unwrap_or(0);
             cache.put(vec![note(1, "a", 1)]);
             assert_eq!(cache.journal.with_value(|j| j.since.len()), 1);
-            drop(Loading { pending: None, cache, from, ended: false });
+            drop(Loading { pending: None, cache, from, cleared: 0, ended: false });
             assert_eq!(cache.journal.with_value(|j| (j.open, j.since.len())), (0, 0));
             // The cache itself kept what was put.
             assert_eq!(cache.with(Collection::Contact, BTreeMap::len), 1);
+        });
+    }
+    /// The lock (or a sign-out) clears the cache while a load is in
+    /// flight: what the load read must not come back into memory after.
+    #[test]
+    fn a_load_that_ends_after_the_cache_was_cleared_sets_nothing() {
+        let owner = Owner::new();
+        owner.with(|| {
+            let cache = Cache::new();
+            let (from, cleared) = cache.journal.try_update_value(|j| (j.begin(), j.cleared)).unwrap_or_default();
+            let mut loading = Loading { pending: None, cache, from, cleared, ended: false };
+            cache.clear();
+            let (_, id, record) = note(1, "ひみつ", 1);
+            let record = record.unwrap_or_else(|| unreachable!());
+            let loaded = |r: &Record| Collection::ALL.iter().map(|c| if *c == Collection::Contact { vec![r.clone()] } else { Vec::new() }).collect();
+            loading.set(loaded(&record));
+            assert_eq!(cache.with(Collection::Contact, BTreeMap::len), 0, "a record came back after the lock");
+            // Without a clear in between, the same load sets its records.
+            let (from, cleared) = cache.journal.try_update_value(|j| (j.begin(), j.cleared)).unwrap_or_default();
+            let mut loading = Loading { pending: None, cache, from, cleared, ended: false };
+            loading.set(loaded(&record));
+            assert!(cache.with(Collection::Contact, |m| m.contains_key(&id)));
         });
     }
 }
