@@ -88,6 +88,15 @@ describe('contact log', () => {
 
   test('a draft survives a reload', async () => {
     await page.getByTestId('new-contact').click();
+    await page.getByTestId('contact-form').waitFor();
+    // On a loaded machine the test before can leave its new contact (risk
+    // flag set) behind as a draft (seen once, in a run that shared the
+    // machine with a build), and restoring it opens the crisis card again
+    // over the form. Start from an empty form either way.
+    if (await page.getByTestId('draft-restored').count()) {
+      if (await page.getByTestId('crisis-card').count()) await page.getByTestId('crisis-card').getByRole('button', { name: '閉じる' }).click();
+      await page.getByRole('button', { name: '下書きを捨てる' }).click();
+    }
     await page.getByTestId('note').fill('書きかけのメモ：ひきこもりの息子さんのこと');
     await page.waitForTimeout(600);
     await page.reload();
