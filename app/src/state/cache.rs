@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use nimo_core::sync::client::StoreError;
 use nimo_core::sync::collection::Collection;
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::record::Record;
-
-use nimo_core::sync::client::StoreError;
 
 use crate::platform::store::{IdbStore, PendingLoad, Written};
 
@@ -93,7 +92,8 @@ impl Cache {
         Ok(())
     }
 
-    /// Puts live records in, takes deleted or missing ones out.
+    /// Puts live records in, takes deleted or missing ones out, and notes
+    /// them in the journal while a load is in flight.
     fn put(&self, records: Vec<Written>) {
         self.journal(&mut |j| j.note(&records));
         self.records.update(|all| lay(all, records));
