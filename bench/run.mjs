@@ -115,6 +115,28 @@ async function markOf(page, name, timeout = 60_000) {
   }
 }
 
+// Three throttled reloads, each timed until the page sets `mark` (see
+// `markWhenShown`), then one more waited for with a locator on `selector`,
+// the method of the tables before 2026-12-02, for comparison. Prints the
+// row `what` (the median of the three) and the comparison row.
+async function timedReloads(page, what, mark, selector, pause) {
+  const times = [];
+  const onPage = [];
+  for (let i = 0; i < 3; i++) {
+    const t = Date.now();
+    await page.reload({ waitUntil: 'commit' });
+    onPage.push(await markOf(page, mark));
+    times.push(Date.now() - t);
+    await page.waitForTimeout(pause);
+  }
+  row(what, median(times), `ms (${times.join(', ')}; on the page's clock ${onPage.join(', ')})`, 500);
+  const t = Date.now();
+  await page.reload();
+  await page.locator(selector).first().waitFor({ timeout: 60_000 });
+  row('the same, waited for with a Playwright locator (the earlier tables\' method)', Date.now() - t, 'ms');
+  await page.waitForTimeout(pause);
+}
+
 // ---- throttled first and repeat visit ----
 async function visits(server) {
   const proxy = await countingProxy(server.url);
@@ -146,23 +168,7 @@ async function visits(server) {
   api = 0;
   proxy.counter.shell = 0;
   proxy.counter.api = 0;
-  const times = [];
-  const onPage = [];
-  for (let i = 0; i < 3; i++) {
-    const t1 = Date.now();
-    await page.reload({ waitUntil: 'commit' });
-    onPage.push(await markOf(page, 'screen'));
-    times.push(Date.now() - t1);
-    await page.waitForTimeout(500);
-  }
-  row('time to interactive, repeat visit (4× CPU, Slow 4G; median of 3)', median(times), `ms (${times.join(', ')}; on the page's clock ${onPage.join(', ')})`, 500);
-  // The method of the tables before 2026-12-02, for comparison: the same
-  // reload, waited for with a locator (Playwright's script in the page).
-  const t2 = Date.now();
-  await page.reload();
-  await page.locator('main h1').first().waitFor({ timeout: 60_000 });
-  row('the same, waited for with a Playwright locator (the earlier tables\' method)', Date.now() - t2, 'ms');
-  await page.waitForTimeout(500);
+  await timedReloads(page, 'time to interactive, repeat visit (4× CPU, Slow 4G; median of 3)', 'screen', 'main h1', 500);
   row('repeat-visit transfer to the page, shell', shell, 'B from the network', 0);
   row('repeat-visit bytes served, shell (incl. the browser\'s check of sw.js)', proxy.counter.shell, 'B');
   row('repeat-visit bytes served, API (health probe)', proxy.counter.api, 'B');
@@ -200,20 +206,7 @@ async function signedInRepeat(server) {
     await page.waitForTimeout(1000);
     await markWhenShown(context, 'list', '[data-testid="contact-list"] li');
     await throttle(context, page);
-    const times = [];
-    const onPage = [];
-    for (let i = 0; i < 3; i++) {
-      const t = Date.now();
-      await page.reload({ waitUntil: 'commit' });
-      onPage.push(await markOf(page, 'list'));
-      times.push(Date.now() - t);
-      await page.waitForTimeout(1000);
-    }
-    row('time to interactive, repeat visit signed in, 1,000 contacts on the device (4× CPU, Slow 4G; median of 3)', median(times), `ms (${times.join(', ')}; on the page's clock ${onPage.join(', ')})`, 500);
-    const t2 = Date.now();
-    await page.reload();
-    await page.locator('[data-testid="contact-list"] li').first().waitFor({ timeout: 60_000 });
-    row('the same, waited for with a Playwright locator (the earlier tables\' method)', Date.now() - t2, 'ms');
+    await timedReloads(page, 'time to interactive, repeat visit signed in, 1,000 contacts on the device (4× CPU, Slow 4G; median of 3)', 'list', '[data-testid="contact-list"] li', 1000);
   } finally {
     await context.close();
     await cleanup(profile);
