@@ -157,6 +157,34 @@ describe('sync between two devices of one user', () => {
     await second.close();
   });
 
+  test('two tabs on one phone: a record saved in one while the other starts appears in the other', async () => {
+    // The starting tab's boot.js reads the store before its app runs; a
+    // record the other tab saves after that read must still reach it
+    // (boot.js hears the other tab's notice and the app rereads it). Both
+    // offline, so that no pull can bring it instead.
+    const [first] = await twoTabs(phoneB, server);
+    await phoneB.setOffline(true);
+    const starting = await phoneB.newPage();
+    // The app's WebAssembly is held back until the other tab has saved.
+    await starting.addInitScript(() => {
+      const held = new Promise((resolve) => { window.nimoTestGo = resolve; });
+      for (const name of ['instantiateStreaming', 'instantiate']) {
+        const original = WebAssembly[name];
+        WebAssembly[name] = async (...args) => { await held; return original.apply(WebAssembly, args); };
+      }
+    });
+    await starting.goto(`${server.url}/`);
+    await starting.waitForFunction(() => window.nimoFirstRead?.records);
+    assert.ok(await starting.evaluate(() => window.nimoFirstRead.records.then((read) => read !== null)), 'boot.js read the store');
+    await newContact(first, '起動中の別タブへ', 'Gさん');
+    await first.getByTestId('contact-list').locator('li', { hasText: 'Gさん' }).waitFor();
+    await starting.evaluate(() => window.nimoTestGo());
+    await starting.getByTestId('contact-list').locator('li', { hasText: 'Gさん' }).waitFor({ timeout: 5_000 });
+    await phoneB.setOffline(false);
+    await first.close();
+    await starting.close();
+  });
+
   // Last: it closes device A's app.
   test('saved offline, app closed: the service worker sends it when the connection is back', async () => {
     const tab = await phoneA.newPage();

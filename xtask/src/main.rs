@@ -36,7 +36,8 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("build") => {
             let flag = |f: &str| args.iter().any(|a| a == f);
-            build::build(&build::Variant { dev: flag("--dev"), bench: flag("--bench"), names: flag("--names") }).map(|_| ())
+            // Like `run`: on a fresh machine the wasm target is not there yet.
+            setup::build_tools().and_then(|()| build::build(&build::Variant { dev: flag("--dev"), bench: flag("--bench"), names: flag("--names") }).map(|_| ()))
         }
         Some("setup") => setup::all(),
         Some("bench") => bench(),

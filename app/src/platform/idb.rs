@@ -66,12 +66,19 @@ pub fn watch(req: &IdbRequest) -> JsFuture {
     JsFuture::from(promise)
 }
 
+/// An open database, and what boot.js read on it before the app ran
+/// (`window.nimoFirstRead`: see `store::FirstRead`), if boot.js opened it.
+pub struct Opened {
+    pub db: IdbDatabase,
+    pub first_read: Option<JsValue>,
+}
+
 /// Opens (and creates or upgrades) a database.
 /// `upgrade` gets the database, the version-change transaction (to reach
 /// existing stores) and the old version.
-pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_sys::IdbTransaction, u32) + 'static) -> Result<IdbDatabase, IdbError> {
-    if let Some(db) = opened_early(name, version).await {
-        return Ok(db);
+pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_sys::IdbTransaction, u32) + 'static) -> Result<Opened, IdbError> {
+    if let Some(opened) = opened_early(name, version).await {
+        return Ok(opened);
     }
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
@@ -87,20 +94,26 @@ pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_
     req.set_onupgradeneeded(Some(upgrade.as_ref().unchecked_ref()));
     let result = request(&req).await;
     drop(upgrade);
-    result?.dyn_into::<IdbDatabase>().map_err(|_| IdbError::Other("open did not give a database".into()))
+    let db = result?.dyn_into::<IdbDatabase>().map_err(|_| IdbError::Other("open did not give a database".into()))?;
+    Ok(Opened { db, first_read: None })
 }
 
 /// The connection boot.js opened while the WebAssembly was compiling
 /// (`window.nimoDb`; 30–70 ms of a repeat visit on the throttled profile),
-/// taken once. Used only when it is `name` at `version`; otherwise closed,
-/// so that it cannot block the upgrade this open is about to ask for.
-async fn opened_early(name: &str, version: u32) -> Option<IdbDatabase> {
+/// and the first read it placed on it, taken once. Used only when it is
+/// `name` at `version`; otherwise closed, so that it cannot block the
+/// upgrade this open is about to ask for, and its read dropped.
+async fn opened_early(name: &str, version: u32) -> Option<Opened> {
     let window = web_sys::window()?;
     let promise = js::get(&window, "nimoDb")?;
     js::set(&window, "nimoDb", &JsValue::UNDEFINED);
     let db = JsFuture::from(Promise::resolve(&promise)).await.ok()?.dyn_into::<IdbDatabase>().ok()?;
+    // Set by boot.js before it resolves `nimoDb`; unset here whatever
+    // happens, so that records read for nothing do not stay in memory.
+    let first_read = js::get(&window, "nimoFirstRead");
+    js::set(&window, "nimoFirstRead", &JsValue::UNDEFINED);
     if db.name() == name && db.version() == f64::from(version) {
-        Some(db)
+        Some(Opened { db, first_read })
     } else {
         db.close();
         None

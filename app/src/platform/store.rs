@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::Uint8Array;
+use js_sys::{Promise, Uint8Array};
 use nimo_core::sync::client::{Store, StoreError, StoreTx, SyncState};
 use nimo_core::sync::collection::Collection;
 use nimo_core::sync::ids::RecordId;
@@ -25,6 +25,7 @@ use nimo_core::sync::protocol::Mutation;
 use nimo_core::sync::record::Record;
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbObjectStoreParameters, IdbTransaction};
 
 use super::crypt::Cipher;
@@ -90,6 +91,17 @@ pub type Written = (Collection, RecordId, Option<Record>);
 
 /// The reads of [`IdbStore::begin_load`], placed and not yet answered.
 pub struct PendingLoad {
+    source: Source,
+}
+
+enum Source {
+    /// Placed by the app on its own transaction.
+    Placed(Placed),
+    /// boot.js's first read (`FirstRead::records`), of every collection.
+    First(JsValue),
+}
+
+struct Placed {
     /// Held until the answers are in: a `Tx` dropped early aborts, which
     /// is what an unfinished load should do.
     tx: Tx,
@@ -98,21 +110,31 @@ pub struct PendingLoad {
 }
 
 impl PendingLoad {
-    /// The records of each collection, in the order asked, and the count of
-    /// unsent changes. Sealed records are opened with the store's key as it
-    /// is now: finish once the lock is open.
+    /// The records of each collection, in the order asked (every
+    /// collection, for boot.js's read), and the count of unsent changes.
+    /// Sealed records are opened with the store's key as it is now: finish
+    /// once the lock is open.
     pub async fn finish(self, store: &IdbStore) -> Result<(Vec<Vec<Record>>, usize), StoreError> {
-        let PendingLoad { tx, answers, unsent } = self;
+        let placed = match self.source {
+            Source::Placed(placed) => placed,
+            Source::First(promise) => {
+                let read = JsFuture::from(Promise::resolve(&promise)).await.ok();
+                match read.as_ref().and_then(first_read_parts) {
+                    Some((all, unsent)) => {
+                        let out = all.iter().map(|all| store.parse_records(all)).collect::<Result<_, _>>()?;
+                        return Ok((out, unsent));
+                    }
+                    // boot.js's transaction failed, or did not read every
+                    // collection: read again, now.
+                    None => store.place_load(&Collection::ALL)?,
+                }
+            }
+        };
+        let Placed { tx, answers, unsent } = placed;
         let js_error = |e: JsValue| store_error(IdbError::from_js(&e));
         let mut out = Vec::with_capacity(answers.len());
         for answer in answers {
-            let all = answer.await.map_err(js_error)?;
-            let array: js_sys::Array = all.dyn_into().map_err(|_| StoreError::Other("getAll".into()))?;
-            let mut records = Vec::with_capacity(array.length() as usize);
-            for v in array.iter() {
-                records.push(store.parse_record(&v)?);
-            }
-            out.push(records);
+            out.push(store.parse_records(&answer.await.map_err(js_error)?)?);
         }
         let unsent = unsent.await.map_err(js_error)?.as_f64().unwrap_or(0.0) as usize;
         drop(tx);
@@ -120,11 +142,35 @@ impl PendingLoad {
     }
 }
 
+/// boot.js's read of the records (see [`FirstRead`]): each collection's
+/// stored records in `Collection::ALL`'s order, and the count of unsent
+/// changes; `None` unless every collection is there.
+fn first_read_parts(read: &JsValue) -> Option<(Vec<JsValue>, usize)> {
+    let stores = js::get(read, "stores")?;
+    let all = Collection::ALL.iter().map(|c| js::get(&stores, c.id())).collect::<Option<Vec<_>>>()?;
+    let unsent = js::get(read, "unsent").and_then(|n| n.as_f64()).unwrap_or(0.0) as usize;
+    Some((all, unsent))
+}
+
+/// What boot.js read on its connection while the WebAssembly was fetched
+/// and compiled (`firstRead` in public/boot.js), in one read-only
+/// transaction: `meta`, a promise of every setting as stored, by key, told
+/// first;
+/// `records`, a promise of `{stores: {collection: [stored record]},
+/// unsent}`, told when all is in. Either resolves to `null` if its read
+/// failed. Each is taken once, by the start (`state::session::boot`): a
+/// snapshot that old is right only before anything has reached the cache.
+struct FirstRead {
+    meta: Option<JsValue>,
+    records: Option<JsValue>,
+}
+
 /// Told, after each committed transaction, what that transaction wrote.
 pub type OnCommit = Box<dyn Fn(Vec<Written>)>;
 
 pub struct IdbStore {
     db: IdbDatabase,
+    first_read: RefCell<FirstRead>,
     cipher: RefCell<Option<Cipher>>,
     /// The screens' cache listens here: each committed transaction hands it
     /// its own records as written, so the cache never reads them back and
@@ -134,8 +180,10 @@ pub struct IdbStore {
 
 impl IdbStore {
     pub async fn open() -> Result<Self, StoreError> {
-        let db = idb::open(DB_NAME, DB_VERSION, upgrade).await.map_err(store_error)?;
-        Ok(Self { db, cipher: RefCell::new(None), on_commit: RefCell::new(None) })
+        let idb::Opened { db, first_read } = idb::open(DB_NAME, DB_VERSION, upgrade).await.map_err(store_error)?;
+        let part = |name: &str| first_read.as_ref().and_then(|r| js::get(r, name));
+        let first_read = RefCell::new(FirstRead { meta: part("meta"), records: part("records") });
+        Ok(Self { db, first_read, cipher: RefCell::new(None), on_commit: RefCell::new(None) })
     }
 
     pub fn set_cipher(&self, cipher: Option<Cipher>) {
@@ -174,6 +222,16 @@ impl IdbStore {
         nimo_core::sync::wire::record_from_json(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.0))
     }
 
+    /// A `getAll`'s answer: an array of stored records.
+    fn parse_records(&self, all: &JsValue) -> Result<Vec<Record>, StoreError> {
+        let array: &js_sys::Array = all.dyn_ref().ok_or_else(|| StoreError::Other("getAll".into()))?;
+        let mut records = Vec::with_capacity(array.length() as usize);
+        for v in array.iter() {
+            records.push(self.parse_record(&v)?);
+        }
+        Ok(records)
+    }
+
     /// Every record of a collection (tombstones included).
     pub async fn load(&self, collection: Collection) -> Result<Vec<Record>, StoreError> {
         Ok(self.load_many(&[collection]).await?.0.pop().unwrap_or_default())
@@ -194,6 +252,20 @@ impl IdbStore {
     /// opened with the lock's key) until then; dropped, it reads nothing
     /// more.
     pub fn begin_load(&self, collections: &[Collection]) -> Result<PendingLoad, StoreError> {
+        Ok(PendingLoad { source: Source::Placed(self.place_load(collections)?) })
+    }
+
+    /// The start's load of every collection: boot.js's first read if it
+    /// made one (taken once), else [`Self::begin_load`]'s.
+    pub fn begin_first_load(&self) -> Result<PendingLoad, StoreError> {
+        let first = self.first_read.borrow_mut().records.take();
+        match first {
+            Some(read) => Ok(PendingLoad { source: Source::First(read) }),
+            None => self.begin_load(&Collection::ALL),
+        }
+    }
+
+    fn place_load(&self, collections: &[Collection]) -> Result<Placed, StoreError> {
         let mut names: Vec<&str> = collections.iter().map(|c| c.id()).collect();
         names.push(OUTBOX);
         let tx = Tx::read(&self.db, &names).map_err(store_error)?;
@@ -204,7 +276,7 @@ impl IdbStore {
             answers.push(idb::watch(&store.get_all().map_err(js_error)?));
         }
         let unsent = idb::watch(&tx.store(OUTBOX).map_err(store_error)?.count().map_err(js_error)?);
-        Ok(PendingLoad { tx, answers, unsent })
+        Ok(Placed { tx, answers, unsent })
     }
 
     pub async fn load_one(&self, collection: Collection, id: &RecordId) -> Result<Option<Record>, StoreError> {
@@ -237,6 +309,19 @@ impl IdbStore {
             out.push(js::get(&answer.await.map_err(|e| store_error(IdbError::from_js(&e)))?, "v"));
         }
         Ok(out)
+    }
+
+    /// The start's [`Self::meta_read`]: from boot.js's first read if it
+    /// made one (taken once; see [`FirstRead`]).
+    pub async fn first_meta_read(&self, keys: &[&str]) -> Result<Vec<Option<JsValue>>, StoreError> {
+        let first = self.first_read.borrow_mut().meta.take();
+        if let Some(read) = first
+            && let Ok(by_key) = JsFuture::from(Promise::resolve(&read)).await
+            && by_key.is_object()
+        {
+            return Ok(keys.iter().map(|key| js::get(&by_key, key)).collect());
+        }
+        self.meta_read(keys).await
     }
 
     /// A setting read by [`Self::meta_read`], as JSON (fails on a sealed

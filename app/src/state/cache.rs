@@ -64,10 +64,22 @@ impl Cache {
     /// tab's changes reread) is laid again over the load's snapshot, which
     /// is older than all of it.
     pub fn begin_load(&self, store: &IdbStore) -> Result<Loading, StoreError> {
-        let pending = store.begin_load(&Collection::ALL)?;
+        Ok(self.loading(store.begin_load(&Collection::ALL)?))
+    }
+
+    /// The start's load: boot.js's first read when it made one, taken
+    /// before the app ran. Right only while nothing has reached the cache
+    /// (this tab has written nothing yet, and what other tabs announced
+    /// since boot.js opened its channel is reread after this: see
+    /// `tabs::replay_held`).
+    pub fn begin_first_load(&self, store: &IdbStore) -> Result<Loading, StoreError> {
+        Ok(self.loading(store.begin_first_load()?))
+    }
+
+    fn loading(&self, pending: PendingLoad) -> Loading {
         let (mut from, mut cleared) = (0, 0);
         self.journal(&mut |j| (from, cleared) = (j.begin(), j.cleared));
-        Ok(Loading { pending: Some(pending), cache: *self, from, cleared, ended: false })
+        Loading { pending: Some(pending), cache: *self, from, cleared, ended: false }
     }
 
     /// Takes what one committed transaction wrote, as written: no reading

@@ -32,10 +32,13 @@ pub async fn boot(app: AppState) {
     // Set before the records are read: from here, another tab's change is
     // reread into the cache (see `tabs::listen`), not dropped.
     app.set_engine(Rc::clone(&engine));
-    // The records are read while the settings are, and parsed only once
-    // it is known that someone is signed in and the lock is open: on a
-    // member's reload that was one more turn of the store before the list.
-    let early = app.cache.begin_load(&engine.store).ok();
+    // The records are read while the settings are (boot.js placed both
+    // reads before the app ran, when it could), and parsed only once it is
+    // known that someone is signed in and the lock is open: on a member's
+    // reload that was one more turn of the store before the list.
+    let early = app.cache.begin_first_load(&engine.store).ok();
+    // What other tabs wrote since that read: reread now, over it.
+    tabs::replay_held(app);
     let start = Start::read(&engine.store).await;
     let lock = start.lock.as_ref().and_then(|v| LockConfig::from_wire(v).ok());
     app.lock.set(lock.clone());
@@ -59,7 +62,7 @@ struct Start {
 
 impl Start {
     async fn read(store: &IdbStore) -> Self {
-        let stored = store.meta_read(&[LOCK_KEY, TOKEN_KEY, ME_KEY, STATE_KEY]).await.unwrap_or_default();
+        let stored = store.first_meta_read(&[LOCK_KEY, TOKEN_KEY, ME_KEY, STATE_KEY]).await.unwrap_or_default();
         let mut opened = stored.into_iter().map(|v| v.and_then(|v| store.meta_open(&v).ok()));
         Self {
             lock: opened.next().flatten(),
