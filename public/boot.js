@@ -52,9 +52,9 @@ window.nimoTabs = { channel: tabs, heard };
 // database is open, so that the store works while the WebAssembly is
 // fetched and compiled: on a member's reload on the throttled profile the
 // app waited ~130 ms for these answers after it started. One read-only
-// transaction: the settings first (their answer is told at once, for the
-// lock screen; by key), then every collection's records and the count of unsent
-// changes, told when all are in.
+// transaction: the settings first (by key; their answer is told at once,
+// for the lock screen), then every collection's records and the count of
+// unsent changes, told when all are in.
 function firstRead(db) {
   let meta = null;
   const records = new Promise((resolve) => {

@@ -5,7 +5,13 @@ use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 pub fn get(target: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    get_by(target, &JsValue::from_str(key))
+}
+
+/// [`get`] with a key already made in JavaScript, for a caller that reads
+/// the same key of many objects (each `&str` key is made anew).
+pub fn get_by(target: &JsValue, key: &JsValue) -> Option<JsValue> {
+    Reflect::get(target, key).ok().filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 pub fn set(target: &JsValue, key: &str, value: &JsValue) {

@@ -222,11 +222,9 @@ impl IdbStore {
     }
 
     /// `key`: the JavaScript string `"v"`, made once by a caller that reads
-    /// many (each made anew is a trip through the `TextDecoder`: ~10 ms of
-    /// 1,000 records at start-up on the throttled profile).
+    /// many (each made anew is a trip through the `TextDecoder`).
     fn parse_stored(&self, stored: &JsValue, key: &JsValue) -> Result<Record, StoreError> {
-        let v = js_sys::Reflect::get(stored, key).ok().filter(|v| !v.is_undefined() && !v.is_null());
-        let v = v.ok_or_else(|| StoreError::Other("record without value".into()))?;
+        let v = js::get_by(stored, key).ok_or_else(|| StoreError::Other("record without value".into()))?;
         nimo_core::sync::wire::record_from_json(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.0))
     }
 

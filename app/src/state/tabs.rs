@@ -65,6 +65,7 @@ pub fn listen(app: AppState) {
         for message in heard.iter() {
             hold(message.as_string().unwrap_or_default());
         }
+        heard.set_length(0);
     }
     let from_boot = boot.as_ref().and_then(|b| js::get(b, "channel")).and_then(|c| c.dyn_into::<web_sys::BroadcastChannel>().ok());
     let Some(channel) = from_boot.or_else(|| web_sys::BroadcastChannel::new("nimo").ok()) else { return };
