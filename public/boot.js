@@ -57,10 +57,11 @@ window.nimoTabs = { channel: tabs, heard };
 // unsent changes, told when all are in.
 function firstRead(db) {
   let meta = null;
+  let tx = null;
   const records = new Promise((resolve) => {
     try {
       const names = Array.from(db.objectStoreNames);
-      const tx = db.transaction(names, 'readonly');
+      tx = db.transaction(names, 'readonly');
       const read = { stores: {}, unsent: 0 };
       meta = new Promise((told) => {
         const req = tx.objectStore('meta').getAll();
@@ -83,7 +84,15 @@ function firstRead(db) {
       resolve(null);
     }
   });
-  return { meta: meta ?? Promise.resolve(null), records };
+  // For a database at another version than the app's: the app stops this
+  // read and waits for it to end before it closes the connection, which
+  // would otherwise stay open until the read is done and hold up the
+  // upgrade the app asks for ("blocked").
+  const stop = () => {
+    try { tx?.abort(); } catch { /* already done */ }
+    return records;
+  };
+  return { meta: meta ?? Promise.resolve(null), records, stop };
 }
 
 // nimo's database, opened while the WebAssembly compiles; the app takes the

@@ -66,7 +66,11 @@ describe('app shell', () => {
         req.onupgradeneeded = () => {
           const meta = req.result.createObjectStore('meta', { keyPath: 'k' });
           meta.put({ k: 'kept', v: '"from version 1"' });
-          req.result.createObjectStore('contact', { keyPath: 'id' }).createIndex('day', 'day');
+          const contacts = req.result.createObjectStore('contact', { keyPath: 'id' });
+          contacts.createIndex('day', 'day');
+          // Enough that reading them all takes a while: boot.js reads the
+          // database it opens, and that read must not hold the upgrade up.
+          for (let i = 0; i < 3000; i++) contacts.put({ id: `c${i}`, day: '2026-04-01', v: 'x'.repeat(400) });
         };
         req.onsuccess = () => { req.result.close(); resolve(); };
         req.onerror = () => reject(req.error);
@@ -89,9 +93,13 @@ describe('app shell', () => {
           const d = req.result;
           const get = d.transaction('meta').objectStore('meta').get('kept');
           get.onsuccess = () => {
-            const out = { version: d.version, stores: [...d.objectStoreNames], kept: get.result && get.result.v, indexes: [...d.transaction('contact').objectStore('contact').indexNames] };
-            d.close();
-            resolve(out);
+            const contacts = d.transaction('contact').objectStore('contact');
+            const count = contacts.count();
+            count.onsuccess = () => {
+              const out = { version: d.version, stores: [...d.objectStoreNames], kept: get.result && get.result.v, contacts: count.result, indexes: [...contacts.indexNames] };
+              d.close();
+              resolve(out);
+            };
           };
         };
         req.onerror = () => reject(req.error);
@@ -99,6 +107,7 @@ describe('app shell', () => {
       assert.equal(db.version, 2);
       assert.ok(db.stores.includes('outbox') && db.stores.includes('meeting'), db.stores.join());
       assert.equal(db.kept, '"from version 1"');
+      assert.equal(db.contacts, 3000, 'the records it held are kept');
       assert.deepEqual(db.indexes, [], 'version 1\'s unused indexes are gone');
     } finally {
       await context.close();

@@ -10,7 +10,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use js_sys::{Array, Promise};
+use js_sys::{Array, Function, Promise};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -102,7 +102,8 @@ pub async fn open(name: &str, version: u32, upgrade: impl Fn(&IdbDatabase, &web_
 /// (`window.nimoDb`; 30–70 ms of a repeat visit on the throttled profile),
 /// and the first read it placed on it, taken once. Used only when it is
 /// `name` at `version`; otherwise closed, so that it cannot block the
-/// upgrade this open is about to ask for, and its read dropped.
+/// upgrade this open is about to ask for, and its read stopped first (a
+/// connection closes only once its transactions have ended).
 async fn opened_early(name: &str, version: u32) -> Option<Opened> {
     let window = web_sys::window()?;
     let promise = js::get(&window, "nimoDb")?;
@@ -115,6 +116,11 @@ async fn opened_early(name: &str, version: u32) -> Option<Opened> {
     if db.name() == name && db.version() == f64::from(version) {
         Some(Opened { db, first_read })
     } else {
+        if let Some(stop) = first_read.as_ref().and_then(|read| js::get(read, "stop")).and_then(|f| f.dyn_into::<Function>().ok())
+            && let Ok(ended) = stop.call0(&JsValue::NULL)
+        {
+            let _ = JsFuture::from(Promise::resolve(&ended)).await;
+        }
         db.close();
         None
     }
