@@ -214,8 +214,10 @@ async function signedInRepeat(server) {
 }
 
 // ---- a newcomer's invite link on the throttled profile ----
-// The join form is in index.html, so it can be filled while the wasm is
-// still on its way; measured to the form shown and to the app's own form.
+// The link the app and the server hand out, `/join/<code>`: the server's
+// join page has the form showing and its stylesheet inside, so it can be
+// filled while the wasm is still on its way; measured to the form shown
+// and to the app's own form.
 async function inviteLink(server) {
   const code = await createGroup(server, '招待の計測');
   const profile = await tempDir();
@@ -224,7 +226,7 @@ async function inviteLink(server) {
     await markWhenShown(context, 'join', '#pj-login');
     await throttle(context, page);
     const t0 = Date.now();
-    await page.goto(`${server.url}/#/join/${code}`, { waitUntil: 'commit' });
+    await page.goto(`${server.url}/join/${code}`, { waitUntil: 'commit' });
     const onPage = await markOf(page, 'join');
     row('invite link: the join form usable, first visit (4× CPU, Slow 4G)', Date.now() - t0, `ms (${onPage.toLocaleString('en')} ms on the page's clock)`, 1000);
     await page.locator('[data-testid="join-login"]').waitFor({ timeout: 60_000 });

@@ -5,6 +5,14 @@
 // profile started the WebAssembly's download some 300 ms later. Whatever
 // needs the page's elements waits for `domReady`.
 
+// An invite link (`/join/<code>`) answered with this page by the service
+// worker, on a device that has the app: into the app's own form of the
+// link, which showPageJoin and the app read. (On a first visit the server
+// sends its join page instead, whose own script has done this already.)
+if (location.pathname.startsWith('/join/')) {
+  history.replaceState(null, '', `/#/join/${location.pathname.slice('/join/'.length)}`);
+}
+
 const domReady = document.readyState === 'loading'
   ? new Promise((resolve) => document.addEventListener('DOMContentLoaded', resolve, { once: true }))
   : Promise.resolve();
@@ -155,6 +163,9 @@ function showPageJoin() {
       document.getElementById('pj-submit').disabled = true;
       document.getElementById('pj-wait').hidden = false;
     });
+    // The server's join page holds its button until what is typed can be
+    // kept for the app (a plain submit would reload the page).
+    document.getElementById('pj-submit').disabled = false;
   }
 }
 

@@ -9,18 +9,78 @@
 use std::path::Path;
 
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
-use tower_http::services::ServeDir;
+use axum::response::{Redirect, Response};
+use axum::routing::{MethodRouter, get, get_service};
+use nimo_core::api::normalize_invite_code;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::headers::policy_allowing;
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const REVALIDATE: &str = "no-cache";
 
 pub fn router(dist: &Path) -> Router {
     let files = ServeDir::new(dist).precompressed_br().precompressed_gzip();
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_control))
+    Router::new().route("/join/{code}", join(dist)).fallback_service(files).layer(middleware::from_fn(cache_control))
+}
+
+/// An invite link, `/join/<code>`, opened on a device that has never loaded
+/// nimo: the build's `join.html`, which is `index.html` with its join form
+/// showing, the stylesheet inside and a line of script that fills in the
+/// code from the address. The form is there at the page's first paint
+/// rather than once `boot.js` has run (issue 15: usable within 1 s on the
+/// throttled profile). Its inline parts are allowed by their hashes, taken
+/// from the file as it is served. A device that has the app gets its
+/// service worker's page instead, and `boot.js` reads the address.
+/// Without the page (a build from before it) the link goes to the app's
+/// own join form.
+fn join(dist: &Path) -> MethodRouter {
+    let page = dist.join("join.html");
+    match std::fs::read_to_string(&page).map(|html| HeaderValue::try_from(inline_policy(&html))) {
+        Ok(Ok(policy)) => get_service(ServeFile::new(page).precompressed_br().precompressed_gzip())
+            .layer(middleware::from_fn_with_state(policy, with_policy)),
+        Ok(Err(_)) => {
+            tracing::warn!("join.html: its policy is not a header value; invite links go to the app's form");
+            get(to_app_form)
+        }
+        Err(_) => get(to_app_form),
+    }
+}
+
+/// The policy for a page: its inline `<style>` and `<script>` blocks (a
+/// script with attributes, `src` included, is not inline here) allowed by
+/// their hashes.
+fn inline_policy(html: &str) -> String {
+    let styles = blocks(html, "<style>", "</style>");
+    let scripts = blocks(html, "<script>", "</script>");
+    policy_allowing(&styles, &scripts)
+}
+
+fn blocks<'a>(html: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find(open) {
+        let after = &rest[start + open.len()..];
+        let Some(end) = after.find(close) else { break };
+        found.push(&after[..end]);
+        rest = &after[end + close.len()..];
+    }
+    found
+}
+
+async fn with_policy(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    response
+}
+
+async fn to_app_form(axum::extract::Path(code): axum::extract::Path<String>) -> Redirect {
+    // Only a well-formed code goes into the address; anything else is
+    // dropped and typed by hand.
+    Redirect::to(&format!("/#/join/{}", normalize_invite_code(&code).unwrap_or_default()))
 }
 
 async fn cache_control(request: Request, next: Next) -> Response {
@@ -48,7 +108,15 @@ pub fn is_hashed(path: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed;
+    use super::{blocks, is_hashed};
+
+    #[test]
+    fn finds_inline_blocks_but_not_scripts_with_a_source() {
+        let html = "<style>a{}</style><script type=\"module\" src=\"/boot.js\"></script><p></p><script>x()</script><style>b{}</style>";
+        assert_eq!(blocks(html, "<style>", "</style>"), ["a{}", "b{}"]);
+        assert_eq!(blocks(html, "<script>", "</script>"), ["x()"]);
+        assert!(blocks("<style>unclosed", "<style>", "</style>").is_empty());
+    }
 
     #[test]
     fn recognises_hashed_names() {

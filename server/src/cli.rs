@@ -366,7 +366,7 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
             println!("Created the group 「{name}」 ({group}).");
             println!("Invite for its first coordinator (valid {} days, one use):", args.days);
             println!("  code: {}", format_invite_code(&invite.code));
-            println!("  link: {base}/#/join/{}", invite.code);
+            println!("  link: {base}/join/{}", invite.code);
             ExitCode::SUCCESS
         }
         Err(e) => {

@@ -70,3 +70,51 @@ async fn missing_files_are_404_and_not_the_page() {
     let r = app.client.get(app.url("/app-ffffffffffffffff.js")).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
+
+/// The page an invite link `/join/<code>` opens: the one page the server
+/// sends with inline style and script, each allowed by its hash alone.
+#[tokio::test]
+async fn an_invite_link_gets_the_join_page_with_its_inline_parts_allowed_by_hash() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let d = &dir.path().join("dist");
+    std::fs::create_dir(d).unwrap();
+    std::fs::write(d.join("index.html"), "<!doctype html><title>nimo</title>").unwrap();
+    let style = "body{margin:0}";
+    let script = "document.title='x';";
+    let page = format!("<!doctype html><style>{style}</style><form id=\"page-join\"></form><script>{script}</script>");
+    std::fs::write(d.join("join.html"), &page).unwrap();
+    let dist = d.to_owned();
+    let app = spawn_app_in(dir, Some(dist)).await;
+
+    let r = app.client.get(app.url("/join/ABCD-EFGH-JKMN")).header("accept-encoding", "identity").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    let hash = |s: &str| format!("'sha256-{}'", nimo_server::headers::base64(&Sha256::digest(s.as_bytes())));
+    assert!(csp.contains(&format!("style-src 'self' {};", hash(style))), "{csp}");
+    assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' {};", hash(script))), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(r.text().await.unwrap(), page);
+
+    // Everything else keeps the policy without any inline part.
+    let r = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.headers()["content-security-policy"], nimo_server::headers::CONTENT_SECURITY_POLICY);
+    // Only one segment after /join/.
+    let r = app.client.get(app.url("/join/a/b")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+/// A build without the join page (an older `dist/`) still takes the link
+/// to the app's own join form.
+#[tokio::test]
+async fn without_a_join_page_an_invite_link_goes_to_the_apps_form() {
+    let app = app_with_dist().await;
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let r = client.get(app.url("/join/ABCD-EFGH-JKMN")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/#/join/ABCDEFGHJKMN");
+    let r = client.get(app.url("/join/%3Cscript%3E")).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/#/join/");
+}

@@ -141,6 +141,79 @@ describe('app shell', () => {
     await context.close();
   });
 
+  test('an invite link /join/<code>: the server\'s page shows the join form at its first paint, before any script has run', async () => {
+    const code = await createGroup(server);
+    // The page as sent: the form showing and its style inside, allowed by
+    // hashes in the policy, not by 'unsafe-inline'.
+    const sent = await fetch(`${server.url}/join/${code}`);
+    assert.equal(sent.status, 200);
+    assert.match(sent.headers.get('content-type'), /^text\/html/);
+    const csp = sent.headers.get('content-security-policy');
+    assert.match(csp, /style-src 'self' 'sha256-[A-Za-z0-9+/]{43}='/, csp);
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]{43}='/, csp);
+    assert.doesNotMatch(csp, /unsafe-inline/);
+    const html = await sent.text();
+    assert.match(html, /<style>/);
+    assert.doesNotMatch(html, /id="page-join"[^>]*hidden/, 'the form is not hidden');
+
+    const context = await phone(browser);
+    const problems = [];
+    // Hold boot.js and the WebAssembly back, as a slow connection would.
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    await context.route(/\/(boot-[0-9a-f]{16}\.js|app-[0-9a-f]{16}\.wasm)$/, async (route) => { await gate; await route.continue(); });
+    const page = await context.newPage();
+    page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text()); });
+    await page.goto(`${server.url}/join/${code}`, { waitUntil: 'commit' });
+    await page.locator('#pj-login').waitFor();
+    assert.equal(await page.locator('#pj-code').inputValue(), code, 'the code from the link is filled in');
+    assert.equal(new URL(page.url()).hash, `#/join/${code}`, 'the address becomes the app\'s own form of the link');
+    assert.equal(await page.locator('#pj-submit').isDisabled(), true, 'no sending before the page can keep what was typed');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#pj-submit')).minHeight), '48px', 'styled by the page\'s own stylesheet');
+    await page.getByLabel('ログイン名（半角英数字）').fill('pathlink');
+    await page.getByLabel('表示名（グループ内で見える名前）').fill('みちのり');
+    await page.getByLabel('パスフレーズ', { exact: true }).fill('correct horse battery');
+    await page.getByLabel('パスフレーズ（もう一度）').fill('correct horse battery');
+    release();
+    await page.locator('#pj-submit:not([disabled])').waitFor();
+    await page.locator('nav.tabbar').or(page.locator('[data-testid="join-login"]')).first().waitFor({ timeout: 30_000 });
+    if (await page.locator('nav.tabbar').count() === 0) {
+      // The app took over what was typed before it was sent.
+      assert.equal(await page.locator('[data-testid="join-login"]').inputValue(), 'pathlink');
+      await page.getByRole('button', { name: '参加する' }).click();
+    }
+    await page.locator('nav.tabbar').waitFor({ timeout: 30_000 });
+    await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+    await page.getByText('みちのり').first().waitFor();
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('an invite link /join/<code> on a device that has the app already opens the app\'s join form, offline too', async () => {
+    const code = await createGroup(server);
+    const context = await phone(browser);
+    const page = await openFresh(context, server);
+    await waitForServiceWorker(page);
+    await context.setOffline(true);
+    await page.goto(`${server.url}/join/${code}`);
+    await page.locator('[data-testid="join-login"]').waitFor();
+    assert.equal(new URL(page.url()).hash, `#/join/${code}`);
+    assert.equal(await page.locator('[data-testid="join-code"]').inputValue(), code);
+    await context.close();
+  });
+
+  test('the invite link a coordinator shares is of the form /join/<code>', async () => {
+    const context = await phone(browser);
+    const page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'sharer');
+    await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+    const link = page.getByTestId('invite-link');
+    await page.getByTestId('create-invite').click();
+    await link.waitFor();
+    assert.match(await link.textContent(), new RegExp(`^${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/join/[0-9A-Z]{12}$`));
+    await context.close();
+  });
+
   test('on an iPhone, once a record exists, it says to add nimo to the home screen (Safari may erase data after 7 days)', async () => {
     const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
     const context = await phone(browser, { userAgent: iphone });

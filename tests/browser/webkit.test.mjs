@@ -17,9 +17,15 @@ async function settled(wk) {
   await wk.evalAsync('for (let i = 0; i < 100; i++) { const keys = await caches.keys(); if (keys.length) { const c = await caches.open(keys[0]); if ((await c.keys()).length > 5) return true; } await new Promise((r) => setTimeout(r, 100)); } return false;');
 }
 
+// Through the invite link as the app hands it out (`/join/<code>`): on a
+// first visit, the server's join page, whose stylesheet is inside it and
+// allowed by its hash; the app then takes its form over.
 async function joinIn(wk, url, code, login) {
-  await wk.goto(`${url}/#/join/${code}`);
+  await wk.goto(`${url}/join/${code}`);
   await wk.waitForSelector('[data-testid="join-login"]', { timeout: 30_000 });
+  assert.equal(await wk.eval('return location.hash'), `#/join/${code}`);
+  assert.equal(await wk.eval('return document.querySelector(\'[data-testid="join-code"]\').value'), code, 'the code from the link is filled in');
+  assert.equal(await wk.eval('return getComputedStyle(document.querySelector(\'form button[type="submit"]\')).minHeight'), '48px', 'the page\'s stylesheet applies');
   await wk.type('[data-testid="join-code"]', code);
   await wk.type('[data-testid="join-login"]', login);
   await wk.type('[data-testid="join-display"]', `${login}さん`);

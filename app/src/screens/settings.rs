@@ -414,7 +414,9 @@ fn InvitesPanel() -> impl IntoView {
             }
         });
     };
-    let link = move |code: &str| format!("{}/#/join/{code}", window().location().origin().unwrap_or_default());
+    // The server answers this address with a join form that shows at once
+    // on a phone that has never loaded nimo (server::assets::join).
+    let link = move |code: &str| format!("{}/join/{code}", window().location().origin().unwrap_or_default());
     view! {
         <section class="card" data-testid="invites">
             <h2>{t.invites_title}</h2>
