@@ -30,10 +30,10 @@ pub fn check_for_update() {
     let Some(sw) = web_sys::window().map(|w| w.navigator().service_worker()) else { return };
     let registration = sw.get_registration();
     leptos::task::spawn_local(async move {
-        if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(registration).await {
-            if !reg.is_undefined() {
-                let _ = crate::platform::js::call(&reg, "update", &[]);
-            }
+        if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(registration).await
+            && !reg.is_undefined()
+        {
+            let _ = crate::platform::js::call(&reg, "update", &[]);
         }
     });
 }

@@ -51,10 +51,10 @@ impl Application {
     /// Checks the app directory, binds the address and opens the database,
     /// failing with a message that says what to do.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        if let Some(dir) = &config.assets {
-            if !dir.join("index.html").is_file() {
-                return Err(StartupError::AssetsMissing(dir.clone()));
-            }
+        if let Some(dir) = &config.assets
+            && !dir.join("index.html").is_file()
+        {
+            return Err(StartupError::AssetsMissing(dir.clone()));
         }
         let listener = TcpListener::bind(config.listen).await.map_err(|source| {
             if source.kind() == std::io::ErrorKind::AddrInUse {
@@ -71,7 +71,7 @@ impl Application {
             .map_err(|source| StartupError::Database { path: config.database.clone(), source })?;
         let state = state(&config, db);
         // First run: a one-time link to make the first group.
-        let empty = state.db.read(|tx| crate::storage::accounts::group_count(tx)).await.map_err(|e| StartupError::Serve(std::io::Error::other(e.to_string())))? == 0;
+        let empty = state.db.read(crate::storage::accounts::group_count).await.map_err(|e| StartupError::Serve(std::io::Error::other(e.to_string())))? == 0;
         let setup_token = empty.then(|| state.setup.issue());
         let router = build_router(&config, state.clone());
         Ok(Self { listener, addr, router, state, setup_token, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })

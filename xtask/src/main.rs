@@ -115,20 +115,6 @@ fn bench() -> Result<(), Error> {
     util::run(&mut cmd)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::server_args;
-
-    #[test]
-    fn the_double_dash_cargo_passes_on_is_dropped() {
-        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(server_args(&args(&["--", "create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
-        assert_eq!(server_args(&args(&["create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
-        assert_eq!(server_args(&args(&["--", "--listen", "0.0.0.0:8080"])), args(&["--listen", "0.0.0.0:8080"]));
-        assert!(server_args(&[]).is_empty());
-    }
-}
-
 fn browser_tests() -> Result<(), Error> {
     let dir = root().join("tests/browser");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
@@ -147,4 +133,18 @@ fn browser_tests() -> Result<(), Error> {
     cmd.current_dir(root());
     // The whole browser suite takes about 6 minutes here; 30 is a hang.
     util::run_within(&mut cmd, std::time::Duration::from_secs(30 * 60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::server_args;
+
+    #[test]
+    fn the_double_dash_cargo_passes_on_is_dropped() {
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(server_args(&args(&["--", "create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
+        assert_eq!(server_args(&args(&["create-group", "--name", "x"])), args(&["create-group", "--name", "x"]));
+        assert_eq!(server_args(&args(&["--", "--listen", "0.0.0.0:8080"])), args(&["--listen", "0.0.0.0:8080"]));
+        assert!(server_args(&[]).is_empty());
+    }
 }

@@ -532,10 +532,10 @@ impl StoreTx for IdbTx<'_> {
 
     async fn commit(self) -> Result<(), StoreError> {
         self.tx.commit().await.map_err(store_error)?;
-        if !self.touched.is_empty() {
-            if let Some(listener) = &*self.owner.on_commit.borrow() {
-                listener(self.touched);
-            }
+        if !self.touched.is_empty()
+            && let Some(listener) = &*self.owner.on_commit.borrow()
+        {
+            listener(self.touched);
         }
         Ok(())
     }

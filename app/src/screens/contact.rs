@@ -89,10 +89,10 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
     if id.is_some() && existing.is_none() {
         return view! { <h1>{t.contact_edit_title}</h1><p class="empty">{t.not_found}</p><a href="#/">{t.records_title}</a> }.into_any();
     }
-    if let Some(doc) = &existing {
-        if !app.may_update(Collection::Contact, &doc.owner, doc.visibility) {
-            return view! { <h1>{t.contact_edit_title}</h1><p class="notice info">{t.not_yours}</p> }.into_any();
-        }
+    if let Some(doc) = &existing
+        && !app.may_update(Collection::Contact, &doc.owner, doc.visibility)
+    {
+        return view! { <h1>{t.contact_edit_title}</h1><p class="notice info">{t.not_yours}</p> }.into_any();
     }
     let start: Contact = existing.as_ref().map(|d| d.data.clone()).unwrap_or_else(|| Contact::new(now_jst()));
     let form = FormState::new(&Contact::SCHEMA, &start.to_inputs());

@@ -580,11 +580,11 @@ fn LockPanel() -> impl IntoView {
     };
     Effect::new(move |prev: Option<Option<String>>| {
         let now = idle.get();
-        if let (Some(Some(_)), Some(m)) = (prev, now.as_ref()) {
-            if app.lock.get_untracked().is_some() {
-                let minutes = m.parse().unwrap_or(5);
-                spawn_local(session::set_idle_minutes(app, minutes));
-            }
+        if let (Some(Some(_)), Some(m)) = (prev, now.as_ref())
+            && app.lock.get_untracked().is_some()
+        {
+            let minutes = m.parse().unwrap_or(5);
+            spawn_local(session::set_idle_minutes(app, minutes));
         }
         now
     });

@@ -138,15 +138,15 @@ pub async fn other_users_unsent(app: AppState, user: &nimo_core::sync::ids::User
 /// user's data on this device is erased first (the screens warn before).
 pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
     let Some(engine) = app.engine() else { return Ok(()) };
-    if let Ok(Some(state)) = engine.state().await {
-        if state.user != me.user {
-            let lock = app.lock.get_untracked();
-            engine.store.erase_all().await?;
-            app.forget_records();
-            // The erase forgot the lock's key: the lock is off until set again.
-            if lock.is_some() {
-                app.lock.set(None);
-            }
+    if let Ok(Some(state)) = engine.state().await
+        && state.user != me.user
+    {
+        let lock = app.lock.get_untracked();
+        engine.store.erase_all().await?;
+        app.forget_records();
+        // The erase forgot the lock's key: the lock is off until set again.
+        if lock.is_some() {
+            app.lock.set(None);
         }
     }
     // A bearer session (asked for because the lock is on): the token is

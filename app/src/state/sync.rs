@@ -174,10 +174,10 @@ pub fn register_background_sync() {
     let Some(sw) = web_sys::window().map(|w| w.navigator().service_worker()) else { return };
     let Ok(ready) = sw.ready() else { return };
     spawn_local(async move {
-        if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(ready).await {
-            if let Some(sync) = js::get(&reg, "sync") {
-                let _ = js::call(&sync, "register", &[JsValue::from_str("nimo-sync")]);
-            }
+        if let Ok(reg) = wasm_bindgen_futures::JsFuture::from(ready).await
+            && let Some(sync) = js::get(&reg, "sync")
+        {
+            let _ = js::call(&sync, "register", &[JsValue::from_str("nimo-sync")]);
         }
     });
 }

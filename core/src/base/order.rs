@@ -10,7 +10,7 @@
 use std::cmp::Ordering;
 
 /// Sorts `list` stably by `cmp`.
-pub fn sort_by<T>(list: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
+pub fn sort_by<T>(list: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     if list.len() < 2 {
         return;
     }
@@ -19,12 +19,12 @@ pub fn sort_by<T>(list: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
 }
 
 /// Sorts `list` stably by a key.
-pub fn sort_by_key<T, K: Ord>(list: &mut Vec<T>, key: impl Fn(&T) -> K) {
+pub fn sort_by_key<T, K: Ord>(list: &mut [T], key: impl Fn(&T) -> K) {
     sort_by(list, |a, b| key(a).cmp(&key(b)));
 }
 
 /// Sorts `list` into its natural order.
-pub fn sort<T: Ord>(list: &mut Vec<T>) {
+pub fn sort<T: Ord>(list: &mut [T]) {
     sort_by(list, T::cmp);
 }
 

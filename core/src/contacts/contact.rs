@@ -288,10 +288,10 @@ impl Contact {
                     p.insert(field, Problem::Required);
                 }
             }
-            if let (Some(wish), Some(visit)) = (self.wish_date, self.date()) {
-                if wish > visit {
-                    p.insert("wish_date", Problem::WishAfterVisit);
-                }
+            if let (Some(wish), Some(visit)) = (self.wish_date, self.date())
+                && wish > visit
+            {
+                p.insert("wish_date", Problem::WishAfterVisit);
             }
         } else {
             self.partner = Text::default();
@@ -306,10 +306,10 @@ impl Contact {
         if looks_like_full_name(&self.partner) {
             p.insert("partner", Problem::LooksLikeFullName);
         }
-        if let (Some(f), Some(d)) = (self.follow_up, self.date()) {
-            if f < d {
-                p.insert("follow_up", Problem::FollowUpBeforeContact);
-            }
+        if let (Some(f), Some(d)) = (self.follow_up, self.date())
+            && f < d
+        {
+            p.insert("follow_up", Problem::FollowUpBeforeContact);
         }
         if self.worries.is_empty() && self.note.trim().is_empty() && self.referrals.is_empty() {
             p.insert("worries", Problem::Empty);

@@ -173,10 +173,10 @@ impl ImportRow {
 /// The entry already in the directory that an imported one updates: the
 /// same id in the source, or else the same name and address.
 pub fn existing<'a>(row: &Window, entries: &'a [Doc<Window>]) -> Option<&'a Doc<Window>> {
-    if !row.source_id.is_empty() {
-        if let Some(e) = entries.iter().find(|e| e.data.source_id.as_str() == row.source_id.as_str()) {
-            return Some(e);
-        }
+    if !row.source_id.is_empty()
+        && let Some(e) = entries.iter().find(|e| e.data.source_id.as_str() == row.source_id.as_str())
+    {
+        return Some(e);
     }
     let key = |w: &Window| (text::fold(&w.name), text::fold(&w.address));
     let wanted = key(row);

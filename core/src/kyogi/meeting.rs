@@ -94,10 +94,10 @@ collection! {
 impl Meeting {
     fn check_times(&mut self) -> Problems {
         let mut p = Problems::new();
-        if let (Some(s), Some(e)) = (self.start, self.end) {
-            if e <= s {
-                p.insert("end", Problem::BadTime);
-            }
+        if let (Some(s), Some(e)) = (self.start, self.end)
+            && e <= s
+        {
+            p.insert("end", Problem::BadTime);
         }
         p
     }

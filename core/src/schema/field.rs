@@ -162,8 +162,7 @@ impl FieldType for PhoneNumber {
 
     fn parse(v: &Value) -> Result<Self, String> {
         match string(v)? {
-            None => Ok(Self::default()),
-            Some(s) if s.is_empty() => Ok(Self::default()),
+            None | Some("") => Ok(Self::default()),
             Some(s) => crate::base::reach::check_phone_number(s).map(|()| Self(s.trim().to_owned())),
         }
     }

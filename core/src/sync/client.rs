@@ -578,10 +578,10 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut renamed: HashMap<Hlc, Hlc> = HashMap::new();
         for old in future {
             let mut next = (old.ms().saturating_sub(error).min(now), old.counter());
-            if let Some(p) = previous {
-                if next <= p {
-                    next = if p.1 == u16::MAX { (p.0 + 1, 0) } else { (p.0, p.1 + 1) };
-                }
+            if let Some(p) = previous
+                && next <= p
+            {
+                next = if p.1 == u16::MAX { (p.0 + 1, 0) } else { (p.0, p.1 + 1) };
             }
             previous = Some(next);
             renamed.insert(old, Hlc::new(next.0, next.1, state.client));
@@ -839,10 +839,10 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         for m in queued {
             if matches!(m.op, Op::Put { .. }) && !recreated.contains(&m.id) {
                 recreated.insert(m.id.clone());
-                if let Some(record) = tx.get(m.collection, &m.id).await? {
-                    if record.owner == state.user && !record.is_deleted() {
-                        renumbered.push(recreate_mutation(&record, 0));
-                    }
+                if let Some(record) = tx.get(m.collection, &m.id).await?
+                    && record.owner == state.user && !record.is_deleted()
+                {
+                    renumbered.push(recreate_mutation(&record, 0));
                 }
             }
             renumbered.push(m);

@@ -173,10 +173,10 @@ impl Mutation {
     pub fn validate(&self, schema: &Schema) -> Result<(), FieldError> {
         match &self.op {
             Op::Put { visibility, fields } => {
-                if let Some(vis) = visibility {
-                    if vis.v == Visibility::Private && !self.collection.allows_private() {
-                        return Err(FieldError::new("visibility", format!("{} records are always shared with the group", self.collection.id())));
-                    }
+                if let Some(vis) = visibility
+                    && vis.v == Visibility::Private && !self.collection.allows_private()
+                {
+                    return Err(FieldError::new("visibility", format!("{} records are always shared with the group", self.collection.id())));
                 }
                 if fields.len() > MAX_FIELDS_PER_MUTATION {
                     return Err(FieldError::new("fields", format!("at most {MAX_FIELDS_PER_MUTATION} fields per change")));

@@ -63,10 +63,10 @@ async fn same_origin(request: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .map(|o| o.split_once("://").map_or(o, |(_, rest)| rest).to_owned());
         let host = request.headers().get(header::HOST).and_then(|v| v.to_str().ok());
-        if let Some(origin_host) = origin_host {
-            if Some(origin_host.as_str()) != host {
-                return ApiError::Forbidden.into_response();
-            }
+        if let Some(origin_host) = origin_host
+            && Some(origin_host.as_str()) != host
+        {
+            return ApiError::Forbidden.into_response();
         }
     }
     next.run(request).await

@@ -160,10 +160,10 @@ pub fn revoke_session(tx: &Transaction<'_>, user: &UserId, device: &str, reason:
 }
 
 pub fn revoke_all_sessions(tx: &Transaction<'_>, user: &UserId, reason: &str, now: u64) -> Result<usize, StorageError> {
-    Ok(sql(tx.execute(
+    sql(tx.execute(
         "UPDATE sessions SET revoked_ms = ?2, revoked_reason = ?3 WHERE user_id = ?1 AND revoked_ms IS NULL",
         params![user.as_str(), now as i64, reason],
-    ))?)
+    ))
 }
 
 pub fn devices(tx: &Transaction<'_>, user: &UserId, current: &DeviceId) -> Result<Vec<DeviceInfo>, StorageError> {
@@ -190,7 +190,7 @@ pub fn devices(tx: &Transaction<'_>, user: &UserId, current: &DeviceId) -> Resul
 }
 
 pub fn login_taken(tx: &Transaction<'_>, login: &str) -> Result<bool, StorageError> {
-    Ok(sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE login = ?1)", [login], |r| r.get(0)))?)
+    sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE login = ?1)", [login], |r| r.get(0)))
 }
 
 pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name: &str, hash: &str, now: u64) -> Result<(), StorageError> {
@@ -200,7 +200,7 @@ pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name:
     ) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Err(StorageError::LoginTaken),
-        Err(e) => Err(StorageError::from(e).into()),
+        Err(e) => Err(StorageError::from(e)),
     }
 }
 
@@ -355,7 +355,7 @@ pub fn redeem_invite(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result
 }
 
 pub fn group_name(tx: &Transaction<'_>, group: &GroupId) -> Result<Option<String>, StorageError> {
-    Ok(sql(tx.query_row("SELECT name FROM groups WHERE id = ?1", [group.as_str()], |r| r.get(0)).optional())?)
+    sql(tx.query_row("SELECT name FROM groups WHERE id = ?1", [group.as_str()], |r| r.get(0)).optional())
 }
 
 pub fn user_exists_in(tx: &Transaction<'_>, group: &GroupId, user: &UserId) -> Result<Option<Role>, StorageError> {
