@@ -178,3 +178,47 @@ describe('a long contact list', () => {
     assert.deepEqual(page.problems, []);
   });
 });
+
+describe('contact log: what is stored is read back', () => {
+  let server;
+  let browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(() => closeAll({ browser, server }));
+
+  test('a note in every kind of character reads back the same after a reload', async () => {
+    // A stored record is read back as UTF-8 through one reused buffer
+    // (platform::utf8): characters outside the BMP are two UTF-16 units and
+    // four bytes, and a quote or a backslash is escaped in the stored JSON.
+    const note = 'ASCII "quoted" \\ back, かな カナ 漢字, 𠮷野家 and 👨‍👩‍👧 — 終わり';
+    // Near the 4,000 characters a note may hold: the largest text a record reads.
+    const long = `${'長い'.repeat(1999)}。`;
+    const context = await phone(browser);
+    const page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'everyscript');
+    for (const text of [note, 'short', long]) {
+      await page.getByTestId('new-contact').click();
+      await page.getByTestId('contact-form').waitFor();
+      await page.getByTestId('worries').locator('[data-value="housing"]').click();
+      await page.getByTestId('note').fill(text);
+      await page.getByTestId('save').click();
+      await page.getByTestId('flash').waitFor();
+    }
+    await page.reload();
+    const rows = page.getByTestId('contact-list').locator('li a');
+    await rows.nth(2).waitFor();
+    const notes = [];
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId('contact-list').locator('li a').nth(i).click();
+      await page.getByTestId('contact-form').waitFor();
+      notes.push(await page.getByTestId('note').inputValue());
+      await page.goBack();
+      await page.getByTestId('contact-list').waitFor();
+    }
+    assert.deepEqual(notes.sort(), [note, 'short', long].sort());
+    assert.deepEqual(page.problems, []);
+    await context.close();
+  });
+});

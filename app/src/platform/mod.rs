@@ -11,3 +11,4 @@ pub mod js;
 pub mod json;
 pub mod prefs;
 pub mod store;
+pub mod utf8;

@@ -17,7 +17,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Promise, Uint8Array};
+use js_sys::{JsString, Promise, Uint8Array};
 use nimo_core::sync::client::{Store, StoreError, StoreTx, SyncState};
 use nimo_core::sync::collection::Collection;
 use nimo_core::sync::ids::RecordId;
@@ -32,6 +32,7 @@ use super::crypt::Cipher;
 use super::idb::{self, IdbError, Tx};
 use super::js;
 use super::json;
+use super::utf8::Utf8Reader;
 
 const DB_NAME: &str = "nimo";
 const DB_VERSION: u32 = 2;
@@ -206,6 +207,11 @@ impl IdbStore {
         if let Some(s) = v.as_string() {
             return Ok(s);
         }
+        self.open_sealed(v)
+    }
+
+    /// A value stored sealed (the app lock's key is needed).
+    fn open_sealed(&self, v: &JsValue) -> Result<String, StoreError> {
         let bytes = v.dyn_ref::<Uint8Array>().ok_or_else(|| StoreError::Other("unreadable value".into()))?.to_vec();
         let cipher = self.cipher.borrow();
         let cipher = cipher.as_ref().ok_or_else(|| StoreError::Other("locked".into()))?;
@@ -218,23 +224,29 @@ impl IdbStore {
     }
 
     fn parse_record(&self, stored: &JsValue) -> Result<Record, StoreError> {
-        self.parse_stored(stored, &JsValue::from_str("v"))
+        self.parse_stored(stored, &JsValue::from_str("v"), &mut Utf8Reader::new())
     }
 
     /// `key`: the JavaScript string `"v"`, made once by a caller that reads
-    /// many (each made anew is a trip through the `TextDecoder`).
-    fn parse_stored(&self, stored: &JsValue, key: &JsValue) -> Result<Record, StoreError> {
+    /// many (each made anew is a trip through the `TextDecoder`); `text`:
+    /// the buffer a record stored in the clear is read into.
+    fn parse_stored(&self, stored: &JsValue, key: &JsValue, text: &mut Utf8Reader) -> Result<Record, StoreError> {
         let v = js::get_by(stored, key).ok_or_else(|| StoreError::Other("record without value".into()))?;
-        nimo_core::sync::wire::record_from_json(&self.open_value(&v)?).map_err(|e| StoreError::Other(e.0))
+        let parsed = match v.dyn_ref::<JsString>() {
+            Some(clear) => nimo_core::sync::wire::record_from_json(text.read(clear).ok_or_else(|| StoreError::Other("not text".into()))?),
+            None => nimo_core::sync::wire::record_from_json(&self.open_sealed(&v)?),
+        };
+        parsed.map_err(|e| StoreError::Other(e.0))
     }
 
     /// A `getAll`'s answer: an array of stored records.
     fn parse_records(&self, all: &JsValue) -> Result<Vec<Record>, StoreError> {
         let array: &js_sys::Array = all.dyn_ref().ok_or_else(|| StoreError::Other("getAll".into()))?;
         let key = JsValue::from_str("v");
+        let mut text = Utf8Reader::new();
         let mut records = Vec::with_capacity(array.length() as usize);
         for v in array.iter() {
-            records.push(self.parse_stored(&v, &key)?);
+            records.push(self.parse_stored(&v, &key, &mut text)?);
         }
         Ok(records)
     }
