@@ -31,15 +31,17 @@ fn parse_uuid(s: &str) -> Result<[u8; 16], IdError> {
     if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
         return Err(IdError::NotUuid);
     }
-    let hex: Vec<u8> = b.iter().copied().filter(|&c| c != b'-').collect();
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => Ok(c - b'0'),
+        b'a'..=b'f' => Ok(c - b'a' + 10),
+        _ => Err(IdError::NotUuid),
+    };
+    // The 32 digits around the four dashes: any other dash is not a digit.
+    let mut digits = b.iter().enumerate().filter(|(i, _)| ![8, 13, 18, 23].contains(i)).map(|(_, &c)| nib(c));
     let mut out = [0u8; 16];
-    for (i, pair) in hex.chunks(2).enumerate() {
-        let nib = |c: u8| match c {
-            b'0'..=b'9' => Ok(c - b'0'),
-            b'a'..=b'f' => Ok(c - b'a' + 10),
-            _ => Err(IdError::NotUuid),
-        };
-        out[i] = nib(pair[0])? << 4 | nib(pair[1])?;
+    for byte in &mut out {
+        let (Some(high), Some(low)) = (digits.next(), digits.next()) else { return Err(IdError::NotUuid) };
+        *byte = high? << 4 | low?;
     }
     Ok(out)
 }
@@ -282,6 +284,12 @@ mod tests {
             assert!(RecordId::parse(bad).is_err(), "{bad}");
         }
         assert!(serde_json::from_str::<RecordId>("\"nope\"").is_err());
+        // The right length and dashes in the right places, with one more
+        // dash among the digits: refused, not read past the end.
+        for bad in ["0190f3e5-0000-7000-8000-0000000000-0", "0190f3e5-0000-7000-8000--00000000000", "0190f3e5-0000-7000-8000-00000000000-"] {
+            assert_eq!(RecordId::parse(bad), Err(IdError::NotUuid), "{bad}");
+            assert_eq!(UserId::parse(bad), Err(IdError::NotUuid), "{bad}");
+        }
         assert!(ClientId::parse("0123456789abcdef").is_ok());
         assert!(ClientId::parse("0123456789ABCDEF").is_err());
         assert!(ClientId::parse("0123456789abcde").is_err());
