@@ -155,7 +155,11 @@ function showPageJoin() {
     page.hidden = false;
     document.getElementById('loading')?.remove();
     const code = document.getElementById('pj-code');
-    if (code && !code.value) code.value = decodeURIComponent(location.hash.slice('#/join/'.length));
+    if (code && !code.value) {
+      const raw = location.hash.slice('#/join/'.length);
+      // A hand-mangled link (a broken %-escape) still shows the form.
+      try { code.value = decodeURIComponent(raw); } catch { code.value = raw; }
+    }
     document.getElementById('page-join-form')?.addEventListener('submit', (e) => {
       e.preventDefault();
       // Sent by the app as soon as it runs, with what was typed.

@@ -61,8 +61,8 @@ pub async fn security_headers(State(https): State<bool>, request: Request, next:
     // Documents and scripts (the service worker takes its CSP from its own
     // response) get the policy; JSON answers don't need the bytes.
     if !is_api {
-        // Kept when a route set a stricter-scoped one of its own: only the
-        // join page does, adding the hashes of its inline parts.
+        // Kept when a route set its own: only the join page does, this
+        // policy with the hashes of its inline style and script added.
         if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
             headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
         }

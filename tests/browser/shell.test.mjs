@@ -141,6 +141,25 @@ describe('app shell', () => {
     await context.close();
   });
 
+  test('an invite link mangled by hand (a broken %-escape) still shows a join form that keeps what is typed', async () => {
+    const context = await phone(browser);
+    let release;
+    const gate = new Promise((resolve) => { release = resolve; });
+    await context.route('**/*.wasm', async (route) => { await gate; await route.continue(); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/#/join/ABCD%E0%A4%A`);
+    await page.locator('#pj-login').waitFor();
+    assert.equal(await page.locator('#pj-code').inputValue(), 'ABCD%E0%A4%A');
+    await page.getByLabel('ログイン名（半角英数字）').fill('mangled');
+    await page.getByRole('button', { name: '参加する' }).click();
+    await page.getByText('アプリを準備しています').waitFor();
+    assert.deepEqual(errors, []);
+    release();
+    await context.close();
+  });
+
   test('an invite link /join/<code>: the server\'s page shows the join form at its first paint, before any script has run', async () => {
     const code = await createGroup(server);
     // The page as sent: the form showing and its style inside, allowed by
