@@ -285,8 +285,9 @@ const JOIN_SCRIPT: &str = "(() => {
 
 /// The invite link's page (see `JOIN_PAGE`): `index.html` with the join
 /// form showing and the stylesheet inside, so that the form is there at
-/// the first paint (~0.4 s on the throttled profile, against ~0.75 s when
-/// `boot.js` shows it after the stylesheet has arrived). The submit button
+/// the first paint rather than once `boot.js` has run (measured on the
+/// throttled profile: 1,079 ms against 1,305 ms for the `#/join/` link;
+/// the rest is the first layout's text shaping, see BENCHMARKS.md). The submit button
 /// waits for `boot.js`, which keeps what was typed for the app: sent
 /// earlier, the form would reload the page and lose it. Each edit must
 /// find its place once, so a change to `index.html` fails the build here
