@@ -498,6 +498,7 @@ texts! {
     not_yours: "この記録は書いた人だけが直せます。", "Only the person who wrote this record can change it.";
     no_person: "（相手の記入なし）", "(no name given)";
     err_save_failed: "保存できませんでした。もう一度お試しください。入力した内容は消えていません。", "Could not save. Please try again; nothing you typed is lost.";
+    err_deleted_meanwhile: "この記録は別の端末で削除されたため、保存できませんでした。", "This record was deleted on another device, so it could not be saved.";
     visitor_profile_first: "病院訪問を記録する前に、入院者訪問支援員の研修修了・選任を「設定」のプロフィールに記録してください。", "Before logging a hospital visit, record your hospital visitor training and appointment in your profile (Settings).";
     visitor_profile_link: "プロフィールを開く", "Open your profile";
     visit_report_only: "実施報告は病院訪問の記録にだけあります。", "A visit report exists only for hospital visits.";
@@ -572,6 +573,7 @@ texts! {
 
 use nimo_core::api::ErrorCode;
 use nimo_core::sync::client::TransportError;
+use crate::state::SaveFailure;
 use nimo_core::sync::collection::Role;
 use nimo_core::base::time::JstDateTime;
 
@@ -612,6 +614,16 @@ impl Texts {
             format!("{}年{}月{}日({})", d.year(), d.month(), d.day(), d.weekday().ja())
         } else {
             format!("{} {} {} {}", d.weekday().en(), d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
+        }
+    }
+
+    /// Why a change was not saved, in plain words.
+    pub fn save_failure(&self, f: SaveFailure) -> &'static str {
+        match f {
+            SaveFailure::StorageFull => self.err_storage_full,
+            SaveFailure::Deleted => self.err_deleted_meanwhile,
+            SaveFailure::Invalid => self.form_has_problems,
+            SaveFailure::Other => self.err_save_failed,
         }
     }
 

@@ -102,6 +102,23 @@ fn Current(route: ReadSignal<Route>) -> impl IntoView {
     view! {
         {move || flash.get().map(|m| view! { <p class="notice info" role="status" data-testid="flash">{m}</p> })}
         <Screen route/>
+        <SaveFailed/>
+    }
+}
+
+/// A tap that saved nothing (`api::save`), said above the navigation so
+/// that it is seen wherever on the screen the tap was.
+#[component]
+fn SaveFailed() -> impl IntoView {
+    let t = use_texts();
+    let app = state::use_app();
+    move || {
+        app.save_failed.get().map(|f| view! {
+            <div class="notice error save-failed" role="alert" data-testid="save-failed">
+                <p>{t.save_failure(f)}</p>
+                <button type="button" class="button secondary small" on:click=handler::click(move |_| app.save_failed.set(None))>{t.close}</button>
+            </div>
+        })
     }
 }
 

@@ -233,6 +233,29 @@ describe('app shell', () => {
     await context.close();
   });
 
+  test('revoking an invite without a connection says it failed and leaves the invite active; online it is revoked', async () => {
+    const context = await phone(browser);
+    const page = await openFresh(context, server);
+    await joinThroughApp(page, await createGroup(server), 'revoker');
+    await page.locator('nav.tabbar a', { hasText: '設定' }).click();
+    const invites = page.getByTestId('invites');
+    await page.getByTestId('create-invite').click();
+    await page.getByTestId('invite-link').waitFor();
+    const row = invites.locator('ul.rows li').first();
+    await row.getByRole('button', { name: '取り消す' }).waitFor();
+    await context.setOffline(true);
+    await row.getByRole('button', { name: '取り消す' }).click();
+    // A coordinator revoking a link that has leaked must not be left
+    // believing it is dead.
+    await invites.getByText('サーバーにつながりません').waitFor();
+    assert.match(await row.textContent(), /有効/);
+    await context.setOffline(false);
+    await row.getByRole('button', { name: '取り消す' }).click();
+    await invites.locator('ul.rows li', { hasText: '取り消し済み' }).waitFor();
+    assert.equal(await invites.getByText('サーバーにつながりません').count(), 0, 'the failure is no longer shown once the revoke went through');
+    await context.close();
+  });
+
   test('on an iPhone, once a record exists, it says to add nimo to the home screen (Safari may erase data after 7 days)', async () => {
     const iphone = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
     const context = await phone(browser, { userAgent: iphone });

@@ -2,7 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForServiceWorker } from './harness.mjs';
+import { cleanup, closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { Session, windows } from './seed.mjs';
 
 async function syncNow(page) {
   await page.goto(`${new URL(page.url()).origin}/#/settings`);
@@ -158,6 +159,61 @@ describe('window finder', () => {
     await corrections.getByRole('button', { name: '直した' }).click();
     await corrections.waitFor({ state: 'detached' });
     await memberContext.close();
+  });
+
+  test('a tap that saves nothing says so: 「今日確認した」 with the device\'s storage full', async () => {
+    const seed = new Session(server.url);
+    await seed.join(await createGroup(server, '容量の家族会'), 'quotacoord');
+    await seed.create(windows(1, ['281000']));
+    const code = await seed.invite('coordinator');
+    // A profile on disk: Chromium applies a lowered quota to IndexedDB
+    // there, not in an incognito context.
+    const dir = await tempDir();
+    const context = await persistentPhone(dir);
+    try {
+      const phonePage = await openFresh(context, server);
+      await joinThroughApp(phonePage, code, 'quotaphone');
+      const origin = new URL(phonePage.url()).origin;
+      await phonePage.goto(`${origin}/#/directory`);
+      await phonePage.getByTestId('directory').locator('a', { hasText: '窓口 0' }).click({ timeout: 20_000 });
+      const verify = phonePage.getByRole('button', { name: '今日確認した' });
+      await verify.waitFor();
+      // The browser's own quota, lowered below what the origin holds: every
+      // IndexedDB write fails with QuotaExceededError, as on a full phone.
+      // A database's writes go by the space Chromium last saw for up to
+      // ~30 s: a probe writes to a database of its own (made before) until
+      // they fail, as the app's then do.
+      const probe = () => phonePage.evaluate(() => new Promise((resolve) => {
+        const open = indexedDB.open('quota-probe');
+        open.onupgradeneeded = () => open.result.createObjectStore('s');
+        open.onerror = () => resolve(open.error?.name);
+        open.onsuccess = () => {
+          const db = open.result;
+          const tx = db.transaction('s', 'readwrite');
+          tx.objectStore('s').put('x'.repeat(1000), 1);
+          tx.oncomplete = () => { db.close(); resolve('written'); };
+          tx.onabort = () => { db.close(); resolve(tx.error?.name); };
+        };
+      }));
+      assert.equal(await probe(), 'written');
+      const cdp = await context.newCDPSession(phonePage);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1 });
+      for (let i = 0; i < 60 && (await probe()) === 'written'; i++) await phonePage.waitForTimeout(1000);
+      assert.equal(await probe(), 'QuotaExceededError');
+      await verify.click();
+      const alert = phonePage.getByTestId('save-failed');
+      await alert.waitFor();
+      assert.match(await alert.textContent(), /保存容量がいっぱい/);
+      assert.equal(await alert.getAttribute('role'), 'alert');
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+      await verify.click();
+      // The next change that is saved takes the alert away.
+      await alert.waitFor({ state: 'detached' });
+      await cdp.detach();
+    } finally {
+      await context.close();
+      await cleanup(dir);
+    }
   });
 });
 

@@ -13,7 +13,7 @@ use leptos::task::spawn_local;
 use nimo_core::contacts::contact::{Contact, Mode};
 use nimo_core::contacts::profile::Profile;
 use nimo_core::schema::{Doc, FormValues, Input, Problems, Section, Typed, form_from_value, form_to_value};
-use nimo_core::sync::client::{Change, ChangeKind, EngineError, StoreError};
+use nimo_core::sync::client::{Change, ChangeKind, EngineError};
 use nimo_core::sync::collection::{Collection, Visibility};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::record::Record;
@@ -27,7 +27,7 @@ use crate::i18n::{Texts, use_texts};
 use crate::platform::js;
 use crate::route::go;
 use crate::screens::crisis::CrisisCard;
-use crate::state::{AppState, api, device, now_jst, use_app};
+use crate::state::{AppState, SaveFailure, api, device, now_jst, use_app};
 
 /// A draft older than this asks whether to use the time now.
 const STALE_DRAFT_MS: u64 = 60 * 60 * 1000;
@@ -393,11 +393,10 @@ fn field_value(t: &'static Texts, c: &Contact, name: &str) -> String {
 }
 
 fn save_error(t: &'static Texts, e: &EngineError) -> String {
-    match e {
-        EngineError::Store(StoreError::QuotaExceeded) => t.err_storage_full.to_owned(),
-        EngineError::Deleted => t.err_deleted_while_editing.to_owned(),
-        EngineError::Invalid(_) => t.form_has_problems.to_owned(),
-        _ => t.err_save_failed.to_owned(),
+    match SaveFailure::of(e) {
+        // The form keeps what was typed as a draft.
+        SaveFailure::Deleted => t.err_deleted_while_editing.to_owned(),
+        f => t.save_failure(f).to_owned(),
     }
 }
 
@@ -419,12 +418,12 @@ fn Conflicts(id: RecordId, form: FormState) -> impl IntoView {
             if let Some(text) = new_note {
                 note.set(Input::Text(text.clone()));
                 let put = ChangeKind::put(None, vec![("note".to_owned(), Value::String(text))]);
-                if api::change(app, Change { collection: Collection::Contact, id: r.id.clone(), group: r.group.clone(), kind: put }).await.is_err() {
+                if api::save(app, Change { collection: Collection::Contact, id: r.id.clone(), group: r.group.clone(), kind: put }).await.is_none() {
                     return;
                 }
             }
             let resolve = ChangeKind::Resolve { field: "note".to_owned(), t: stamp };
-            let _ = api::change(app, Change { collection: Collection::Contact, id: r.id, group: r.group, kind: resolve }).await;
+            api::save(app, Change { collection: Collection::Contact, id: r.id, group: r.group, kind: resolve }).await;
         });
     };
     let settle = StoredValue::new(settle);

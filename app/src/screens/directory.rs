@@ -25,7 +25,7 @@ use crate::i18n::use_texts;
 use crate::route::go;
 use crate::screens::crisis::tel_href;
 use crate::screens::windows::{OpenBadge, kind_label, ticking_now};
-use crate::state::{AppState, api, now_jst, use_app};
+use crate::state::{AppState, SaveFailure, api, now_jst, use_app};
 
 pub mod import;
 
@@ -170,7 +170,7 @@ fn window_from_line(line: &NationalLine, retired: bool) -> Window {
 fn undo_override(app: AppState, id: RecordId) {
     let Some(group) = app.group.get_untracked() else { return };
     spawn_local(async move {
-        let _ = api::change(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::Delete }).await;
+        api::save(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::Delete }).await;
     });
 }
 
@@ -192,7 +192,7 @@ fn Corrections() -> impl IntoView {
     let set_status = move |c: Doc<Correction>, status: CorrectionStatus| {
         spawn_local(async move {
             let kind = ChangeKind::put(None, vec![("status".into(), Value::String(status.id().into()))]);
-            let _ = api::change(app, Change { collection: Collection::Correction, id: c.id, group: c.group, kind }).await;
+            api::save(app, Change { collection: Collection::Correction, id: c.id, group: c.group, kind }).await;
         });
     };
     move || {
@@ -251,7 +251,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
             let correction = Correction { window: WindowRef::Entry(id.clone()), window_name: Text::new(name.clone()), note: Note::new(text.trim()), status: Some(CorrectionStatus::Open), ..Correction::default() };
             spawn_local(async move {
                 let change = Change { collection: Collection::Correction, id: cid, group, kind: ChangeKind::put(Some(Visibility::Group), correction.changes()) };
-                if api::change(app, change).await.is_ok() {
+                if api::save(app, change).await.is_some() {
                     note.set(String::new());
                     sent.set(Some(t.correction_sent.to_owned()));
                 }
@@ -263,7 +263,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
         move |fields: Vec<(String, Value)>| {
             let (Some(group), id) = (app.group.get_untracked(), id.clone()) else { return };
             spawn_local(async move {
-                let _ = api::change(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::put(None, fields) }).await;
+                api::save(app, Change { collection: Collection::Window, id, group, kind: ChangeKind::put(None, fields) }).await;
             });
         }
     };
@@ -353,7 +353,7 @@ pub fn WindowEditor(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
                     app.flash.set(Some(t.saved_local.to_owned()));
                     go(&format!("#/window/{rid}"));
                 }
-                Err(_) => failure.set(Some(t.err_save_failed.to_owned())),
+                Err(e) => failure.set(Some(t.save_failure(SaveFailure::of(&e)).to_owned())),
             }
         });
     };

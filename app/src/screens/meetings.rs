@@ -12,7 +12,7 @@ use nimo_core::kyogi::evidence::{self, Months, Shown, Snapshot};
 use nimo_core::kyogi::meeting::{self, Attendance, Axis, Capacity, Item, ItemStatus, ItemUpdate, Meeting, MeetingStatus, Tracked, attendance_id};
 use nimo_core::schema::field::{Note, Refs, Text};
 use nimo_core::schema::{Doc, FieldType, Input, Problems, Section, Typed, Vocab};
-use nimo_core::sync::client::{Change, ChangeKind};
+use nimo_core::sync::client::{Change, ChangeKind, EngineError};
 use nimo_core::sync::collection::{Collection, Visibility};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::record::Record;
@@ -23,7 +23,7 @@ use crate::form::{FormState, ProblemSummary};
 use crate::i18n::{Texts, use_texts};
 use crate::route::go;
 use crate::screens::areas::AreaPicker;
-use crate::state::{AppState, api, device, now_jst, sync, use_app};
+use crate::state::{AppState, SaveFailure, api, device, now_jst, sync, use_app};
 
 /// The current group's meetings, items (with history) and attendance.
 #[derive(Clone, Copy)]
@@ -49,10 +49,16 @@ fn data(app: AppState) -> Data {
 }
 
 /// Saves a shared record of a 協議の場 collection.
-async fn put<T: Typed>(app: AppState, id: RecordId, value: &T) -> bool {
-    let Some(group) = app.group.get_untracked() else { return false };
+async fn put<T: Typed>(app: AppState, id: RecordId, value: &T) -> Result<Record, EngineError> {
+    let group = app.group.get_untracked().ok_or(EngineError::NotStarted)?;
     let change = Change { collection: T::SCHEMA.collection, id, group, kind: ChangeKind::put(Some(Visibility::Group), value.changes()) };
-    api::change(app, change).await.is_ok()
+    api::change(app, change).await
+}
+
+/// [`put`] from a tap whose screen has no place to say a failure: it is
+/// said app-wide (`api::said`). Whether it was saved.
+async fn put_or_say<T: Typed>(app: AppState, id: RecordId, value: &T) -> bool {
+    api::said(app, put(app, id, value).await).is_some()
 }
 
 fn meeting_label(t: &'static Texts, m: &Meeting) -> String {
@@ -139,11 +145,12 @@ pub fn MeetingScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
         form.show(Problems::new());
         let Some(mid) = save_id.clone().or_else(|| api::new_id(app)) else { return };
         spawn_local(async move {
-            if put(app, mid.clone(), &meeting).await {
-                app.flash.set(Some(t.saved_local.to_owned()));
-                go(&format!("#/meeting/{mid}"));
-            } else {
-                failure.set(Some(t.err_save_failed.to_owned()));
+            match put(app, mid.clone(), &meeting).await {
+                Ok(_) => {
+                    app.flash.set(Some(t.saved_local.to_owned()));
+                    go(&format!("#/meeting/{mid}"));
+                }
+                Err(e) => failure.set(Some(t.save_failure(SaveFailure::of(&e)).to_owned())),
             }
         });
     };
@@ -222,7 +229,7 @@ fn AttendancePanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
                             prep: Note::new(prep.get_untracked()),
                         };
                         let aid = aid.clone();
-                        spawn_local(async move { put(app, aid, &value).await; });
+                        spawn_local(async move { put_or_say(app, aid, &value).await; });
                     };
                     let save = StoredValue::new(save);
                     let changed = move || save.with_value(|f| f());
@@ -272,7 +279,7 @@ fn ItemsPanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
         let update = ItemUpdate { item: Some(iid.clone()), meeting: Some(m.id.clone()), date: Some(m.data.date.unwrap_or(now_jst().date)), status: Some(ItemStatus::Accepted), ..ItemUpdate::default() };
         let blank = blank.clone();
         spawn_local(async move {
-            if put(app, iid, &item).await && put(app, uid, &update).await {
+            if put_or_say(app, iid, &item).await && put_or_say(app, uid, &update).await {
                 form.set_values(&blank.to_inputs());
             }
         });
@@ -333,8 +340,8 @@ fn Homework(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
                             };
                             let iid = tracked.item.id.clone();
                             spawn_local(async move {
-                                if put(app, iid, &item).await {
-                                    put(app, uid, &update).await;
+                                if put_or_say(app, iid, &item).await {
+                                    put_or_say(app, uid, &update).await;
                                 }
                             });
                         }
@@ -388,7 +395,7 @@ pub fn ItemScreen(id: RecordId) -> impl IntoView {
         form.show(Problems::new());
         let Some(uid) = api::new_id(app) else { return };
         spawn_local(async move {
-            if put(app, uid, &update).await {
+            if put_or_say(app, uid, &update).await {
                 form.input("note").set(Input::Text(String::new()));
             }
         });
@@ -489,7 +496,7 @@ fn EvidencePanel(id: RecordId) -> impl IntoView {
         let id = id.clone();
         spawn_local(async move {
             let kind = ChangeKind::put(None, vec![("evidence".into(), snap.to_value())]);
-            if api::change(app, Change { collection: Collection::Item, id, group, kind }).await.is_ok() {
+            if api::save(app, Change { collection: Collection::Item, id, group, kind }).await.is_some() {
                 attached.set(Some(t.saved_local.to_owned()));
             }
         });

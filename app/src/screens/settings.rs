@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, MemberInfo, format_invite_code};
 use nimo_core::contacts::profile::Profile;
 use nimo_core::schema::{Doc, Problems, Section, Typed};
-use nimo_core::sync::client::{Change, ChangeKind};
+use nimo_core::sync::client::{Change, ChangeKind, TransportError};
 use nimo_core::sync::collection::{Collection, Role, Visibility};
 
 use crate::components::{ChoiceChips, Notice, TextField, confirm, copy_text};
@@ -178,7 +178,7 @@ fn ProfilePanel() -> impl IntoView {
         let (Some(group), Some((id, _))) = (app.group.get_untracked(), current()) else { return };
         spawn_local(async move {
             let change = Change { collection: Collection::Profile, id, group, kind: ChangeKind::put(Some(Visibility::Group), profile.changes()) };
-            if api::change(app, change).await.is_ok() {
+            if api::save(app, change).await.is_some() {
                 saved.set(Some(t.saved.to_owned()));
             }
         });
@@ -248,22 +248,28 @@ fn PassphrasePanel() -> impl IntoView {
     }
 }
 
+/// Sends one of a panel's requests. Its failure is said in the panel, in
+/// the words of `Texts::api_error`: a coordinator who revokes a leaked
+/// invite without a connection must not be left believing it is dead. On
+/// success the panel's failure is cleared and `then` has the answer.
+fn send<T: 'static>(t: &'static Texts, failure: RwSignal<Option<String>>, request: impl Future<Output = Result<T, TransportError>> + 'static, then: impl FnOnce(T) + 'static) {
+    spawn_local(async move {
+        match request.await {
+            Ok(answer) => {
+                failure.set(None);
+                then(answer);
+            }
+            Err(e) => failure.set(Some(t.api_error(&e))),
+        }
+    });
+}
+
 #[component]
 fn DevicesPanel() -> impl IntoView {
     let t = use_texts();
     let devices = RwSignal::new(Vec::<DeviceInfo>::new());
     let failure = RwSignal::new(None::<String>);
-    let load = move || {
-        spawn_local(async move {
-            match api::devices().await {
-                Ok(d) => {
-                    devices.set(d);
-                    failure.set(None);
-                }
-                Err(e) => failure.set(Some(t.api_error(&e))),
-            }
-        })
-    };
+    let load = move || send(t, failure, api::devices(), move |d| devices.set(d));
     load();
     view! {
         <section class="card" data-testid="devices">
@@ -275,12 +281,7 @@ fn DevicesPanel() -> impl IntoView {
                     let revoke = move |_| {
                         if confirm(t.revoke_device_confirm) {
                             let id = id.clone();
-                            spawn_local(async move {
-                                match api::revoke_device(&id).await {
-                                    Ok(()) => load(),
-                                    Err(e) => failure.set(Some(t.api_error(&e))),
-                                }
-                            });
+                            send(t, failure, async move { api::revoke_device(&id).await }, move |()| load());
                         }
                     };
                     view! {
@@ -307,15 +308,7 @@ fn MembersPanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let load = move || {
         let Some(group) = app.group.get_untracked() else { return };
-        spawn_local(async move {
-            match api::members(&group).await {
-                Ok(m) => {
-                    members.set(m);
-                    failure.set(None);
-                }
-                Err(e) => failure.set(Some(t.api_error(&e))),
-            }
-        });
+        send(t, failure, async move { api::members(&group).await }, move |m| members.set(m));
     };
     handler::effect(move |_| {
         app.group.track();
@@ -334,23 +327,13 @@ fn MembersPanel() -> impl IntoView {
                     let remove = move |_| {
                         if !confirm(t.remove_member_confirm) { return; }
                         let (Some(group), id) = (app.group.get_untracked(), id1.clone()) else { return };
-                        spawn_local(async move {
-                            match api::remove_member(&group, &id).await {
-                                Ok(()) => load(),
-                                Err(e) => failure.set(Some(t.api_error(&e))),
-                            }
-                        });
+                        send(t, failure, async move { api::remove_member(&group, &id).await }, move |()| load());
                     };
                     let role = m.role;
                     let toggle = move |_| {
                         let (Some(group), id) = (app.group.get_untracked(), id2.clone()) else { return };
                         let next = if role == Role::Coordinator { Role::Member } else { Role::Coordinator };
-                        spawn_local(async move {
-                            match api::set_role(&group, &id, next).await {
-                                Ok(()) => load(),
-                                Err(e) => failure.set(Some(t.api_error(&e))),
-                            }
-                        });
+                        send(t, failure, async move { api::set_role(&group, &id, next).await }, move |()| load());
                     };
                     view! {
                         <li>
@@ -384,11 +367,7 @@ fn InvitesPanel() -> impl IntoView {
     let copied = RwSignal::new(false);
     let load = move || {
         let Some(group) = app.group.get_untracked() else { return };
-        spawn_local(async move {
-            if let Ok(list) = api::invites(&group).await {
-                invites.set(list);
-            }
-        });
+        send(t, failure, async move { api::invites(&group).await }, move |list| invites.set(list));
     };
     handler::effect(move |_| {
         app.group.track();
@@ -402,16 +381,10 @@ fn InvitesPanel() -> impl IntoView {
             days: days.get().trim().parse().unwrap_or(0),
             max_uses: uses.get().trim().parse().unwrap_or(0),
         };
-        spawn_local(async move {
-            match api::create_invite(&group, &request).await {
-                Ok(c) => {
-                    created.set(Some(c));
-                    failure.set(None);
-                    copied.set(false);
-                    load();
-                }
-                Err(e) => failure.set(Some(t.api_error(&e))),
-            }
+        send(t, failure, async move { api::create_invite(&group, &request).await }, move |c| {
+            created.set(Some(c));
+            copied.set(false);
+            load();
         });
     };
     // The server answers this address with a join form that shows at once
@@ -420,9 +393,9 @@ fn InvitesPanel() -> impl IntoView {
     view! {
         <section class="card" data-testid="invites">
             <h2>{t.invites_title}</h2>
+            <Notice message=failure/>
             <form on:submit=handler::submit(create)>
                 <h3>{t.new_invite}</h3>
-                <Notice message=failure/>
                 <ChoiceChips
                     label=t.invite_role
                     options=vec![("member", t.role_member), ("coordinator", t.role_coordinator)]
@@ -457,10 +430,7 @@ fn InvitesPanel() -> impl IntoView {
                     let id = inv.id.clone();
                     let revoke = move |_| {
                         let (Some(group), id) = (app.group.get_untracked(), id.clone()) else { return };
-                        spawn_local(async move {
-                            let _ = api::revoke_invite(&group, &id).await;
-                            load();
-                        });
+                        send(t, failure, async move { api::revoke_invite(&group, &id).await }, move |()| load());
                     };
                     view! {
                         <li>

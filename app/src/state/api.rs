@@ -13,7 +13,7 @@ use nimo_core::sync::wire::Wire;
 
 use leptos::prelude::*;
 
-use super::{AppState, sync, tabs};
+use super::{AppState, SaveFailure, sync, tabs};
 use crate::platform::http::{self, call_as};
 
 type Answer<T> = Result<T, TransportError>;
@@ -27,10 +27,27 @@ pub async fn change(app: AppState, change: Change) -> Result<Record, EngineError
     records.pop().ok_or(EngineError::NoSuchRecord)
 }
 
+/// A change made by a tap whose screen has no place to say a failure (a
+/// quick action, a choice saved at once): a failure is said app-wide
+/// (`AppState::save_failed`), so that a tap that saved nothing never looks
+/// as if it had. Forms say their own failures and call [`change`].
+pub async fn save(app: AppState, change: Change) -> Option<Record> {
+    said(app, self::change(app, change).await)
+}
+
+/// A failed change said app-wide, as [`save`] does; the record if saved.
+pub fn said<T>(app: AppState, result: Result<T, EngineError>) -> Option<T> {
+    result.map_err(|e| app.save_failed.set(Some(SaveFailure::of(&e)))).ok()
+}
+
 /// Saves several changes in one transaction (all or none).
 pub async fn change_many(app: AppState, changes: Vec<Change>) -> Result<Vec<Record>, EngineError> {
     let engine = app.engine().ok_or(EngineError::NotStarted)?;
     let records = engine.change_many(changes).await?;
+    // The last failure said is out of date once a change goes through.
+    if app.save_failed.get_untracked().is_some() {
+        app.save_failed.set(None);
+    }
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     sync::schedule(app);
     tabs::announce_changes();

@@ -27,7 +27,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use nimo_core::api::Me;
-use nimo_core::sync::client::Engine;
+use nimo_core::sync::client::{Engine, EngineError, StoreError};
+
 use nimo_core::sync::collection::{Collection, Role, Visibility, access};
 use nimo_core::sync::ids::{GroupId, UserId};
 
@@ -57,6 +58,30 @@ pub enum Phase {
     Ready,
 }
 
+/// Why a change was not saved, as the person is told it
+/// (`Texts::save_failure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveFailure {
+    /// The phone's storage is full (IndexedDB's quota).
+    StorageFull,
+    /// The record was deleted (here or on another device) meanwhile.
+    Deleted,
+    /// A value the form should have refused.
+    Invalid,
+    Other,
+}
+
+impl SaveFailure {
+    pub fn of(e: &EngineError) -> Self {
+        match e {
+            EngineError::Store(StoreError::QuotaExceeded) => Self::StorageFull,
+            EngineError::Deleted => Self::Deleted,
+            EngineError::Invalid(_) => Self::Invalid,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// Everything the screens share. Cheap to copy.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -72,6 +97,10 @@ pub struct AppState {
     pub net: crate::net::Connectivity,
     /// A one-time message for the next screen (「保存しました。」).
     pub flash: RwSignal<Option<String>>,
+    /// A tap whose change was not saved, where its screen has no place to
+    /// say so ([`api::save`]): the shell shows it until it is closed or a
+    /// later change is saved.
+    pub save_failed: RwSignal<Option<SaveFailure>>,
 }
 
 impl AppState {
@@ -81,6 +110,7 @@ impl AppState {
         let this = Self {
             net,
             flash: RwSignal::new(None),
+            save_failed: RwSignal::new(None),
             engine: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Starting),
             me: RwSignal::new(None),
