@@ -92,12 +92,16 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
 #[component]
 fn Current(route: ReadSignal<Route>) -> impl IntoView {
     let app = state::use_app();
-    // A flash message shows on the next screen only.
+    // A flash message shows on the next screen only; a failed tap's alert
+    // on its own screen only (it would cover the next one's buttons).
     let flash = RwSignal::new(None::<String>);
     handler::effect(move |_| {
         route.track();
         flash.set(app.flash.get_untracked());
         app.flash.set(None);
+        if app.save_failed.get_untracked().is_some() {
+            app.save_failed.set(None);
+        }
     });
     view! {
         {move || flash.get().map(|m| view! { <p class="notice info" role="status" data-testid="flash">{m}</p> })}
@@ -107,7 +111,8 @@ fn Current(route: ReadSignal<Route>) -> impl IntoView {
 }
 
 /// A tap that saved nothing (`api::save`), said above the navigation so
-/// that it is seen wherever on the screen the tap was.
+/// that it is seen wherever on the screen the tap was; until it is closed,
+/// a later change is saved, or the screen is left.
 #[component]
 fn SaveFailed() -> impl IntoView {
     let t = use_texts();

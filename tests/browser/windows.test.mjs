@@ -161,7 +161,7 @@ describe('window finder', () => {
     await memberContext.close();
   });
 
-  test('a tap that saves nothing says so: 「今日確認した」 with the device\'s storage full', async () => {
+  test('with the device\'s storage full, a tap that saves nothing (「今日確認した」) and an import say so', async () => {
     const seed = new Session(server.url);
     await seed.join(await createGroup(server, '容量の家族会'), 'quotacoord');
     await seed.create(windows(1, ['281000']));
@@ -205,6 +205,17 @@ describe('window finder', () => {
       await alert.waitFor();
       assert.match(await alert.textContent(), /保存容量がいっぱい/);
       assert.equal(await alert.getAttribute('role'), 'alert');
+      // An import stops at the first batch not saved, and says why. (The
+      // alert was about the screen left, and has gone with it.)
+      await importFile(phonePage, 'directory.json', Buffer.from(JSON.stringify(DIRECTORY)), 'application/json');
+      assert.equal(await alert.count(), 0);
+      await phonePage.getByTestId('import-run').click();
+      const stopped = phonePage.getByTestId('import-stopped');
+      await stopped.waitFor();
+      assert.match(await stopped.textContent(), /保存容量がいっぱい.*0件まで/s);
+      await phonePage.goBack();
+      await verify.click();
+      await alert.waitFor();
       await cdp.send('Storage.overrideQuotaForOrigin', { origin });
       await verify.click();
       // The next change that is saved takes the alert away.

@@ -143,7 +143,7 @@ fn override_line(app: AppState, id: &'static str, hide: bool) {
     let window = window_from_line(line, hide);
     spawn_local(async move {
         let change = Change { collection: Collection::Window, id: rid.clone(), group, kind: ChangeKind::put(Some(Visibility::Group), window.changes()) };
-        if api::change(app, change).await.is_ok() && !hide {
+        if api::save(app, change).await.is_some() && !hide {
             go(&format!("#/window/{rid}/edit"));
         }
     });

@@ -98,8 +98,8 @@ pub struct AppState {
     /// A one-time message for the next screen (「保存しました。」).
     pub flash: RwSignal<Option<String>>,
     /// A tap whose change was not saved, where its screen has no place to
-    /// say so ([`api::save`]): the shell shows it until it is closed or a
-    /// later change is saved.
+    /// say so ([`api::save`]): the shell shows it until it is closed, a
+    /// later change is saved or the screen is left.
     pub save_failed: RwSignal<Option<SaveFailure>>,
 }
 

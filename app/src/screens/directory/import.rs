@@ -18,7 +18,7 @@ use nimo_core::sync::collection::{Collection, Visibility};
 use crate::components::ChoiceChips;
 use crate::form::fields::labelled;
 use crate::i18n::{Texts, use_texts};
-use crate::state::{AppState, api, now_jst, use_app};
+use crate::state::{AppState, SaveFailure, api, now_jst, use_app};
 
 /// Entries written per transaction.
 const BATCH: usize = 200;
@@ -35,7 +35,8 @@ enum Run {
     Idle,
     Running { done: usize, total: usize },
     Done { added: usize, updated: usize },
-    Stopped { done: usize },
+    /// Cancelled, or a batch was not saved (why, then).
+    Stopped { done: usize, failure: Option<SaveFailure> },
 }
 
 #[component]
@@ -116,7 +117,8 @@ pub fn Import() -> impl IntoView {
                 </div>
             }.into_any(),
             Run::Done { added, updated } => view! { <p class="notice info" role="status" data-testid="import-done">{t.import_result(added, updated)}</p> }.into_any(),
-            Run::Stopped { done } => view! { <p class="notice warning" role="status" data-testid="import-stopped">{t.import_stopped(done)}</p> }.into_any(),
+            Run::Stopped { done, failure: None } => view! { <p class="notice warning" role="status" data-testid="import-stopped">{t.import_stopped(done)}</p> }.into_any(),
+            Run::Stopped { done, failure: Some(f) } => view! { <p class="notice error" role="alert" data-testid="import-stopped">{t.save_failure(f)}" "{t.import_stopped(done)}</p> }.into_any(),
         }}
         {move || preview.get().map(|result| match result {
             Err(e) => view! { <p class="notice error" role="alert" data-testid="import-error">{e.say().get(ja).to_owned()}</p> }.into_any(),
@@ -180,7 +182,7 @@ async fn write_all(app: AppState, windows: Vec<Window>, known: Vec<Doc<Window>>,
     run.set(Run::Running { done, total });
     for batch in windows.chunks(BATCH) {
         if cancel.get_value() {
-            run.set(Run::Stopped { done });
+            run.set(Run::Stopped { done, failure: None });
             return;
         }
         let mut changes = Vec::with_capacity(batch.len());
@@ -198,8 +200,8 @@ async fn write_all(app: AppState, windows: Vec<Window>, known: Vec<Doc<Window>>,
             };
             changes.push(Change { collection: Collection::Window, id, group: group.clone(), kind: ChangeKind::put(visibility, w.changes()) });
         }
-        if api::change_many(app, changes).await.is_err() {
-            run.set(Run::Stopped { done });
+        if let Err(e) = api::change_many(app, changes).await {
+            run.set(Run::Stopped { done, failure: Some(SaveFailure::of(&e)) });
             return;
         }
         done += batch.len();
