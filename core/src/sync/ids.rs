@@ -19,35 +19,60 @@ pub enum IdError {
     NotClientId,
 }
 
-/// Formats 16 bytes as a canonical lowercase UUID.
-fn format_uuid(b: &[u8; 16]) -> String {
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+/// Formats 16 bytes as the 36 characters of a canonical lowercase UUID.
+fn format_uuid(b: &[u8; 16]) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [b'-'; 36];
+    let mut at = 0;
+    for x in b {
+        if matches!(at, 8 | 13 | 18 | 23) {
+            at += 1;
+        }
+        out[at] = HEX[usize::from(x >> 4)];
+        out[at + 1] = HEX[usize::from(x & 15)];
+        at += 2;
+    }
+    out
 }
 
-/// Parses a canonical lowercase UUID into its bytes.
-fn parse_uuid(s: &str) -> Result<[u8; 16], IdError> {
-    let b = s.as_bytes();
-    if b.len() != 36 || [8, 13, 18, 23].iter().any(|&i| b[i] != b'-') {
-        return Err(IdError::NotUuid);
+/// A lowercase hex digit's value.
+pub(crate) fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
     }
-    let nib = |c: u8| match c {
-        b'0'..=b'9' => Ok(c - b'0'),
-        b'a'..=b'f' => Ok(c - b'a' + 10),
-        _ => Err(IdError::NotUuid),
-    };
-    // The 32 digits around the four dashes: any other dash is not a digit.
-    let mut digits = b.iter().enumerate().filter(|(i, _)| ![8, 13, 18, 23].contains(i)).map(|(_, &c)| nib(c));
+}
+
+/// Parses a canonical lowercase UUID into its bytes. Every record on the
+/// wire and in the store carries three or more, so this is one pass with
+/// no allocation.
+fn parse_uuid(s: &str) -> Result<[u8; 16], IdError> {
+    let b: &[u8; 36] = s.as_bytes().try_into().map_err(|_| IdError::NotUuid)?;
     let mut out = [0u8; 16];
+    // The groups are 8, 4, 4, 4 and 12 digits: a byte's two digits never
+    // straddle a dash, and a dash anywhere else is not a digit.
+    let mut at = 0;
     for byte in &mut out {
-        let (Some(high), Some(low)) = (digits.next(), digits.next()) else { return Err(IdError::NotUuid) };
-        *byte = high? << 4 | low?;
+        if matches!(at, 8 | 13 | 18 | 23) {
+            if b[at] != b'-' {
+                return Err(IdError::NotUuid);
+            }
+            at += 1;
+        }
+        let (Some(high), Some(low)) = (hex_digit(b[at]), hex_digit(b[at + 1])) else { return Err(IdError::NotUuid) };
+        *byte = high << 4 | low;
+        at += 2;
     }
     Ok(out)
 }
 
 /// A UUIDv7 from a Unix time in milliseconds and 10 random bytes.
 pub fn uuid_v7(unix_ms: u64, random: [u8; 10]) -> String {
+    String::from_utf8_lossy(&uuid_v7_chars(unix_ms, random)).into_owned()
+}
+
+fn uuid_v7_chars(unix_ms: u64, random: [u8; 10]) -> [u8; 36] {
     let mut b = [0u8; 16];
     b[..6].copy_from_slice(&unix_ms.to_be_bytes()[2..]);
     b[6..].copy_from_slice(&random);
@@ -74,34 +99,44 @@ fn fnv128(parts: &[&str]) -> [u8; 16] {
     out
 }
 
+// A UUID's 36 characters are held inline, as `ClientId`'s digits are:
+// every record carries three or more ids, and a start or a pull parses and
+// clones them by the thousand, each a heap allocation as a `String`.
 macro_rules! string_id {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
+        pub struct $name([u8; 36]);
 
         impl $name {
             pub fn as_str(&self) -> &str {
-                &self.0
+                // Only what `parse_uuid` accepted or `format_uuid` wrote is
+                // held (ASCII), so this never falls back.
+                std::str::from_utf8(&self.0).unwrap_or_default()
+            }
+
+            /// The characters of a string `parse_uuid` has accepted.
+            fn held(s: &str) -> Result<Self, IdError> {
+                s.as_bytes().try_into().map(Self).map_err(|_| IdError::NotUuid)
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
+                write!(f, "{}({})", stringify!($name), self.as_str())
             }
         }
 
         impl From<$name> for String {
             fn from(id: $name) -> String {
-                id.0
+                id.as_str().to_owned()
             }
         }
 
@@ -133,17 +168,17 @@ impl RecordId {
         if !(version == 7 || version == 8) || b[8] & 0xc0 != 0x80 {
             return Err(IdError::WrongVersion);
         }
-        Ok(Self(s.to_owned()))
+        Self::held(s)
     }
 
     pub fn new_v7(unix_ms: u64, random: [u8; 10]) -> Self {
-        Self(uuid_v7(unix_ms, random))
+        Self(uuid_v7_chars(unix_ms, random))
     }
 
     /// Whether the id was derived from its parts (anyone who knows the
     /// parts can name it before the record exists).
     pub fn is_derived(&self) -> bool {
-        self.0.as_bytes().get(14) == Some(&b'8')
+        self.0[14] == b'8'
     }
 
     /// The same parts give the same id on every device.
@@ -162,11 +197,11 @@ macro_rules! server_uuid {
         impl $name {
             pub fn parse(s: &str) -> Result<Self, IdError> {
                 parse_uuid(s)?;
-                Ok(Self(s.to_owned()))
+                Self::held(s)
             }
 
             pub fn new_v7(unix_ms: u64, random: [u8; 10]) -> Self {
-                Self(uuid_v7(unix_ms, random))
+                Self(uuid_v7_chars(unix_ms, random))
             }
         }
     };
@@ -295,6 +330,29 @@ mod tests {
         assert!(ClientId::parse("0123456789abcde").is_err());
         assert!(ClientId::parse("0123456789abcdef0").is_err());
         assert!(ClientId::parse("0123456789abcdeé").is_err());
+        // 36 bytes, not 36 characters.
+        for bad in ["0190f3e5-0000-7000-8000-0000000000é", "0190f3e5-0000-7000-8000-é0000000000"] {
+            assert_eq!(bad.len(), 36);
+            assert_eq!(RecordId::parse(bad), Err(IdError::NotUuid), "{bad}");
+        }
+    }
+
+    /// Held inline, an id still reads, prints, converts and orders as the
+    /// string it was read from.
+    #[test]
+    fn ids_are_their_characters() {
+        let s = "0190f3e5-0a1b-7c2d-8e3f-456789abcdef";
+        let id = RecordId::parse(s).expect("a UUIDv7");
+        assert_eq!(id.as_str(), s);
+        assert_eq!(id.to_string(), s);
+        assert_eq!(String::from(id.clone()), s);
+        assert_eq!(format!("{id:?}"), format!("RecordId({s})"));
+        assert_eq!(serde_json::to_string(&id).ok().as_deref(), Some(format!("\"{s}\"").as_str()));
+        let later = RecordId::parse("0190f3e5-0a1b-7c2d-8e3f-456789abcdf0").expect("a UUIDv7");
+        assert!(id < later);
+        let v7 = UserId::new_v7(0x0190_f3e5_0a1b, [0x5a; 10]);
+        assert_eq!(v7.as_str(), "0190f3e5-0a1b-7a5a-9a5a-5a5a5a5a5a5a");
+        assert_eq!(v7.as_str(), uuid_v7(0x0190_f3e5_0a1b, [0x5a; 10]));
     }
 
     /// A client id is its digits: printed, stored and ordered as the
