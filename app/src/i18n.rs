@@ -573,9 +573,10 @@ texts! {
 
 use nimo_core::api::ErrorCode;
 use nimo_core::sync::client::TransportError;
-use crate::state::SaveFailure;
 use nimo_core::sync::collection::Role;
 use nimo_core::base::time::JstDateTime;
+
+use crate::state::SaveFailure;
 
 impl Texts {
     pub fn is_ja(&self) -> bool {

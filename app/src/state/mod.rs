@@ -28,7 +28,6 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use nimo_core::api::Me;
 use nimo_core::sync::client::{Engine, EngineError, StoreError};
-
 use nimo_core::sync::collection::{Collection, Role, Visibility, access};
 use nimo_core::sync::ids::{GroupId, UserId};
 
