@@ -496,6 +496,17 @@ texts! {
     use_now: "今の日時にする", "Use the time now";
     keep_time: "このままにする", "Keep it";
     not_yours: "この記録は書いた人だけが直せます。", "Only the person who wrote this record can change it.";
+    read_only_profile: "プロフィールは本人だけが直せます。", "Only the member can change their own profile.";
+    read_only_coordinators: "コーディネーターだけが直せます。", "Only coordinators can change this.";
+    contact_view_title: "記録を見る", "Record";
+    written_by: "書いた人", "Written by";
+    last_changed: "最後の変更", "Last changed";
+    author_you: "あなた", "You";
+    author_member: "グループのメンバー", "A member of the group";
+    record_deleted: "この記録は削除されました。", "This record was deleted.";
+    yes: "はい", "Yes";
+    call: "電話する", "Call";
+    profile_view: "プロフィールを見る", "View profile";
     no_person: "（相手の記入なし）", "(no name given)";
     err_save_failed: "保存できませんでした。もう一度お試しください。入力した内容は消えていません。", "Could not save. Please try again; nothing you typed is lost.";
     err_deleted_meanwhile: "この記録は別の端末で削除されたため、保存できませんでした。", "This record was deleted on another device, so it could not be saved.";
@@ -616,6 +627,22 @@ impl Texts {
         } else {
             format!("{} {} {} {}", d.weekday().en(), d.day(), MONTHS[usize::from(d.month() - 1)], d.year())
         }
+    }
+
+    /// A collection's name, as a title.
+    pub fn collection_name(&self, c: nimo_core::sync::collection::Collection) -> &'static str {
+        use nimo_core::sync::collection::Collection as C;
+        let (ja, en) = match c {
+            C::Contact => ("相談の記録", "Record"),
+            C::Window => ("相談窓口", "Consultation window"),
+            C::Correction => ("「情報が違う」の知らせ", "Correction"),
+            C::Meeting => ("協議の場", "Meeting"),
+            C::Attendance => ("出欠", "Attendance"),
+            C::Item => ("提起したこと", "Raised item"),
+            C::ItemUpdate => ("その後の経過", "Item update"),
+            C::Profile => ("プロフィール", "Profile"),
+        };
+        if self.is_ja() { ja } else { en }
     }
 
     /// Why a change was not saved, in plain words.

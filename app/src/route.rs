@@ -2,6 +2,7 @@
 //! screen reachable offline from the one cached `index.html`.
 
 use leptos::prelude::*;
+use nimo_core::sync::collection::Collection;
 use nimo_core::sync::ids::RecordId;
 
 /// The four tabs of the bottom navigation.
@@ -46,6 +47,8 @@ pub enum Route {
     Item(RecordId),
     Report,
     Settings,
+    /// Any record read-only, by collection: `#/record/profile/<id>`.
+    Record(Collection, RecordId),
     Join(String),
     /// The first run's one-time link.
     Setup(String),
@@ -73,6 +76,10 @@ impl Route {
             ["item", i] => id(i).map_or(Self::Meetings, Self::Item),
             ["report"] => Self::Report,
             ["settings"] | ["settings", _] => Self::Settings,
+            ["record", c, i] => match (Collection::from_id(c), id(i)) {
+                (Some(c), Some(i)) => Self::Record(c, i),
+                _ => Self::Records,
+            },
             ["join", code] => Self::Join((*code).to_owned()),
             ["setup", token] => Self::Setup((*token).to_owned()),
             _ => Self::Records,
@@ -81,7 +88,10 @@ impl Route {
 
     pub fn tab(&self) -> Tab {
         match self {
-            Self::Records | Self::NewContact | Self::NewContactFromFinder | Self::Contact(_) | Self::VisitReport(_) => Tab::Records,
+            Self::Records | Self::NewContact | Self::NewContactFromFinder | Self::Contact(_) | Self::VisitReport(_) | Self::Record(Collection::Contact, _) => Tab::Records,
+            Self::Record(Collection::Window | Collection::Correction, _) => Tab::Windows,
+            Self::Record(Collection::Meeting | Collection::Attendance | Collection::Item | Collection::ItemUpdate, _) => Tab::Meetings,
+            Self::Record(Collection::Profile, _) => Tab::Settings,
             Self::Windows | Self::Window(_) | Self::Directory | Self::NewWindow | Self::EditWindow(_) | Self::Import => Tab::Windows,
             Self::Meetings | Self::NewMeeting | Self::Meeting(_) | Self::Item(_) | Self::Report => Tab::Meetings,
             Self::Settings | Self::Join(_) | Self::Setup(_) => Tab::Settings,
@@ -124,5 +134,8 @@ mod tests {
         assert_eq!(Route::parse("#/contact/new/finder"), Route::NewContactFromFinder);
         assert_eq!(Route::parse("#/setup/abc"), Route::Setup("abc".into()));
         assert_eq!(Route::parse("#/settings/profile"), Route::Settings);
+        let id = "0190b8a0-0000-7000-8000-000000000001";
+        assert_eq!(Route::parse(&format!("#/record/profile/{id}")), Route::Record(Collection::Profile, RecordId::parse(id).unwrap()));
+        assert_eq!(Route::parse(&format!("#/record/nonsense/{id}")), Route::Records);
     }
 }

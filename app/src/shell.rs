@@ -147,6 +147,7 @@ fn Screen(route: ReadSignal<Route>) -> impl IntoView {
         Route::Item(id) => view! { <screens::meetings::ItemScreen id/> }.into_any(),
         Route::Report => screens::meetings::Report().into_any(),
         Route::Settings => screens::settings::Settings().into_any(),
+        Route::Record(collection, id) => view! { <screens::record::RecordScreen collection id/> }.into_any(),
     }
 }
 

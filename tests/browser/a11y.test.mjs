@@ -110,6 +110,9 @@ describe('accessibility', () => {
       await page.goto(`${contactUrl}/report`);
       await page.getByTestId('visit-report').waitFor();
       await check(page, 'visit report', problems);
+      // The read-only rendering a member gets of another's shared record.
+      await go(new URL(contactUrl).hash.replace('#/contact/', '#/record/contact/'), '[data-testid="record-view"]');
+      await check(page, 'a record, read-only', problems);
 
       await go('#/windows', '[data-testid="finder-worries"]');
       await page.getByTestId('finder-worries').locator('[data-value="housing"]').click();

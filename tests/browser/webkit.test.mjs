@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, cleanup, closeAll, countingProxy, createGroup, launchBrowser, loginThroughApp, openFresh, phone, startServer, tempDir } from './harness.mjs';
+import { DIST, cleanup, closeAll, countingProxy, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, tempDir } from './harness.mjs';
 import { WebKitPhone } from './webkit.mjs';
 
 const PASS = 'correct horse battery';
@@ -120,6 +120,36 @@ describe('WebKit: a phone of its own', () => {
     await wk.click('[data-testid="sync-now"]');
     await wk.goto(`${server.url}/#/`);
     await wk.waitForText('[data-testid="contact-list"]', /Androidから保存した記録/, { timeout: 30_000 });
+  });
+
+  test('a contact another member shared opens read-only and whole on the iPhone, its markup as text', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.locator('nav.tabbar').waitFor();
+    const invite = await page.evaluate(async () => {
+      const me = await (await fetch('/api/me')).json();
+      const r = await fetch(`/api/groups/${me.groups[0].id}/invites`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', days: 1, max_uses: 1 }) });
+      return (await r.json()).code;
+    });
+    const other = await phone(chromium);
+    try {
+      const member = await openFresh(other, server);
+      await joinThroughApp(member, invite, 'android2');
+      await saveContact(member, { note: '共有したメモ<b>太字</b>', person: 'Sさん', shared: true });
+      await member.getByTestId('unsent-badge').waitFor({ state: 'detached', timeout: 30_000 });
+    } finally {
+      await other.close();
+    }
+    await wk.goto(`${server.url}/#/settings`);
+    await wk.click('[data-testid="sync-now"]');
+    await wk.goto(`${server.url}/#/`);
+    await wk.waitForText('[data-testid="contact-list"]', /Sさん/, { timeout: 30_000 });
+    const href = await wk.eval('return [...document.querySelectorAll(\'[data-testid="contact-list"] li\')].find((li) => li.textContent.includes("Sさん")).querySelector("a").getAttribute("href")');
+    await wk.goto(`${server.url}/${href}`);
+    await wk.waitForText('[data-testid="record-view"]', /共有したメモ<b>太字<\/b>/, { timeout: 30_000 });
+    assert.equal(await wk.eval('return document.querySelectorAll(\'[data-testid="record-view"] [data-field="note"] b\').length'), 0, 'the note\'s markup is text');
+    assert.match(await wk.eval('return document.querySelector(\'[data-testid="record-meta"]\').textContent'), /android2さん/);
+    assert.equal(await wk.eval('return document.querySelectorAll(\'main form, [data-testid="save"]\').length'), 0, 'nothing to save');
   });
 
   test('the app lock: no plaintext at rest, a wrong PIN refused, the right one opens', async () => {

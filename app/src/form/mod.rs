@@ -10,10 +10,12 @@
 //!   chosen by its kind — and [`Fields`](fields::Fields) for a section.
 //! - [`editors`]: the structured fields (referrals, areas served, phones,
 //!   hours, dated exceptions).
+//! - [`readonly`]: a record read, not edited, from the same schema.
 //! - [`ProblemSummary`]: the refused save's summary, each field a link.
 
 pub mod editors;
 pub mod fields;
+pub mod readonly;
 
 use crate::handler;
 use leptos::prelude::*;

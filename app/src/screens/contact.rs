@@ -27,6 +27,7 @@ use crate::i18n::{Texts, use_texts};
 use crate::platform::js;
 use crate::route::go;
 use crate::screens::crisis::CrisisCard;
+use crate::screens::record::ReadOnlyRecord;
 use crate::state::{AppState, SaveFailure, api, device, now_jst, use_app};
 
 /// A draft older than this asks whether to use the time now.
@@ -92,7 +93,7 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
     if let Some(doc) = &existing
         && !app.may_update(Collection::Contact, &doc.owner, doc.visibility)
     {
-        return view! { <h1>{t.contact_edit_title}</h1><p class="notice info">{t.not_yours}</p> }.into_any();
+        return view! { <ContactReadOnly id=doc.id.clone()/> }.into_any();
     }
     let start: Contact = existing.as_ref().map(|d| d.data.clone()).unwrap_or_else(|| Contact::new(now_jst()));
     let form = FormState::new(&Contact::SCHEMA, &start.to_inputs());
@@ -361,6 +362,30 @@ pub fn ContactScreen(#[prop(optional)] id: Option<RecordId>, #[prop(optional)] f
         </form>
     }
     .into_any()
+}
+
+/// Another member's shared contact: read whole, with what the reader may
+/// still do — open the crisis card, read and copy the 実施報告 of a
+/// hospital visit, call a referral's window (in the fields).
+#[component]
+fn ContactReadOnly(id: RecordId) -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let crisis = RwSignal::new(false);
+    let contact = {
+        let id = id.clone();
+        Memo::new(move |_| app.cache.get(Collection::Contact, &id).as_ref().and_then(Doc::<Contact>::from_record).map(|d| d.data))
+    };
+    let report = format!("#/contact/{id}/report");
+    view! {
+        <h1>{t.contact_view_title}</h1>
+        <CrisisCard open=crisis/>
+        <p><button type="button" class="button danger small" data-testid="crisis-button" on:click=handler::click(move |_| crisis.set(true))>{t.crisis_button}</button></p>
+        <ReadOnlyRecord collection=Collection::Contact id/>
+        {move || contact.get().filter(Contact::is_hospital_visit).map(|_| view! {
+            <div class="buttons"><a class="button secondary" href=report.clone()>{t.visit_report}</a></div>
+        })}
+    }
 }
 
 /// The record changed underneath (`before` → `after`): fields the person

@@ -18,12 +18,11 @@ use nimo_core::sync::ids::RecordId;
 use serde_json::Value;
 
 use crate::components::{Notice, TextArea, download};
-use crate::form::editors::{area_label, days_label};
+use crate::form::readonly::RecordFields;
 use crate::form::fields::Fields;
 use crate::form::{FormState, ProblemSummary};
 use crate::i18n::use_texts;
 use crate::route::go;
-use crate::screens::crisis::tel_href;
 use crate::screens::windows::{OpenBadge, kind_label, ticking_now};
 use crate::state::{AppState, SaveFailure, api, now_jst, use_app};
 
@@ -233,8 +232,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
     let app = use_app();
     let now = ticking_now();
     let today = now_jst().date;
-    let ja = t.is_ja();
-    let Some(entry) = app.cache.get(Collection::Window, &id).as_ref().and_then(Doc::<Window>::from_record) else {
+    let Some((record, entry)) = app.cache.get(Collection::Window, &id).and_then(|r| Doc::<Window>::from_record(&r).map(|d| (r, d))) else {
         return view! { <h1>{t.directory_title}</h1><p class="empty">{t.not_found}</p> }.into_any();
     };
     let note = RwSignal::new(String::new());
@@ -279,25 +277,7 @@ pub fn WindowDetail(id: RecordId) -> impl IntoView {
         </p>
         <OpenBadge schedule=w.schedule() now/>
         <section class="card">
-            <ul class="contacts">
-                {w.phones.iter().map(|p| view! { <li><a class="tel" href=tel_href(&p.number)><span class="number">{p.number.clone()}</span><small>{p.note.clone()}</small></a></li> }).collect_view()}
-                {(!w.fax.is_empty()).then(|| view! { <li>{t.fax}"："{w.fax.to_string()}</li> })}
-                {(!w.email.is_empty()).then(|| view! { <li><a href=format!("mailto:{}", w.email.as_str())>{w.email.to_string()}</a></li> })}
-                {(!w.url.is_empty()).then(|| view! { <li><a href=w.url.to_string() rel="noopener noreferrer" target="_blank">{t.website}</a></li> })}
-                {(!w.address.is_empty()).then(|| view! { <li>{w.address.to_string()}</li> })}
-            </ul>
-            <p><strong>{t.window_areas}</strong>"："{w.areas.iter().map(|a| area_label(a, t)).collect::<Vec<_>>().join("、")}</p>
-            <p><strong>{t.hours}</strong>"："{w.hours.iter().map(|s| format!("{} {}–{}", days_label(&s.days, ja), s.opens, s.closes)).collect::<Vec<_>>().join(" / ")}
-                {w.closed_holidays.then(|| view! { "・"{t.closed_holidays} })}
-                {w.closed_new_year.then(|| view! { "・"{t.closed_new_year} })}
-            </p>
-            {(!w.closures.is_empty()).then(|| view! {
-                <p><strong>{t.special_dates}</strong>"："{w.closures.iter().map(|e| format!("{}〜{} {}", t.date(e.from), t.date(e.to), if e.hours.is_empty() { t.closed_day.to_owned() } else { e.hours.iter().map(|(o, c)| format!("{o}–{c}")).collect::<Vec<_>>().join(" ") })).collect::<Vec<_>>().join(" / ")}</p>
-            })}
-            {w.reservation.then(|| view! { <p>{t.reservation}</p> })}
-            {w.anonymous_ok.then(|| view! { <p>{t.anonymous_ok}</p> })}
-            {(!w.note.is_empty()).then(|| view! { <p class="prewrap">{w.note.to_string()}</p> })}
-            <p class="hint">{t.verified_on}"："{w.verified_on.map(|d| t.date(d)).unwrap_or_else(|| t.date_unknown.to_owned())}" · "{t.source}"："{w.source.to_string()}</p>
+            <RecordFields schema=&Window::SCHEMA record=record skip=&["name", "type", "retired"]/>
         </section>
         {may_edit.then(|| view! {
             <div class="buttons">

@@ -5,7 +5,6 @@
 use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimo_core::api::MemberInfo;
 use nimo_core::base::time::{Date, FiscalYear};
 use nimo_core::directory::area::AreaCode;
 use nimo_core::kyogi::evidence::{self, Months, Shown, Snapshot};
@@ -23,7 +22,7 @@ use crate::form::{FormState, ProblemSummary};
 use crate::i18n::{Texts, use_texts};
 use crate::route::go;
 use crate::screens::areas::AreaPicker;
-use crate::state::{AppState, SaveFailure, api, device, now_jst, sync, use_app};
+use crate::state::{AppState, SaveFailure, api, now_jst, sync, use_app};
 
 /// The current group's meetings, items (with history) and attendance.
 #[derive(Clone, Copy)]
@@ -177,30 +176,12 @@ pub fn MeetingScreen(#[prop(optional)] id: Option<RecordId>) -> impl IntoView {
     .into_any()
 }
 
-/// The group's members, fetched when online and kept on the device for
-/// offline use (sealed with the rest when the lock is on).
-fn members(app: AppState) -> RwSignal<Vec<MemberInfo>> {
-    let list = RwSignal::new(Vec::new());
-    spawn_local(async move {
-        let Some(group) = app.group.get_untracked() else { return };
-        let key = sync::members_key(&group);
-        if let Some(cached) = device::get_as::<Vec<MemberInfo>>(app, &key).await {
-            list.set(cached);
-        }
-        if let Ok(fresh) = api::members(&group).await {
-            let _ = device::put_as(app, &key, &fresh, true).await;
-            list.set(fresh);
-        }
-    });
-    list
-}
-
 #[component]
 fn AttendancePanel(meeting: Doc<Meeting>, d: Data) -> impl IntoView {
     let t = use_texts();
     let app = use_app();
     let ja = t.is_ja();
-    let members = members(app);
+    let members = sync::members(app);
     let mid = meeting.id.clone();
     view! {
         <section class="card" data-testid="attendance">

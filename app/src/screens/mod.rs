@@ -6,6 +6,7 @@ pub mod crisis;
 pub mod directory;
 pub mod lock;
 pub mod meetings;
+pub mod record;
 pub mod records;
 pub mod settings;
 pub mod visit_report;

@@ -335,9 +335,13 @@ fn MembersPanel() -> impl IntoView {
                         let next = if role == Role::Coordinator { Role::Member } else { Role::Coordinator };
                         send(t, failure, async move { api::set_role(&group, &id, next).await }, move |()| load());
                     };
+                    // A member's profile (their training) is the group's to read.
+                    let profile = app.group.get().map(|g| nimo_core::contacts::profile::Profile::id(&g, &m.id)).filter(|p| app.cache.get(Collection::Profile, p).is_some());
                     view! {
                         <li>
-                            <span><strong>{m.display_name}</strong><br/><small>{t.role(role)}</small></span>
+                            <span><strong>{m.display_name}</strong><br/><small>{t.role(role)}</small>
+                                {profile.map(|p| view! { <br/><a href=format!("#/record/profile/{p}")>{t.profile_view}</a> })}
+                            </span>
                             {(coordinator && !is_me).then(|| view! {
                                 <span class="actions">
                                     <button class="button secondary" on:click=handler::click(toggle)>

@@ -229,3 +229,23 @@ async fn refresh_members(app: AppState) {
 pub fn members_key(group: &nimo_core::sync::ids::GroupId) -> String {
     format!("members:{group}")
 }
+
+/// The group's members: the copy kept on the device at once, then the
+/// server's when online (kept in turn, sealed with the rest when the lock
+/// is on). Offline, the device's copy is the answer: who wrote a record or
+/// attended a meeting does not need a connection.
+pub fn members(app: AppState) -> RwSignal<Vec<nimo_core::api::MemberInfo>> {
+    let list = RwSignal::new(Vec::new());
+    leptos::task::spawn_local(async move {
+        let Some(group) = app.group.get_untracked() else { return };
+        let key = members_key(&group);
+        if let Some(cached) = device::get_as::<Vec<nimo_core::api::MemberInfo>>(app, &key).await {
+            list.set(cached);
+        }
+        if let Ok(fresh) = api::members(&group).await {
+            let _ = device::put_as(app, &key, &fresh, true).await;
+            list.set(fresh);
+        }
+    });
+    list
+}
