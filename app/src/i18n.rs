@@ -503,7 +503,7 @@ texts! {
     last_changed: "最後の変更", "Last changed";
     author_you: "あなた", "You";
     author_member: "グループのメンバー", "A member of the group";
-    record_deleted: "この記録は削除されました。", "This record was deleted.";
+    record_deleted: "この記録はもう見られません（削除されたか、共有が取り消されました）。", "This record can no longer be seen (it was deleted or is no longer shared).";
     yes: "はい", "Yes";
     call: "電話する", "Call";
     profile_view: "プロフィールを見る", "View profile";

@@ -171,4 +171,19 @@ describe('a member reads what another member shared', () => {
     assert.doesNotMatch(await b.locator('main').textContent(), /自分だけの覚え書き/);
     assert.equal(await b.getByTestId('record-view').count(), 0);
   });
+
+  test('when the author stops sharing, the open page says the record can no longer be seen', async () => {
+    await b.goto(`${server.url}/#/contact/${sharedId}`);
+    await b.getByTestId('record-view').waitFor();
+    await a.goto(`${server.url}/#/contact/${sharedId}`);
+    // An existing record opens with its details shown.
+    await a.getByTestId('shared').uncheck();
+    await a.getByTestId('save').click();
+    await a.getByTestId('flash').waitFor();
+    await syncNow(a);
+    await b.evaluate(() => window.dispatchEvent(new Event('online')));
+    await b.locator('main').getByText('この記録はもう見られません').waitFor({ timeout: 20_000 });
+    assert.equal(await b.getByTestId('record-view').count(), 0);
+    assert.doesNotMatch(await b.locator('main').textContent(), /退院/, 'nothing of the record is left on the page');
+  });
 });
