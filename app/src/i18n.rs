@@ -571,7 +571,7 @@ texts! {
     // Evidence and the year report
     evidence_area: "地域（市町村か都道府県）", "Area (municipality or prefecture)";
     evidence_finished_months: "期間は、終わった月の中から選んでください（今月はまだ数えません）。", "Choose months that are over (this month is not counted yet).";
-    evidence_rules: "人が特定されないよう、3件未満は「3未満」とし、少ない項目は「その他」にまとめ、件数は5件単位の「約」で示します。", "So that nobody can be identified: under 3 shows as “under 3”, small rows are folded into “Other”, and counts are rounded to about the nearest 5.";
+    evidence_rules: "人が特定されないよう、3件未満の項目はほかの少ない項目と「その他」にまとめて件数を出さず、ほかの件数は5件単位の「約」で示します。", "So that nobody can be identified: rows under 3 are folded with other small rows into “Other”, whose count is not shown, and other counts are rounded to about the nearest 5.";
     meetings_by_axis: "取り組んだこと（回数）", "What the meetings worked on";
     // First run
     setup_title: "最初のグループを作る", "Create the first group";

@@ -27,5 +27,6 @@ pub fn start() {
     // Dev builds print a panic's message; the release build's panics are
     // bare traps (xtask `small_std`), which the browser reports as such.
     console_error_panic_hook::set_once();
+    platform::json::install_float_reader();
     leptos::mount::mount_to_body(shell::App);
 }

@@ -21,6 +21,10 @@ cargo xtask <command>
   bench      build release assets and print the benchmark table (sizes,
              time to interactive, search, finder, sync beside PouchDB,
              500-device server load, Lighthouse); see BENCHMARKS.md
+  fuzz       run the generated-input tests for longer: --minutes N
+             (default 10) shared between them; prints the cases run and
+             any failure's minimal input (its seed is kept under
+             core/tests/generated/regressions/: commit it)
   build      build the app into dist/ (add --dev for a quick unoptimised
              build; --bench for the benchmark build in target/bench-dist;
              --names to keep function names in the wasm, for profiles)
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
             setup::build_tools().and_then(|()| build::build(&build::Variant { dev: flag("--dev"), bench: flag("--bench"), names: flag("--names") }).map(|_| ()))
         }
         Some("setup") => setup::all(),
+        Some("fuzz") => minutes(&args[1..], 10).and_then(fuzz),
         Some("bench") => bench(),
         Some("help") | None => {
             print!("{HELP}");
@@ -95,6 +100,35 @@ fn test(extra: &[String]) -> Result<(), Error> {
     build::client(false)?;
     util::run(cargo().args(["build", "--package", "nimo-server"]))?;
     browser_tests()
+}
+
+/// `--minutes N` among `args`, or `default`.
+fn minutes(args: &[String], default: u64) -> Result<u64, Error> {
+    match args.iter().position(|a| a == "--minutes") {
+        None => Ok(default),
+        Some(i) => args
+            .get(i + 1)
+            .and_then(|n| n.parse().ok())
+            .filter(|n| *n > 0)
+            .ok_or_else(|| Error::msg("--minutes takes a whole number of minutes, e.g. --minutes 10")),
+    }
+}
+
+/// The generated-input tests (`core/tests/generated`), each for an equal
+/// share of `minutes`, two at a time (one per core), optimised.
+fn fuzz(minutes: u64) -> Result<(), Error> {
+    let test = || {
+        let mut cmd = cargo();
+        cmd.args(["test", "--release", "--package", "nimo-core", "--test", "generated", "--"]);
+        cmd
+    };
+    util::run(cargo().args(["test", "--release", "--package", "nimo-core", "--test", "generated", "--no-run"]))?;
+    let listed = util::output(test().args(["--list", "--format", "terse"])).ok_or_else(|| Error::msg("cannot list the generated-input tests"))?;
+    let count = listed.lines().filter(|l| l.ends_with(": test")).count().max(1) as u64;
+    const THREADS: u64 = 2;
+    let seconds = (minutes * 60 * THREADS / count).max(1);
+    println!("fuzz: {count} properties, {seconds} s each, {THREADS} at a time (about {minutes} min)");
+    util::run(test().args(["--test-threads", &THREADS.to_string(), "--nocapture"]).env("NIMO_FUZZ_SECONDS", seconds.to_string()))
 }
 
 fn bench() -> Result<(), Error> {

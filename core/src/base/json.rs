@@ -8,15 +8,49 @@
 //! Numbers: integers are read exactly (as serde_json does, into `i64` or
 //! `u64`). A decimal with at most 15 significant digits and a power of ten
 //! within ±22 (every coordinate nimo stores) is read exactly too, by one
-//! correctly rounded multiplication or division; a longer one is read to
-//! within a unit in the last place. A float is written by the caller's
-//! printer (the browser's, in the app), so no float printer is compiled in.
+//! correctly rounded multiplication or division. Any other decimal goes to
+//! the platform's correctly rounded reader ([`set_float_reader`]: the
+//! browser's `Number` in the app, Rust's own on the host), so every
+//! number reads as serde_json with `float_roundtrip` reads it. A float is
+//! written by the caller's printer (the browser's, in the app), so neither
+//! Rust's float reader nor its printer is compiled into the app.
+
+use std::sync::OnceLock;
 
 use serde_json::{Map, Number, Value};
 
-/// Nesting deeper than this is refused rather than overflowing the stack
-/// (serde_json's own limit).
+/// The 128th level of nesting is refused, as serde_json refuses it, rather
+/// than overflowing the stack.
 const MAX_DEPTH: usize = 128;
+
+/// The platform's correctly rounded reader of a JSON number's text.
+type FloatReader = fn(&str) -> Option<f64>;
+
+static FLOAT_READER: OnceLock<FloatReader> = OnceLock::new();
+
+/// Sets the reader for decimals outside the exact fast path (once, at
+/// start; the app gives the browser's). On the host, Rust's `str::parse`
+/// is used without it.
+pub fn set_float_reader(read: FloatReader) {
+    let _ = FLOAT_READER.set(read);
+}
+
+/// A decimal the fast path cannot read exactly, by the platform's reader.
+fn slow_float(text: &str) -> Option<f64> {
+    if let Some(read) = FLOAT_READER.get() {
+        return read(text);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.parse().ok()
+    }
+    // The app sets the browser's reader before it reads anything; were it
+    // not set, the number is refused rather than read inexactly.
+    #[cfg(target_arch = "wasm32")]
+    {
+        None
+    }
+}
 
 /// Where and why a text is not JSON.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -116,7 +150,8 @@ impl<'a> Cursor<'a> {
 
     fn nested<E: From<JsonError>>(&mut self, close: u8, expected: &'static str, item: &mut dyn FnMut(&mut Self) -> Result<(), E>) -> Result<(), E> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth >= MAX_DEPTH {
+            self.depth -= 1;
             return Err(self.r.fail("nested too deeply").into());
         }
         let result = sequence(self, close, expected, item);
@@ -238,8 +273,9 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The value here, inside `depth` arrays and objects.
     fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
-        if depth > MAX_DEPTH {
+        if matches!(self.peek(), Some(b'[' | b'{')) && depth + 1 >= MAX_DEPTH {
             return Err(self.fail("nested too deeply"));
         }
         match self.peek() {
@@ -463,15 +499,20 @@ impl<'a> Reader<'a> {
                 return Ok(Value::from(u));
             }
         }
-        let f = decimal(&self.b[whole_at..whole_end], &self.b[fraction.0..fraction.1], exponent);
-        let f = if negative { -f } else { f };
+        let f = match decimal(&self.b[whole_at..whole_end], &self.b[fraction.0..fraction.1], exponent) {
+            Some(f) => if negative { -f } else { f },
+            // The text is ASCII digits, signs, a point and an exponent.
+            None => slow_float(&self.text[start..self.at]).ok_or_else(|| self.fail("a number that cannot be read"))?,
+        };
         Number::from_f64(f).map(Value::Number).ok_or_else(|| self.fail("a number too large"))
     }
 }
 
-/// `whole.fraction × 10^exponent` as the nearest `f64` (exact for up to 15
-/// significant digits and a power of ten within ±22).
-fn decimal(whole: &[u8], fraction: &[u8], exponent: i64) -> f64 {
+/// `whole.fraction × 10^exponent` as the nearest `f64`, where that takes
+/// one exact operation (up to 15 significant digits and a power of ten
+/// within ±22, or a little beyond by moving digits into the mantissa);
+/// `None` for any other decimal, which the platform's reader reads.
+fn decimal(whole: &[u8], fraction: &[u8], exponent: i64) -> Option<f64> {
     // The significant digits as an integer, and the power of ten they need.
     let mut mantissa: u64 = 0;
     let mut scale = exponent;
@@ -486,13 +527,16 @@ fn decimal(whole: &[u8], fraction: &[u8], exponent: i64) -> f64 {
             if in_fraction {
                 scale -= 1;
             }
+        } else if d != b'0' {
+            // A digit beyond what a u64 holds: not exact here.
+            return None;
         } else if !in_fraction {
-            // Digits beyond what a u64 holds only shift the point.
+            // Zeros beyond what a u64 holds only shift the point.
             scale += 1;
         }
     }
     if mantissa == 0 {
-        return 0.0;
+        return Some(0.0);
     }
     const EXACT: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
@@ -502,32 +546,17 @@ fn decimal(whole: &[u8], fraction: &[u8], exponent: i64) -> f64 {
         let p = scale.unsigned_abs();
         if p <= 22 {
             // Both operands exact: one correctly rounded operation.
-            return if scale < 0 { m / EXACT[p as usize] } else { m * EXACT[p as usize] };
+            return Some(if scale < 0 { m / EXACT[p as usize] } else { m * EXACT[p as usize] });
         }
         if scale > 22 && p <= 22 + 15 {
             // Move what exceeds 10^22 into the mantissa while it stays exact.
             let moved = m * EXACT[(p - 22) as usize];
             if moved < 9_007_199_254_740_992.0 {
-                return moved * EXACT[22];
+                return Some(moved * EXACT[22]);
             }
         }
     }
-    // Beyond that (more than 15 significant digits, or far from 1): in steps
-    // of exact powers, within a few units in the last place, which no field
-    // of nimo needs.
-    let mut f = m;
-    let mut s = scale.clamp(-800, 800);
-    while s > 0 {
-        let k = s.min(22);
-        f *= EXACT[k as usize];
-        s -= k;
-    }
-    while s < 0 {
-        let k = (-s).min(22);
-        f /= EXACT[k as usize];
-        s += k;
-    }
-    f
+    None
 }
 
 fn write(out: &mut String, v: &Value, float: &dyn Fn(f64) -> String) {
@@ -578,6 +607,8 @@ fn string(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
             c if (c as u32) < 0x20 => {
                 const HEX: &[u8; 16] = b"0123456789abcdef";
                 out.push_str("\\u00");
@@ -683,9 +714,35 @@ mod tests {
         }
     }
 
+    /// serde_json refuses the 128th level of nesting; so does this reader
+    /// (a generated check once found it one level more lenient).
+    #[test]
+    fn nesting_is_refused_exactly_where_serde_json_refuses_it() {
+        for depth in [126, 127, 128, 129] {
+            for (open, close) in [("[", "]"), ("{\"a\":", "}")] {
+                let doc = open.repeat(depth) + "1" + &close.repeat(depth);
+                let theirs = serde_json::from_str::<Value>(&doc).is_ok();
+                assert_eq!(parse(&doc).is_ok(), theirs, "{depth} levels of {open}: serde_json says {theirs}");
+                let mut cursor = Cursor::new(&doc);
+                assert_eq!(cursor.value().is_ok(), theirs, "the cursor, {depth} levels of {open}");
+            }
+        }
+    }
+
+    /// Decimals beyond the fast path are read correctly rounded (by the
+    /// platform's parser), not within a few units in the last place.
+    #[test]
+    fn long_decimals_are_correctly_rounded() {
+        for text in ["-9.605992340200897e-8", "-9.035171331067423e-13", "2.2250738585072014e-308", "1.7976931348623157e308", "4.9e-324", "0.1000000000000000055511151231257827", "123456789012345678901234567890.5", "9007199254740993.0"] {
+            assert_eq!(parse(text).unwrap().as_f64().unwrap().to_bits(), text.parse::<f64>().unwrap().to_bits(), "{text}");
+        }
+    }
+
     #[test]
     fn writes_what_it_reads() {
-        let v = json!({"a": [1, -2, true, null, "say \"hi\"\n\t\u{1}日本", 35.681236], "b": {"c": 18446744073709551615u64}});
+        // \b and \f as serde_json writes them (a generated check found
+        // them written as \u0008 and \u000c).
+        let v = json!({"a": [1, -2, true, null, "say \"hi\"\n\t\u{1}\u{8}\u{c}日本", 35.681236], "b": {"c": 18446744073709551615u64}});
         let text = print(&v, &std_float);
         assert_eq!(parse(&text).unwrap(), v);
         assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), v);

@@ -21,27 +21,20 @@ fn semi_voiced(c: char) -> Option<char> {
     s.chars().position(|x| x == c).and_then(|i| v.chars().nth(i))
 }
 
-/// Folds one character; `None` drops it. `search` also folds small kana
-/// to large, drops spaces and lowers Latin letters.
-fn fold_char(c: char, search: bool) -> Option<char> {
+/// One character in its full-width hiragana form: full-width ASCII as
+/// ASCII, half-width katakana as full-width, katakana as hiragana.
+fn widen(c: char) -> char {
     let c = match c {
         // Full-width ASCII to ASCII.
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
         '\u{FF61}'..='\u{FF9F}' => HALF_KANA.chars().nth(c as usize - 0xFF61).unwrap_or(c),
         _ => c,
     };
-    let c = match c {
+    match c {
         // Katakana to hiragana (ァ..ヶ), and ヴ.
         '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
         _ => c,
-    };
-    if !search {
-        return Some(c);
     }
-    if c.is_whitespace() || c == '\u{3000}' {
-        return None;
-    }
-    Some(large_kana(c).to_ascii_lowercase())
 }
 
 /// A small hiragana as its large form: ぁぃぅぇぉっゃゅょゎゕゖ.
@@ -63,20 +56,27 @@ fn large_kana(c: char) -> char {
     }
 }
 
-/// Folds a text for searching.
+/// Folds a text for searching: its reading ([`hiragana`]), then small
+/// kana as large, Latin letters in lower case, no spaces. In that order, so
+/// that folding a reading gives what folding the text gives (a voiced mark
+/// joins the kana it was typed after, before anything else changes it).
 pub fn fold(text: &str) -> String {
-    normalise(text, true)
+    let mut out = hiragana(text);
+    out.retain(|c| !c.is_whitespace());
+    // Only kana (UTF-8 lead byte 0xE3) and upper-case letters change here:
+    // most texts are left as they are, without a second copy.
+    if out.bytes().any(|b| b.is_ascii_uppercase() || b == 0xE3) {
+        out = out.chars().map(|c| large_kana(c).to_ascii_lowercase()).collect();
+    }
+    out
 }
 
 /// A reading as people write it: katakana (also half-width) as hiragana,
-/// small kana kept (「きょうと」, not 「きようと」).
+/// small kana kept (「きょうと」, not 「きようと」), a voiced mark typed
+/// after its kana joined to it.
 pub fn hiragana(text: &str) -> String {
-    normalise(text, false)
-}
-
-fn normalise(text: &str, search: bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars().filter_map(|c| fold_char(c, search)) {
+    for c in text.chars().map(widen) {
         // Half-width dakuten marks follow their kana: combine them.
         match c {
             '゛' | '\u{3099}' => {
@@ -121,6 +121,18 @@ pub fn query_words(query: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A generated check found 「ｩ」 with a combining mark folding to ゔ
+    /// while its reading folded to う: the mark now joins the kana as
+    /// typed, before small kana become large.
+    #[test]
+    fn folding_a_reading_gives_what_folding_the_text_gives() {
+        for s in ["ｩ\u{3099}", "ぅ゛", "ｶﾞｯｺｳ", "か ゛", "ヴァイオリン"] {
+            assert_eq!(fold(&hiragana(s)), fold(s), "{s:?}");
+            assert_eq!(fold(&fold(s)), fold(s), "{s:?}");
+        }
+        assert_eq!(fold("ｶﾞｯｺｳ"), "がつこう");
+    }
 
     #[test]
     fn widths_and_kana_fold_together() {

@@ -3,21 +3,26 @@
 //!
 //! Three rules, each against one way of recovering a small count:
 //! - **Folding** (complementary suppression): in every table, the rows
-//!   under 3 are folded into 「その他」 together with the next-smallest rows
-//!   until 「その他」 holds at least 3, so no row under 3 is shown and none
-//!   follows from the others and the total.
-//! - **Rounding**: every count of 3 or more is shown rounded to a multiple
-//!   of 5 (「約5件」), so that two snapshots whose periods or areas nest
+//!   under 3 are folded into 「その他」 together with the next-smallest row,
+//!   so no row under 3 is shown and none follows from the others.
+//!   「その他」 shows no count, and the total is what the counted rows show
+//!   「＋その他」: any count of the folded rows, however rounded, bounds
+//!   their sum, and a sum bounded from both sides pins its parts when they
+//!   sit at their own bounds (a generated check found 7, 2, 2, 2 and 7,
+//!   folded to 「その他 約15件」, where 13 is the least the sum can be and
+//!   the most the folded rows can hold, so each 2 was worked out).
+//! - **Rounding**: every count shown is 3 or more, rounded to a multiple of
+//!   5 (「約5件」), so that two snapshots whose periods or areas nest
 //!   (October and October–November; 兵庫県 and 神戸市) cannot be subtracted
-//!   to an exact small count for the difference. The total is the sum of
-//!   what the rows show, not rounded on its own (see [`total_of`]).
+//!   to an exact small count for the difference.
 //! - **Whole, finished months**: a period is whole months, ending with the
 //!   last month that is over, so a snapshot taken a day later covers the
 //!   same contacts.
 //!
 //! The property test at the bottom checks, by exhaustive search over every
 //! set of counts, that no count under 3 of either snapshot or of their
-//! difference can be pinned down.
+//! difference can be pinned down; `core/tests/generated/evidence.rs` checks
+//! the same on generated tables of up to eight rows.
 
 use crate::base::map::SortedMap;
 
@@ -41,10 +46,15 @@ pub const ROUND_TO: u32 = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Shown {
     Zero,
-    /// 1 or 2: 「3未満」.
+    /// 1 or 2: 「3未満」 (only in snapshots made before 「その他」 went
+    /// uncounted).
     Under3,
     /// About this many (a multiple of 5; older snapshots hold exact counts).
     About(u32),
+    /// 「その他」: rows folded together, their count not shown.
+    Withheld,
+    /// A total: about this many in the counted rows, and 「その他」 besides.
+    AboutPlus(u32),
 }
 
 impl Shown {
@@ -62,12 +72,19 @@ impl Shown {
             Self::Zero => Phrase::new("0件".into(), "0".into()),
             Self::Under3 => Phrase::new("3未満".into(), "under 3".into()),
             Self::About(n) => Phrase::new(format!("約{n}件"), format!("about {n}")),
+            Self::Withheld | Self::AboutPlus(0) => Phrase::new("件数は出しません".into(), "not shown".into()),
+            Self::AboutPlus(n) => Phrase::new(format!("約{n}件＋その他"), format!("about {n}, and others")),
         }
     }
 
     fn read(v: &Value) -> Result<Self, String> {
         match v {
             Value::String(s) if s == "<3" => Ok(Self::Under3),
+            Value::String(s) if s == "withheld" => Ok(Self::Withheld),
+            Value::String(s) if s.ends_with('+') => match s[..s.len() - 1].parse::<u32>() {
+                Ok(n) if n == 0 || n >= SUPPRESS_BELOW => Ok(Self::AboutPlus(n)),
+                _ => Err("a total is a count and \"+\"".into()),
+            },
             Value::Number(n) => match n.as_u64().and_then(|n| u32::try_from(n).ok()) {
                 Some(0) => Ok(Self::Zero),
                 // A snapshot never holds an exact count under 3.
@@ -83,6 +100,8 @@ impl Shown {
             Self::Zero => Value::from(0),
             Self::Under3 => Value::String("<3".into()),
             Self::About(n) => Value::from(n),
+            Self::Withheld => Value::String("withheld".into()),
+            Self::AboutPlus(n) => Value::String(format!("{n}+")),
         }
     }
 }
@@ -102,38 +121,37 @@ pub fn table(counts: &SortedMap<String, u32>) -> Table {
     // the order nor the choice of what is folded tells more than the
     // rounded counts.
     let rank = |s: Shown| match s {
-        Shown::Zero => 0,
+        Shown::Zero | Shown::Withheld | Shown::AboutPlus(_) => 0,
         Shown::Under3 => 1,
         Shown::About(n) => n + 2,
     };
     let mut rows: Vec<(&String, u32)> = counts.iter().filter(|(_, n)| **n > 0).map(|(k, n)| (k, *n)).collect();
     crate::base::order::sort_by(&mut rows, |a, b| rank(Shown::of(b.1)).cmp(&rank(Shown::of(a.1))).then(a.0.cmp(b.0)));
-    let mut other = 0;
+    let mut folded = false;
     if rows.iter().any(|(_, n)| *n < SUPPRESS_BELOW) {
         // Every row under 3, and always one more: the last of the rest.
         let small = rows.iter().filter(|(_, n)| *n < SUPPRESS_BELOW).count();
-        for _ in 0..=small {
-            if let Some((_, n)) = rows.pop() {
-                other += n;
-            }
-        }
+        rows.truncate(rows.len().saturating_sub(small + 1));
+        folded = true;
     }
     let mut out: Table = rows.into_iter().map(|(k, n)| (k.clone(), Shown::of(n))).collect();
-    if other > 0 {
-        out.push((OTHER.to_owned(), Shown::of(other)));
+    if folded {
+        out.push((OTHER.to_owned(), Shown::Withheld));
     }
     out
 }
 
 /// The total of a table that partitions the contacts (each contact in one
-/// row), said as the sum of what its rows show: a total rounded on its
-/// own would add a constraint from which, at the edges of the rounding, a
-/// folded row could be worked out.
+/// row), said as the sum of what its counted rows show, 「＋その他」 when
+/// rows are folded: a total of its own, rounded or not, would bound the
+/// folded rows' sum, from which, at the edges, they could be worked out.
 pub fn total_of(partition: &Table) -> Shown {
+    let counted = partition.iter().map(|(_, c)| if let Shown::About(n) = c { *n } else { 0 }).sum();
     match partition.as_slice() {
         [] => Shown::Zero,
         [(_, Shown::Under3)] => Shown::Under3,
-        rows => Shown::About(rows.iter().map(|(_, c)| if let Shown::About(n) = c { *n } else { 0 }).sum()),
+        rows if rows.iter().any(|(_, c)| matches!(c, Shown::Withheld | Shown::Under3)) => Shown::AboutPlus(counted),
+        _ => Shown::About(counted),
     }
 }
 
@@ -363,11 +381,28 @@ mod tests {
     fn the_issue_s_five_contacts_show_no_total_beside_a_suppressed_row() {
         let modes: SortedMap<String, u32> = [("phone".to_owned(), 4), ("hospital".to_owned(), 1)].into();
         let t = table(&modes);
-        assert_eq!(t, vec![(OTHER.to_owned(), Shown::About(5))], "病院訪問 is folded with 電話");
+        assert_eq!(t, vec![(OTHER.to_owned(), Shown::Withheld)], "病院訪問 is folded with 電話");
+        assert_eq!(total_of(&t), Shown::AboutPlus(0));
         assert!(t.iter().all(|(_, c)| *c != Shown::Under3));
         let many: SortedMap<String, u32> = [("phone".to_owned(), 9), ("visit".to_owned(), 3), ("hospital".to_owned(), 1), ("online".to_owned(), 1)].into();
-        // 1 + 1 is still under 3, so 訪問 (3) is folded in too.
-        assert_eq!(table(&many), vec![("phone".to_owned(), Shown::About(10)), (OTHER.to_owned(), Shown::About(5))]);
+        // Two rows under 3, so 訪問 (3) is folded in too.
+        let t = table(&many);
+        assert_eq!(t, vec![("phone".to_owned(), Shown::About(10)), (OTHER.to_owned(), Shown::Withheld)]);
+        assert_eq!(total_of(&t), Shown::AboutPlus(10));
+        assert_eq!(total_of(&t).say().ja, "約10件＋その他");
+    }
+
+    /// A generated check found this: 7, 2, 2, 2 and 7 folded to
+    /// 「約5件」 and 「その他 約15件」. The folded rows hold at most 2 + 2 +
+    /// 2 + 7 = 13 (the fourth ranks below a shown 約5件, so it is at most
+    /// 7), and 約15件 means at least 13: each 2 was pinned down. With no
+    /// count on 「その他」, any of them may be 1.
+    #[test]
+    fn a_folded_sum_is_never_shown() {
+        let counts: SortedMap<String, u32> = [("a".to_owned(), 7), ("b".to_owned(), 2), ("c".to_owned(), 2), ("d".to_owned(), 2), ("e".to_owned(), 7)].into();
+        let fewer: SortedMap<String, u32> = [("a".to_owned(), 7), ("b".to_owned(), 1), ("c".to_owned(), 2), ("d".to_owned(), 2), ("e".to_owned(), 7)].into();
+        assert_eq!(table(&counts), vec![("a".to_owned(), Shown::About(5)), (OTHER.to_owned(), Shown::Withheld)]);
+        assert_eq!(table(&counts), table(&fewer), "b = 2 and b = 1 look the same");
     }
 
     #[test]
@@ -395,8 +430,8 @@ mod tests {
         let october = Months::finished(d("2026-10-01"), d("2026-10-31"), d("2026-11-24")).unwrap();
         let snap = compute(&contacts, october, AreaCode::parse(kobe).ok(), d("2026-11-24"));
         assert_eq!(snap.contacts, Shown::About(5), "3 shared contacts in Kobe in October");
-        assert_eq!(snap.worries, vec![(OTHER.to_owned(), Shown::About(5))], "money (1) folded with housing (3)");
-        assert_eq!(snap.not_connected, vec![(OTHER.to_owned(), Shown::Under3)]);
+        assert_eq!(snap.worries, vec![(OTHER.to_owned(), Shown::Withheld)], "money (1) folded with housing (3)");
+        assert_eq!(snap.not_connected, vec![(OTHER.to_owned(), Shown::Withheld)]);
         let everywhere = compute(&contacts, october, None, d("2026-11-24"));
         assert_eq!(everywhere.modes, vec![("phone".to_owned(), Shown::About(5))]);
         let value = snap.to_value();
