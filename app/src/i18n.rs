@@ -495,6 +495,7 @@ texts! {
     save_anyway: "このまま保存する", "Save anyway";
     use_now: "今の日時にする", "Use the time now";
     keep_time: "このままにする", "Keep it";
+    err_server_full: "サーバーの保存容量がいっぱいです。送れなかった変更はこの端末に残っていて、あとで自動で送ります。グループのコーディネーターに知らせてください。", "The server's storage is full. What could not be sent stays on this phone and is sent later by itself. Please tell your group's coordinator.";
     not_yours: "この記録は書いた人だけが直せます。", "Only the person who wrote this record can change it.";
     read_only_profile: "プロフィールは本人だけが直せます。", "Only the member can change their own profile.";
     read_only_coordinators: "コーディネーターだけが直せます。", "Only coordinators can change this.";

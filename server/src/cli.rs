@@ -59,9 +59,11 @@ struct BackupsArgs {
 struct BackupArgs {
     #[command(flatten)]
     common: Common,
-    /// Where to write the copy (must not exist).
+    /// Where to write the copy (must not exist). Without it, the backup
+    /// goes into the backup directory with the scheduled ones, and
+    /// `backups` lists it; a copy elsewhere is not in that list.
     #[arg(long)]
-    to: PathBuf,
+    to: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -199,14 +201,18 @@ pub fn main() -> ExitCode {
 }
 
 async fn backup(args: BackupArgs) -> ExitCode {
-    if args.to.exists() {
-        eprintln!("nimo-server: {} exists; choose a new file", args.to.display());
+    if let Some(to) = args.to.as_ref().filter(|to| to.exists()) {
+        eprintln!("nimo-server: {} exists; choose a new file", to.display());
         return ExitCode::FAILURE;
     }
     // Without the journal: the running server owns it.
     let path = args.common.database.clone();
+    let policy = args.common.backups(0);
     let result = match tokio::task::spawn_blocking(move || Database::open_with(&path, Durability::Full, None)).await {
-        Ok(Ok(db)) => db.backup(&args.to).await,
+        Ok(Ok(db)) => match &args.to {
+            Some(to) => db.backup(to).await,
+            None => crate::storage::backup_into(&db, &policy).await,
+        },
         Ok(Err(e)) => Err(e),
         Err(e) => {
             eprintln!("nimo-server: {e}");
@@ -214,12 +220,16 @@ async fn backup(args: BackupArgs) -> ExitCode {
         }
     };
     match result {
-        Ok(_) => {
-            println!("Backed up {} to {} (readable by this user only).", args.common.database.display(), args.to.display());
+        Ok(snapshot) => {
+            println!("Backed up {} to {} (readable by this user only).", args.common.database.display(), snapshot.path.display());
             ExitCode::SUCCESS
         }
+        Err(e @ crate::storage::StorageError::Full(_)) => {
+            eprintln!("nimo-server: バックアップできませんでした。ディスクの空き容量がありません。 / backup failed: {e}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
-            eprintln!("nimo-server: backup failed: {e}");
+            eprintln!("nimo-server: バックアップできませんでした。 / backup failed: {e}");
             ExitCode::FAILURE
         }
     }

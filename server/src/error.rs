@@ -79,6 +79,10 @@ pub enum ApiError {
     /// 426: the app speaks an older protocol.
     #[error("this version of the app is too old; update it")]
     ClientOutdated,
+    /// 507: the disk is full; nothing was stored (the device keeps its
+    /// changes and sends them later).
+    #[error("the server's storage is full; the change was not stored")]
+    ServerFull,
     /// 429: too many attempts; retry after this many seconds.
     #[error("too many attempts; try again in {0} s")]
     Throttled(u64),
@@ -107,6 +111,11 @@ impl From<StorageError> for ApiError {
             S::Resync(reason) => Self::Resync(reason),
             S::BadCursor => Self::invalid("cursor", "not a cursor this server made"),
             S::ClockAhead { server_ms } => Self::ClockAhead { server_ms },
+            S::Full(why) => {
+                // The operator must hear of it; the device only needs the code.
+                tracing::error!(%why, "the disk is full: a write was refused");
+                Self::ServerFull
+            }
             other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::Cancelled | S::Aborted(_) | S::Corrupt(_)) => Self::Storage(other),
         }
     }
@@ -151,6 +160,7 @@ impl ApiError {
             Self::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
             Self::ClientOutdated => (S::UPGRADE_REQUIRED, C::ClientOutdated),
             Self::Throttled(_) => (S::TOO_MANY_REQUESTS, C::Throttled),
+            Self::ServerFull => (S::INSUFFICIENT_STORAGE, C::ServerFull),
             Self::Storage(_) | Self::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::Internal),
         }
     }

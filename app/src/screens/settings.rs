@@ -57,6 +57,7 @@ fn SyncPanel() -> impl IntoView {
             Problem::Offline => t.sync_offline.to_owned(),
             Problem::Outdated => t.err_outdated.to_owned(),
             Problem::StorageFull => t.err_storage_full.to_owned(),
+            Problem::ServerFull => t.err_server_full.to_owned(),
             Problem::Other(m) => format!("{} ({m})", t.err_server),
         })
     };

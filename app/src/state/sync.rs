@@ -29,6 +29,8 @@ pub enum Problem {
     Outdated,
     /// The phone's storage is full.
     StorageFull,
+    /// The server's disk is full: changes wait on the phone.
+    ServerFull,
     /// Something else went wrong; the message is technical.
     Other(String),
 }
@@ -159,6 +161,7 @@ async fn run(app: AppState) {
             crate::pwa::check_for_update();
         }
         Err(SyncError::Store(StoreError::QuotaExceeded)) => app.sync.problem.set(Some(Problem::StorageFull)),
+        Err(SyncError::ServerFull) => app.sync.problem.set(Some(Problem::ServerFull)),
         Err(e) => app.sync.problem.set(Some(Problem::Other(e.to_string()))),
     }
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));

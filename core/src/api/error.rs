@@ -84,6 +84,9 @@ pub enum ErrorCode {
     /// The device's clock is ahead of the server's: correct it (`server_ms`)
     /// and stamp the queued changes again.
     ClockAhead,
+    /// The server's disk is full: the change was not stored; the device
+    /// keeps it and sends it again later.
+    ServerFull,
     /// Any code a newer server sends that this client does not know.
     #[serde(other)]
     Unknown,
@@ -94,7 +97,7 @@ impl ErrorCode {
         Self::Malformed, Self::InvalidField, Self::NotFound, Self::PayloadTooLarge, Self::UnsupportedMediaType, Self::Internal,
         Self::Unauthenticated, Self::SessionExpired, Self::DeviceRevoked, Self::Forbidden, Self::InvalidCredentials, Self::Throttled,
         Self::ClientOutdated, Self::EpochChanged, Self::Resync, Self::OutOfOrder, Self::InviteInvalid, Self::LoginTaken, Self::Deleted,
-        Self::ClockAhead, Self::Unknown,
+        Self::ClockAhead, Self::ServerFull, Self::Unknown,
     ];
 
     /// The code as it travels (`snake_case`, as serde writes it).
@@ -120,6 +123,7 @@ impl ErrorCode {
             Self::LoginTaken => "login_taken",
             Self::Deleted => "deleted",
             Self::ClockAhead => "clock_ahead",
+            Self::ServerFull => "server_full",
             Self::Unknown => "unknown",
         }
     }

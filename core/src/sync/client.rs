@@ -180,6 +180,10 @@ pub enum SyncError {
     DeviceRevoked(String),
     #[error("the app is out of date")]
     Outdated,
+    /// The server's disk is full: nothing more was stored; what is not
+    /// sent waits on the device for the next sync.
+    #[error("the server's storage is full")]
+    ServerFull,
     #[error("server error: {0}")]
     Server(String),
     #[error("not signed in on this device")]
@@ -916,6 +920,7 @@ fn map_transport(e: TransportError) -> SyncError {
             ErrorCode::Unauthenticated | ErrorCode::SessionExpired => SyncError::SignedOut,
             ErrorCode::DeviceRevoked => SyncError::DeviceRevoked(body.detail.unwrap_or_default()),
             ErrorCode::ClientOutdated => SyncError::Outdated,
+            ErrorCode::ServerFull => SyncError::ServerFull,
             _ if status >= 500 || status == 0 => SyncError::Offline(body.message),
             _ => SyncError::Server(body.message),
         },

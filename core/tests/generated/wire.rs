@@ -96,29 +96,7 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn error_code() -> impl Strategy<Value = ErrorCode> {
-    proptest::sample::select(vec![
-        ErrorCode::Malformed,
-        ErrorCode::InvalidField,
-        ErrorCode::NotFound,
-        ErrorCode::PayloadTooLarge,
-        ErrorCode::UnsupportedMediaType,
-        ErrorCode::Internal,
-        ErrorCode::Unauthenticated,
-        ErrorCode::SessionExpired,
-        ErrorCode::DeviceRevoked,
-        ErrorCode::Forbidden,
-        ErrorCode::InvalidCredentials,
-        ErrorCode::Throttled,
-        ErrorCode::ClientOutdated,
-        ErrorCode::EpochChanged,
-        ErrorCode::Resync,
-        ErrorCode::OutOfOrder,
-        ErrorCode::InviteInvalid,
-        ErrorCode::LoginTaken,
-        ErrorCode::Deleted,
-        ErrorCode::ClockAhead,
-        ErrorCode::Unknown,
-    ])
+    proptest::sample::select(ErrorCode::ALL.to_vec())
 }
 
 fn ack() -> impl Strategy<Value = Ack> {

@@ -30,7 +30,7 @@ use nimo_core::sync::protocol::ResyncReason;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use tokio::sync::Semaphore;
 
-pub use backups::{BackupPolicy, Snapshot, inspect as inspect_backup, list as list_backups, restore, restore_with_journal, scheduled as backups_scheduled, scheduled_once as backup_now};
+pub use backups::{BackupPolicy, Snapshot, inspect as inspect_backup, list as list_backups, restore, restore_with_journal, scheduled as backups_scheduled, scheduled_once as backup_into};
 pub use journal::Replay;
 
 /// What can go wrong in storage: the infrastructure failing (a 500 for a
@@ -39,7 +39,11 @@ pub use journal::Replay;
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
     #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// The disk (or the filesystem) holding the database or its journal is
+    /// full: the write was not stored.
+    #[error("the disk holding the database is full ({0})")]
+    Full(String),
     #[error("{}: {source}", path.display())]
     Io { path: PathBuf, source: std::io::Error },
     #[error("the database was written by a newer nimo (schema {found}, this build knows {known})")]
@@ -80,9 +84,33 @@ pub enum StorageError {
     ClockAhead { server_ms: u64 },
 }
 
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DiskFull) => Self::Full(e.to_string()),
+            _ => Self::Sqlite(e),
+        }
+    }
+}
+
 impl StorageError {
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Self + '_ {
-        move |source| Self::Io { path: path.to_owned(), source }
+        move |source| {
+            if source.kind() == std::io::ErrorKind::StorageFull {
+                Self::Full(format!("{}: {source}", path.display()))
+            } else {
+                Self::Io { path: path.to_owned(), source }
+            }
+        }
+    }
+
+    /// What a write is told when the transaction it shared failed: a full
+    /// disk stays a full disk (the device keeps its change and says why).
+    pub(crate) fn shared(&self) -> Self {
+        match self {
+            Self::Full(why) => Self::Full(why.clone()),
+            other => Self::Aborted(other.to_string()),
+        }
     }
 }
 
@@ -214,7 +242,10 @@ impl Database {
     pub async fn backup(&self, to: &Path) -> Result<Snapshot, StorageError> {
         let to = to.to_owned();
         let answer = self.inner.writer.alone(move |conn, journal| {
-            let snapshot = backups::snapshot(conn, &to)?;
+            let snapshot = backups::snapshot(conn, &to).inspect_err(|_| {
+                // A half-written copy must not pass for a backup.
+                let _ = std::fs::remove_file(&to);
+            })?;
             if let Some(journal) = journal {
                 journal.rotate(snapshot.taken_ms)?;
             }

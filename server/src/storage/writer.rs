@@ -88,7 +88,7 @@ where
             (Some(Outcome::Done(Ok(value))), Ok(())) => Outcome::Done(Ok(value)),
             // Its own refusal or panic stands whatever became of the rest.
             (Some(own @ (Outcome::Done(Err(_)) | Outcome::Panicked(_))), _) => own,
-            (_, Err(e)) => Outcome::Done(Err(StorageError::Aborted(e.to_string()).into())),
+            (_, Err(e)) => Outcome::Done(Err(e.shared().into())),
             (None, Ok(())) => Outcome::Done(Err(StorageError::Cancelled.into())),
         };
         // The caller may have gone (its request dropped): nothing to tell.
