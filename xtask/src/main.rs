@@ -25,6 +25,10 @@ cargo xtask <command>
              (default 10) shared between them; prints the cases run and
              any failure's minimal input (its seed is kept under
              core/tests/generated/regressions/: commit it)
+  soak       500 devices syncing against the release server for
+             --minutes N (default 10), with a restart and a backup in the
+             middle; fails if an acknowledged write is lost, prints the
+             server's memory over the run
   build      build the app into dist/ (add --dev for a quick unoptimised
              build; --bench for the benchmark build in target/bench-dist;
              --names to keep function names in the wasm, for profiles)
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         }
         Some("setup") => setup::all(),
         Some("fuzz") => minutes(&args[1..], 10).and_then(fuzz),
+        Some("soak") => minutes(&args[1..], 10).and_then(soak),
         Some("bench") => bench(),
         Some("help") | None => {
             print!("{HELP}");
@@ -98,7 +103,10 @@ fn test(extra: &[String]) -> Result<(), Error> {
     // the app's and the xtask's own unit tests included.
     util::run(cargo().args(["test", "--workspace"]).args(extra))?;
     build::client(false)?;
-    util::run(cargo().args(["build", "--package", "nimo-server"]))?;
+    util::run(cargo().args(["build", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak"]))?;
+    // The soak's one-minute form, on the debug server the browser tests use.
+    let root = root();
+    util::run(std::process::Command::new(root.join("target/debug/nimo-soak")).arg("--server").arg(root.join("target/debug/nimo-server")).args(["--minutes", "1"]).current_dir(&root))?;
     browser_tests()
 }
 
@@ -129,6 +137,19 @@ fn fuzz(minutes: u64) -> Result<(), Error> {
     let seconds = (minutes * 60 * THREADS / count).max(1);
     println!("fuzz: {count} properties, {seconds} s each, {THREADS} at a time (about {minutes} min)");
     util::run(test().args(["--test-threads", &THREADS.to_string(), "--nocapture"]).env("NIMO_FUZZ_SECONDS", seconds.to_string()))
+}
+
+/// `nimo-soak` against the release server for `minutes`.
+fn soak(minutes: u64) -> Result<(), Error> {
+    util::run(cargo().args(["build", "--release", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak"]))?;
+    let root = root();
+    util::run(
+        std::process::Command::new(root.join("target/release/nimo-soak"))
+            .arg("--server")
+            .arg(root.join("target/release/nimo-server"))
+            .args(["--minutes", &minutes.to_string()])
+            .current_dir(&root),
+    )
 }
 
 fn bench() -> Result<(), Error> {
