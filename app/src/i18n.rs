@@ -398,7 +398,6 @@ texts! {
     retired: "廃止・休止", "Retired";
     show_retired: "廃止・休止したものも表示", "Show retired windows";
     verified_on: "最終確認日", "Last checked";
-    source: "情報の出典", "Source";
     correction_title: "情報が違う", "Report wrong information";
     correction_lead: "どこが違っていたか書いてください。コーディネーターが確かめて直します。", "Tell us what is wrong; a coordinator checks and fixes it.";
     correction_send: "送る", "Send";
@@ -412,20 +411,14 @@ texts! {
     unretire: "再開にする", "Mark as active";
     window_new_title: "窓口を追加", "Add a window";
     window_edit_title: "窓口を直す", "Edit window";
-    window_areas: "受け持つ地域", "Areas served";
     add_area: "この地域を追加", "Add this area";
     whole_prefecture: "都道府県全体", "Whole prefecture";
     nationwide: "全国", "Nationwide";
     phone_note: "電話のメモ（例：夜間）", "Note (e.g. nights)";
     add_phone: "電話番号を追加", "Add a number";
-    hours: "受付時間", "Hours";
     add_session: "時間帯を追加", "Add hours";
     opens: "開始", "Opens";
     closes: "終了", "Closes";
-    closed_holidays: "祝日は休み", "Closed on national holidays";
-    closed_new_year: "年末年始（12/29〜1/3）は休み", "Closed over New Year (12/29–1/3)";
-    reservation: "予約が必要", "Appointment needed";
-    anonymous_ok: "名前を言わずに相談できる", "Anonymous consultation";
     import_title: "窓口リストの読み込み", "Import windows";
     import_lead: "自治体のオープンデータ（施設一覧のCSV。UTF-8でもShift_JISでも）か、nimoで書き出したJSONを読み込めます。読み込む前に中身を確認できます。", "Read a municipal open-data facility list (CSV, UTF-8 or Shift_JIS) or a JSON exported by nimo. You see a preview first.";
     import_file: "ファイルを選ぶ", "Choose a file";
@@ -538,7 +531,6 @@ texts! {
     exception_to: "おわりの日", "To";
     exception_note: "理由（例：年末年始、移転）", "Why (e.g. New Year, moving)";
     exception_hint: "時間を入れなければ「休み」、入れればその時間だけ受付です。", "No hours means closed; with hours, open only then.";
-    special_dates: "特別な日程", "Special dates";
     cancel: "止める", "Stop";
     none: "なし", "None";
     // The finder

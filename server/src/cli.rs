@@ -3,8 +3,10 @@
 //! - `nimo-server [serve] [--listen ADDR] [--database FILE] [--assets DIR]`
 //! - `nimo-server create-group --name NAME [--kind KIND]`: first-run setup;
 //!   creates a group and prints the invite for its first coordinator.
-//! - `nimo-server backup --to FILE`, `nimo-server backups` (list),
+//! - `nimo-server backup [--to FILE]`, `nimo-server backups` (list),
 //!   `nimo-server restore --from FILE [--until TIME]`.
+//! - `nimo-server status`: the version, the database's size, the last
+//!   backup, the certificate's end, and any failure, in plain words.
 //!
 //! Every flag has an environment variable so that a service manager can
 //! configure the server without a wrapper script.
@@ -47,6 +49,9 @@ enum Command {
     /// replay from the journal what came after it. Devices notice and send
     /// back whatever is still missing.
     Restore(RestoreArgs),
+    /// Say how the server is: version, database size, the last backup and
+    /// its age, the certificate's end, and any failed backup or renewal.
+    Status(BackupsArgs),
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -73,8 +78,9 @@ struct RestoreArgs {
     /// The backup file.
     #[arg(long)]
     from: PathBuf,
-    /// Replay the journal only up to this moment, Japan time
-    /// (`2026-12-01T14:00`): a restore to a point in time.
+    /// Replay the journal only up to this moment, Japan time: a restore to
+    /// a point in time. `2026-12-01T14:00` keeps the whole minute (to
+    /// 14:00:59); `2026-12-01T14:00:30` stops after that second.
     #[arg(long)]
     until: Option<String>,
     /// Do not replay the journal: the database is exactly the backup.
@@ -88,9 +94,10 @@ struct Common {
     #[arg(long, env = "NIMO_DATABASE", default_value = Config::DEFAULT_DATABASE)]
     database: PathBuf,
     /// The address people open nimo at; invite links start with it, and
-    /// https makes session cookies Secure.
-    #[arg(long, env = "NIMO_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-    public_url: String,
+    /// https makes session cookies Secure. Default: https:// and the ACME
+    /// domain, or the listening address (https when the server has TLS).
+    #[arg(long, env = "NIMO_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Where backups and the journal are kept (default: beside the
     /// database, `<database>.backups`). Best on another disk.
     #[arg(long, env = "NIMO_BACKUP_DIR")]
@@ -98,6 +105,12 @@ struct Common {
 }
 
 impl Common {
+    const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+    fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| Self::DEFAULT_PUBLIC_URL.to_owned())
+    }
+
     fn backups(&self, every_minutes: u64) -> BackupPolicy {
         let mut policy = BackupPolicy::beside(&self.database);
         if let Some(dir) = &self.backup_dir {
@@ -110,16 +123,19 @@ impl Common {
 
 #[derive(Debug, Clone, clap::Args)]
 struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "NIMO_LISTEN", default_value = Config::DEFAULT_LISTEN)]
-    listen: SocketAddr,
+    /// Address to listen on. Default: 0.0.0.0:443 with TLS (--acme-domain
+    /// or --tls-cert), else 127.0.0.1:8080.
+    #[arg(long, env = "NIMO_LISTEN")]
+    listen: Option<SocketAddr>,
     #[command(flatten)]
     common: Common,
-    /// Directory of the built app, as made by `cargo xtask build`.
-    #[arg(long, env = "NIMO_ASSETS", default_value = Config::DEFAULT_ASSETS)]
-    assets: PathBuf,
+    /// Directory of the built app, as made by `cargo xtask build`. Without
+    /// it, a binary made by `cargo xtask dist` serves the copy it carries,
+    /// and any other serves `dist`.
+    #[arg(long, env = "NIMO_ASSETS")]
+    assets: Option<PathBuf>,
     /// Serve the API only, without the app.
-    #[arg(long)]
+    #[arg(long, env = "NIMO_API_ONLY")]
     api_only: bool,
     /// Days a deleted record's tombstone is kept for devices to see.
     #[arg(long, env = "NIMO_TOMBSTONE_DAYS", default_value_t = Config::DEFAULT_TOMBSTONE_DAYS)]
@@ -131,6 +147,43 @@ struct ServeArgs {
     /// Seconds a client has to send a request's headers.
     #[arg(long, env = "NIMO_HEADER_TIMEOUT", default_value_t = Limits::HEADER_TIMEOUT.as_secs())]
     header_timeout: u64,
+    /// The certificate chain (PEM) to serve HTTPS with; read again when
+    /// the file changes or on SIGHUP.
+    #[arg(long, env = "NIMO_TLS_CERT", requires = "tls_key", conflicts_with = "acme_domain")]
+    tls_cert: Option<PathBuf>,
+    /// Its private key (PEM).
+    #[arg(long, env = "NIMO_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Get the certificate from an ACME CA for this name (may be repeated;
+    /// in the variable, comma-separated). The name must reach this server
+    /// on port 80 (see --http-listen).
+    #[arg(long, env = "NIMO_ACME_DOMAIN", value_delimiter = ',')]
+    acme_domain: Vec<String>,
+    /// The address the CA may write to about the certificate.
+    #[arg(long, env = "NIMO_ACME_EMAIL")]
+    acme_email: Option<String>,
+    /// The CA's directory URL.
+    #[arg(long, env = "NIMO_ACME_DIRECTORY", default_value = crate::tls::acme::Settings::LETS_ENCRYPT)]
+    acme_directory: String,
+    /// A PEM root certificate to check the directory's own HTTPS against
+    /// instead of the public roots (a private or test CA).
+    #[arg(long, env = "NIMO_ACME_CA")]
+    acme_ca: Option<PathBuf>,
+    /// Where the ACME account and certificates are kept (files 0600).
+    /// Default: beside the database, `<database>.acme`.
+    #[arg(long, env = "NIMO_ACME_CACHE")]
+    acme_cache: Option<PathBuf>,
+    /// Plain HTTP beside HTTPS: answers the CA's HTTP-01 challenges and
+    /// sends everything else to https. Default 0.0.0.0:80 with
+    /// --acme-domain, none otherwise.
+    #[arg(long, env = "NIMO_HTTP_LISTEN")]
+    http_listen: Option<SocketAddr>,
+    /// A reverse proxy (an address or network, e.g. 127.0.0.1 or
+    /// 10.0.0.0/8; may be repeated, comma-separated in the variable) whose
+    /// X-Forwarded-For and X-Forwarded-Proto are believed. From anyone else
+    /// they are ignored.
+    #[arg(long, env = "NIMO_TRUST_PROXY", value_delimiter = ',', value_parser = crate::client::Cidr::parse)]
+    trust_proxy: Vec<crate::client::Cidr>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -152,14 +205,47 @@ impl ServeArgs {
     fn into_config(self) -> Config {
         let mut limits = Limits::for_this_process();
         limits.header_timeout = std::time::Duration::from_secs(self.header_timeout.max(1));
+        let tls = match (self.tls_cert, self.tls_key) {
+            (Some(cert), Some(key)) => Some(crate::config::Tls::Files { cert, key }),
+            _ if !self.acme_domain.is_empty() => Some(crate::config::Tls::Acme(crate::tls::acme::Settings {
+                domains: self.acme_domain.clone(),
+                email: self.acme_email,
+                directory: self.acme_directory,
+                ca: self.acme_ca,
+                cache: self.acme_cache.unwrap_or_else(|| PathBuf::from(format!("{}.acme", self.common.database.display()))),
+            })),
+            _ => None,
+        };
+        let listen = self.listen.unwrap_or_else(|| match tls {
+            Some(_) => SocketAddr::from(([0, 0, 0, 0], 443)),
+            None => Config::DEFAULT_LISTEN.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+        });
+        let http_listen = self.http_listen.or_else(|| (!self.acme_domain.is_empty()).then(|| SocketAddr::from(([0, 0, 0, 0], 80))));
+        // Where people open nimo: given, or what this server answers at.
+        let public_url = self.common.public_url.clone().unwrap_or_else(|| {
+            let port = listen.port();
+            match (&tls, self.acme_domain.first()) {
+                (Some(_), Some(domain)) => if port == 443 { format!("https://{domain}") } else { format!("https://{domain}:{port}") },
+                (Some(_), None) => format!("https://localhost:{port}"),
+                (None, _) if listen.ip().is_unspecified() => format!("http://127.0.0.1:{port}"),
+                (None, _) => format!("http://{listen}"),
+            }
+        });
         Config {
-            listen: self.listen,
+            listen,
             backups: self.common.backups(self.backup_every),
             database: self.common.database,
-            assets: (!self.api_only).then_some(self.assets),
-            public_url: self.common.public_url,
+            assets: (!self.api_only).then(|| match self.assets {
+                Some(dir) => crate::assets::Source::Dir(dir),
+                None if crate::assets::Source::embedded_available() => crate::assets::Source::Embedded,
+                None => crate::assets::Source::Dir(Config::DEFAULT_ASSETS.into()),
+            }),
+            public_url,
             tombstone_days: self.tombstone_days,
             limits,
+            tls,
+            http_listen,
+            trust_proxy: self.trust_proxy,
         }
     }
 }
@@ -197,6 +283,7 @@ pub fn main() -> ExitCode {
         Some(Command::Backup(args)) => runtime.block_on(backup(args)),
         Some(Command::Backups(args)) => list_backups(args),
         Some(Command::Restore(args)) => restore(args),
+        Some(Command::Status(args)) => status(args),
     }
 }
 
@@ -256,12 +343,79 @@ fn list_backups(args: BackupsArgs) -> ExitCode {
     }
 }
 
+/// The last millisecond `--until` keeps: the whole minute of `…T14:00`,
+/// the whole second of `…T14:00:30`.
+fn until_ms(text: &str) -> Option<u64> {
+    let (minute, seconds) = match text.len() {
+        16 => (text, None),
+        19 if text.as_bytes()[16] == b':' => (&text[..16], Some(text[17..].parse::<u64>().ok().filter(|s| *s < 60)?)),
+        _ => return None,
+    };
+    let start = nimo_core::base::time::JstDateTime::parse(minute).ok()?.to_unix_ms() as u64;
+    Some(match seconds {
+        None => start + 59_999,
+        Some(s) => start + s * 1000 + 999,
+    })
+}
+
+/// What an operator asks first, said plainly: nothing secret in it.
+fn status(args: BackupsArgs) -> ExitCode {
+    let db = &args.common.database;
+    let size: u64 = ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok()).map(|m| m.len()).sum();
+    let now = now_ms();
+    let at = |ms: u64| nimo_core::base::time::JstDateTime::from_unix_ms(ms as i64).to_string().replacen('T', " ", 1);
+    let age = |ms: u64| {
+        let minutes = now.saturating_sub(ms) / 60_000;
+        if minutes < 120 { format!("{minutes} minutes ago") } else if minutes < 48 * 60 { format!("{} hours ago", minutes / 60) } else { format!("{} days ago", minutes / 1440) }
+    };
+    println!("nimo-server {}", env!("CARGO_PKG_VERSION"));
+    if !db.exists() {
+        println!("データベース / database: {} does not exist yet", db.display());
+        return ExitCode::FAILURE;
+    }
+    println!("データベース / database: {} ({:.1} MB)", db.display(), size as f64 / 1_048_576.0);
+    let policy = args.common.backups(0);
+    match crate::storage::list_backups(&policy.dir).ok().and_then(|l| l.last().cloned()) {
+        Some((ms, path)) => println!("最後のバックアップ / last backup: {} ({}), {}", at(ms), age(ms), path.display()),
+        None => println!("最後のバックアップ / last backup: none in {}", policy.dir.display()),
+    }
+    let mut problems = 0;
+    match crate::ops::read(db) {
+        None => println!("稼働状況 / running: no status file; the server has not run here yet"),
+        Some(s) => {
+            println!("起動 / started: {}", at(s.started_ms));
+            if let Some(f) = &s.backup_failed {
+                problems += 1;
+                println!("バックアップ失敗 / backup FAILED: {} ({}): {}", at(f.at_ms), age(f.at_ms), f.error);
+            }
+            match s.certificate_expires_ms {
+                Some(ms) if ms <= now => {
+                    problems += 1;
+                    println!("証明書 / certificate: EXPIRED on {}", at(ms));
+                }
+                Some(ms) => println!("証明書 / certificate: valid until {} ({} days left)", at(ms), (ms - now) / 86_400_000),
+                None => println!("証明書 / certificate: none (plain HTTP, or behind a proxy)"),
+            }
+            if let Some(f) = &s.certificate_failed {
+                problems += 1;
+                println!("証明書の更新失敗 / certificate renewal FAILED: {} ({}): {}", at(f.at_ms), age(f.at_ms), f.error);
+            }
+        }
+    }
+    if problems == 0 {
+        println!("問題はありません / no problems");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn restore(args: RestoreArgs) -> ExitCode {
-    let until = match args.until.as_deref().map(nimo_core::base::time::JstDateTime::parse) {
+    let until = match args.until.as_deref().map(until_ms) {
         None => None,
-        Some(Ok(t)) => Some(t.to_unix_ms() as u64 + 59_999),
-        Some(Err(_)) => {
-            eprintln!("nimo-server: --until is a Japan time like 2026-12-01T14:00");
+        Some(Some(ms)) => Some(ms),
+        Some(None) => {
+            eprintln!("nimo-server: --until is a Japan time like 2026-12-01T14:00 or 2026-12-01T14:00:30");
             return ExitCode::FAILURE;
         }
     };
@@ -301,7 +455,7 @@ async fn serve(config: Config) -> ExitCode {
     };
     // Printed on stdout, one line, so that scripts and the browser tests can
     // learn the port when started with port 0.
-    println!("nimo listening on http://{}", app.local_addr());
+    println!("nimo listening on {}://{}", if app.serves_tls() { "https" } else { "http" }, app.local_addr());
     for file in app.database().exposed_files() {
         eprintln!(
             "nimo-server: WARNING: {} can be read by other users of this machine; it holds people's notes. Run: chmod 600 {}",
@@ -312,7 +466,11 @@ async fn serve(config: Config) -> ExitCode {
     // First run: nobody can join an empty server; a one-time link makes the
     // first group and its coordinator.
     if let Some(token) = app.setup_token() {
-        let base = if public_url == Config::for_database(PathBuf::new()).public_url { format!("http://{}", app.local_addr()) } else { public_url.trim_end_matches('/').to_owned() };
+        // A URL made from `--listen` with port 0 takes the port chosen.
+        let base = match public_url.strip_suffix(":0") {
+            Some(head) => format!("{head}:{}", app.local_addr().port()),
+            None => public_url.trim_end_matches('/').to_owned(),
+        };
         println!("No group yet. Open this link once to create the first group and its coordinator:");
         println!("  {base}/#/setup/{token}");
         println!("(or from the command line: nimo-server create-group --name 「○○家族会」)");
@@ -355,7 +513,7 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
         }
     };
     let mut config = Config::for_database(args.common.database.clone());
-    config.public_url = args.common.public_url.clone();
+    config.public_url = args.common.public_url();
     let state = startup::state(&config, db.clone());
     let now = now_ms();
     let group = match GroupId::parse(&new_uuid()) {
@@ -372,7 +530,8 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
     }
     match groups::create(&state, &group, Role::Coordinator, args.days, 1, None, now).await {
         Ok(invite) => {
-            let base = args.common.public_url.trim_end_matches('/');
+            let base = args.common.public_url();
+            let base = base.trim_end_matches('/');
             println!("Created the group 「{name}」 ({group}).");
             println!("Invite for its first coordinator (valid {} days, one use):", args.days);
             println!("  code: {}", format_invite_code(&invite.code));
@@ -399,4 +558,20 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::until_ms;
+
+    #[test]
+    fn until_keeps_the_whole_minute_or_the_whole_second_it_names() {
+        let minute = until_ms("2026-12-01T14:00").unwrap();
+        let second = until_ms("2026-12-01T14:00:30").unwrap();
+        assert_eq!(minute - second, 29_000, "14:00 keeps to 14:00:59.999, 14:00:30 to 14:00:30.999");
+        assert_eq!(until_ms("2026-12-01T14:00:00").unwrap() + 59_000, minute);
+        for bad in ["2026-12-01T14:00:60", "2026-12-01T14:00:3", "2026-12-01 14:00", "tomorrow", "2026-12-01T14:00:xx"] {
+            assert_eq!(until_ms(bad), None, "{bad}");
+        }
+    }
 }

@@ -13,9 +13,10 @@ pub struct Config {
     pub listen: SocketAddr,
     /// The SQLite file; created with its directory when absent.
     pub database: PathBuf,
-    /// The built client (`dist/` from `cargo xtask build`). `None` serves the
-    /// API only, which is what the API tests want.
-    pub assets: Option<PathBuf>,
+    /// The built client: `dist/` from `cargo xtask build`, or the copy a
+    /// `cargo xtask dist` binary carries. `None` serves the API only, which
+    /// is what the API tests want.
+    pub assets: Option<crate::assets::Source>,
     /// The address people use to reach nimo (for invite links); `https`
     /// marks session cookies `Secure` and sends HSTS.
     pub public_url: String,
@@ -25,6 +26,22 @@ pub struct Config {
     /// itself up.
     pub backups: BackupPolicy,
     pub limits: Limits,
+    /// HTTPS by the server itself: given files, or ACME.
+    pub tls: Option<Tls>,
+    /// Plain HTTP beside HTTPS: answers ACME's HTTP-01 challenges and sends
+    /// everything else to https.
+    pub http_listen: Option<SocketAddr>,
+    /// Proxies whose `X-Forwarded-For` and `-Proto` are believed.
+    pub trust_proxy: Vec<crate::client::Cidr>,
+}
+
+/// Where the server's certificate comes from.
+#[derive(Debug, Clone)]
+pub enum Tls {
+    /// PEM files, read again when they change or on SIGHUP.
+    Files { cert: PathBuf, key: PathBuf },
+    /// An ACME CA, renewed while running.
+    Acme(crate::tls::acme::Settings),
 }
 
 /// What one client may hold of the server.
@@ -84,6 +101,9 @@ impl Config {
             tombstone_days: Self::DEFAULT_TOMBSTONE_DAYS,
             backups,
             limits: Limits::for_this_process(),
+            tls: None,
+            http_listen: None,
+            trust_proxy: Vec::new(),
         }
     }
 

@@ -25,6 +25,8 @@ pub enum StartupError {
     AssetsMissing(PathBuf),
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("the TLS certificate cannot be used: {0}")]
+    Tls(crate::tls::TlsError),
 }
 
 /// Everything a handler can fail with. Each variant's doc names its status.

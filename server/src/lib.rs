@@ -5,6 +5,9 @@
 //! `routes` holds the handlers; `storage` owns every SQL statement.
 
 pub mod assets;
+pub mod client;
+pub mod ops;
+pub mod tls;
 pub mod auth;
 pub mod caller;
 pub mod cli;

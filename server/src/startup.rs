@@ -2,9 +2,11 @@
 //!
 //! The accept loop is ours rather than `axum::serve` so that a client cannot
 //! hold the server: a connection waits for a slot before it is accepted
-//! (`Limits::max_connections`, below the open-file limit), must send its
-//! request headers within `header_timeout`, and a request must be answered
-//! within `request_timeout`.
+//! (`Limits::max_connections`, below the open-file limit), must finish its
+//! TLS handshake and send its request headers within `header_timeout`, and
+//! a request must be answered within `request_timeout`. With TLS, a second
+//! listener (`http_listen`) answers ACME's HTTP-01 challenges and sends
+//! everything else to https.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,6 +39,10 @@ const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub struct Application {
     listener: TcpListener,
+    /// HTTPS: the acceptor, and what keeps its certificate current.
+    tls: Option<(tokio_rustls::TlsAcceptor, Renewal)>,
+    /// Plain HTTP beside HTTPS.
+    http: Option<(TcpListener, crate::tls::acme::Challenges)>,
     addr: SocketAddr,
     router: Router,
     state: AppState,
@@ -51,10 +57,14 @@ impl Application {
     /// Checks the app directory, binds the address and opens the database,
     /// failing with a message that says what to do.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        if let Some(dir) = &config.assets
-            && !dir.join("index.html").is_file()
+        if let Some(source) = &config.assets
+            && !source.has_app()
         {
-            return Err(StartupError::AssetsMissing(dir.clone()));
+            let dir = match source {
+                assets::Source::Dir(dir) => dir.clone(),
+                assets::Source::Embedded => "(embedded)".into(),
+            };
+            return Err(StartupError::AssetsMissing(dir));
         }
         let listener = TcpListener::bind(config.listen).await.map_err(|source| {
             if source.kind() == std::io::ErrorKind::AddrInUse {
@@ -70,15 +80,21 @@ impl Application {
             .map_err(|e| StartupError::Serve(std::io::Error::other(e)))?
             .map_err(|source| StartupError::Database { path: config.database.clone(), source })?;
         let state = state(&config, db);
+        let (tls, http) = tls(&config, &state, addr).await?;
         // First run: a one-time link to make the first group.
         let empty = state.db.read(crate::storage::accounts::group_count).await.map_err(|e| StartupError::Serve(std::io::Error::other(e.to_string())))? == 0;
         let setup_token = empty.then(|| state.setup.issue());
         let router = build_router(&config, state.clone());
-        Ok(Self { listener, addr, router, state, setup_token, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })
+        Ok(Self { listener, tls, http, addr, router, state, setup_token, tombstone_days: config.tombstone_days, backups: config.backups, limits: config.limits })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Whether the main listener speaks HTTPS.
+    pub fn serves_tls(&self) -> bool {
+        self.tls.is_some()
     }
 
     /// The first run's one-time setup token (printed as a link), if the
@@ -103,7 +119,21 @@ impl Application {
     /// Serves until `stop` completes, then finishes the requests in flight.
     pub async fn run_until(self, stop: impl Future<Output = ()> + Send + 'static) -> Result<(), StartupError> {
         let purger = tokio::spawn(purge_periodically(self.state.db.clone(), self.tombstone_days));
-        let backups = self.backups.every.map(|_| tokio::spawn(backups_scheduled(self.state.db.clone(), self.backups.clone())));
+        let backups = self.backups.every.map(|_| tokio::spawn(backups_scheduled(self.state.db.clone(), self.backups.clone(), self.state.ops.clone())));
+        let renewal = self.tls.as_ref().map(|(_, renewal)| match renewal.clone() {
+            Renewal::Files { cert, key, certs } => tokio::spawn(crate::tls::files::watch(cert, key, certs, self.state.ops.clone())),
+            Renewal::Acme { settings, certs, challenges } => tokio::spawn(crate::tls::acme::run(settings, certs, challenges, self.state.ops.clone())),
+        });
+        let plain = self.http.map(|(listener, challenges)| {
+            let https_port = self.addr.port();
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, to_https(challenges, https_port)).await {
+                    tracing::error!(error = %e, "the plain HTTP listener stopped");
+                }
+            })
+        });
+        let acceptor = self.tls.map(|(acceptor, _)| acceptor);
+        let handshake_timeout = self.limits.header_timeout;
         let slots = Arc::new(Semaphore::new(self.limits.max_connections));
         let graceful = GracefulShutdown::new();
         let mut http = hyper::server::conn::http1::Builder::new();
@@ -129,19 +159,38 @@ impl Application {
                 },
                 () = &mut stop => break,
             };
+            let over_tls = acceptor.is_some();
             let service = self.router.clone().map_request(move |mut request: Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(peer));
+                if over_tls {
+                    request.extensions_mut().insert(crate::client::OverTls);
+                }
                 request
             });
-            let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
-            tokio::spawn(async move {
-                // Errors here are clients going away or timing out.
-                let _ = connection.await;
-                drop(slot);
-            });
+            match &acceptor {
+                None => {
+                    let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+                    tokio::spawn(async move {
+                        // Errors here are clients going away or timing out.
+                        let _ = connection.await;
+                        drop(slot);
+                    });
+                }
+                Some(acceptor) => {
+                    // The handshake in the connection's own task, so that a
+                    // slow one holds nobody else up; in the header time.
+                    let (acceptor, http, watcher) = (acceptor.clone(), http.clone(), graceful.watcher());
+                    tokio::spawn(async move {
+                        if let Ok(Ok(stream)) = tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                            let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))).await;
+                        }
+                        drop(slot);
+                    });
+                }
+            }
         }
         purger.abort();
-        if let Some(task) = backups {
+        for task in [backups, renewal, plain].into_iter().flatten() {
             task.abort();
         }
         let _ = tokio::time::timeout(DRAIN, graceful.shutdown()).await;
@@ -151,7 +200,79 @@ impl Application {
 
 /// The shared state of the handlers.
 pub fn state(config: &Config, db: Database) -> AppState {
-    AppState { db, hasher: Hasher::start(), secure: config.https(), setup: crate::state::SetupToken::default() }
+    AppState {
+        db,
+        hasher: Hasher::start(),
+        secure: config.https(),
+        setup: crate::state::SetupToken::default(),
+        proxies: Arc::new(config.trust_proxy.clone()),
+        ops: crate::ops::Ops::beside(&config.database),
+    }
+}
+
+/// What keeps the certificate in use current.
+#[derive(Clone)]
+enum Renewal {
+    Files { cert: std::path::PathBuf, key: std::path::PathBuf, certs: Arc<crate::tls::Certs> },
+    Acme { settings: crate::tls::acme::Settings, certs: Arc<crate::tls::Certs>, challenges: crate::tls::acme::Challenges },
+}
+
+type TlsParts = (Option<(tokio_rustls::TlsAcceptor, Renewal)>, Option<(TcpListener, crate::tls::acme::Challenges)>);
+
+/// The TLS acceptor (a certificate from files is read now, so that a bad
+/// one stops the start with its reason) and the plain HTTP listener.
+async fn tls(config: &Config, state: &AppState, https_addr: SocketAddr) -> Result<TlsParts, StartupError> {
+    use crate::config::Tls;
+    let certs = Arc::new(crate::tls::Certs::default());
+    let challenges = crate::tls::acme::Challenges::default();
+    let renewal = match &config.tls {
+        None => return Ok((None, None)),
+        Some(Tls::Files { cert, key }) => {
+            let loaded = crate::tls::files::load(cert, key).map_err(StartupError::Tls)?;
+            state.ops.certificate(crate::tls::not_after_ms(&loaded).ok(), None);
+            certs.set(loaded);
+            Renewal::Files { cert: cert.clone(), key: key.clone(), certs: Arc::clone(&certs) }
+        }
+        Some(Tls::Acme(settings)) => Renewal::Acme { settings: settings.clone(), certs: Arc::clone(&certs), challenges: challenges.clone() },
+    };
+    let acceptor = tokio_rustls::TlsAcceptor::from(crate::tls::server_config(Arc::clone(&certs)).map_err(StartupError::Tls)?);
+    let http = match config.http_listen {
+        None => None,
+        Some(addr) if addr == https_addr => None,
+        Some(addr) => Some((
+            TcpListener::bind(addr).await.map_err(|source| if source.kind() == std::io::ErrorKind::AddrInUse { StartupError::AddressInUse(addr) } else { StartupError::Bind { addr, source } })?,
+            challenges,
+        )),
+    };
+    Ok((Some((acceptor, renewal)), http))
+}
+
+/// The plain HTTP side: ACME's HTTP-01 challenges, and a permanent
+/// redirect to https for everything else.
+fn to_https(challenges: crate::tls::acme::Challenges, https_port: u16) -> Router {
+    use axum::extract::Path;
+    use axum::http::{HeaderMap, Uri, header};
+    use axum::response::{IntoResponse, Redirect};
+    use axum::routing::get;
+    Router::new()
+        .route(
+            "/.well-known/acme-challenge/{token}",
+            get(move |Path(token): Path<String>| {
+                let challenges = challenges.clone();
+                async move { challenges.answer(&token).map(IntoResponse::into_response).unwrap_or_else(|| StatusCode::NOT_FOUND.into_response()) }
+            }),
+        )
+        .fallback(move |uri: Uri, headers: HeaderMap| async move {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+            // The name without its port (an IPv6 literal keeps its brackets).
+            let name = match host.rsplit_once(':') {
+                Some((n, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !n.ends_with(':') => n,
+                _ => host,
+            };
+            let port = if https_port == 443 { String::new() } else { format!(":{https_port}") };
+            let path = uri.path_and_query().map_or("/", |p| p.as_str());
+            Redirect::permanent(&format!("https://{name}{port}{path}"))
+        })
 }
 
 async fn purge_periodically(db: Database, days: u32) {
@@ -172,7 +293,7 @@ fn build_router(config: &Config, state: AppState) -> Router {
     let api = routes::api(state);
     let router = Router::new().nest("/api", api);
     let router = match &config.assets {
-        Some(dir) => router.merge(assets::router(dir)),
+        Some(source) => router.merge(assets::router(source)),
         None => router,
     };
     router

@@ -43,4 +43,8 @@ pub struct AppState {
     /// The public URL is https: cookies are `Secure`, responses carry HSTS.
     pub secure: bool,
     pub setup: SetupToken,
+    /// Proxies whose `X-Forwarded-*` headers are believed (`--trust-proxy`).
+    pub proxies: Arc<Vec<crate::client::Cidr>>,
+    /// Backups and certificates, as the health page tells them.
+    pub ops: crate::ops::Ops,
 }

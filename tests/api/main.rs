@@ -8,3 +8,4 @@ mod health;
 mod security;
 mod startup;
 mod sync;
+mod tls;

@@ -43,7 +43,7 @@ async fn refuses_a_file_that_is_not_a_database() {
 async fn refuses_a_missing_app_directory() {
     let dir = tempfile::tempdir().unwrap();
     let mut cfg = config(dir.path());
-    cfg.assets = Some(dir.path().join("no-dist"));
+    cfg.assets = Some(nimo_server::assets::Source::Dir(dir.path().join("no-dist")));
     let err = Application::build(cfg).await.err().expect("must refuse");
     assert!(err.to_string().contains("cargo xtask build"), "{err}");
 }

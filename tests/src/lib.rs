@@ -171,7 +171,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (reused across restarts).
 pub async fn spawn_app_in(dir: tempfile::TempDir, assets: Option<PathBuf>) -> TestApp {
-    spawn_app_with(dir, |config| config.assets = assets).await
+    spawn_app_with(dir, |config| config.assets = assets.map(nimo_server::assets::Source::Dir)).await
 }
 
 /// Starts a server on the database in `dir` with a configuration adjusted

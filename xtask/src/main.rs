@@ -29,6 +29,9 @@ cargo xtask <command>
              --minutes N (default 10), with a restart and a backup in the
              middle; fails if an acknowledged write is lost, prints the
              server's memory over the run
+  dist       the release nimo-server with the app inside it, and its
+             SHA-256, in target/dist/ (x86_64 Linux; add --aarch64 for
+             64-bit ARM Linux too, with Debian's cross compiler)
   build      build the app into dist/ (add --dev for a quick unoptimised
              build; --bench for the benchmark build in target/bench-dist;
              --names to keep function names in the wasm, for profiles)
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("fuzz") => minutes(&args[1..], 10).and_then(fuzz),
         Some("soak") => minutes(&args[1..], 10).and_then(soak),
+        Some("dist") => dist(args.iter().any(|a| a == "--aarch64")).map(drop),
         Some("bench") => bench(),
         Some("help") | None => {
             print!("{HELP}");
@@ -102,12 +106,43 @@ fn test(extra: &[String]) -> Result<(), Error> {
     // Host tests first: they are fast and catch most mistakes. Every crate,
     // the app's and the xtask's own unit tests included.
     util::run(cargo().args(["test", "--workspace"]).args(extra))?;
-    build::client(false)?;
+    // The one file an operator copies (the app built on the way), which
+    // the HTTPS browser test runs as README says; its systemd unit checked.
+    let dist_binary = dist(false)?;
+    systemd_verify(&dist_binary)?;
     util::run(cargo().args(["build", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak"]))?;
     // The soak's one-minute form, on the debug server the browser tests use.
     let root = root();
     util::run(std::process::Command::new(root.join("target/debug/nimo-soak")).arg("--server").arg(root.join("target/debug/nimo-server")).args(["--minutes", "1"]).current_dir(&root))?;
-    browser_tests()
+    browser_tests(&dist_binary)
+}
+
+/// `systemd-analyze verify` of `deploy/nimo.service`, installed as README
+/// says into a scratch root (the machine's own units beside it), where
+/// systemd is there to ask.
+fn systemd_verify(binary: &std::path::Path) -> Result<(), Error> {
+    const ANALYZE: &str = "/usr/bin/systemd-analyze";
+    if !std::path::Path::new(ANALYZE).exists() {
+        eprintln!("xtask: no systemd-analyze here; deploy/nimo.service is not checked");
+        return Ok(());
+    }
+    let scratch = root().join("target/xtask/systemd-root");
+    let _ = std::fs::remove_dir_all(&scratch);
+    for dir in ["usr/local/bin", "etc/systemd/system", "usr/lib/systemd", "bin"] {
+        std::fs::create_dir_all(scratch.join(dir))?;
+    }
+    std::fs::copy(binary, scratch.join("usr/local/bin/nimo-server"))?;
+    std::fs::copy("/bin/kill", scratch.join("bin/kill"))?;
+    std::fs::copy(root().join("deploy/nimo.service"), scratch.join("etc/systemd/system/nimo.service"))?;
+    util::run(std::process::Command::new("cp").args(["-a", "/usr/lib/systemd/system"]).arg(scratch.join("usr/lib/systemd/")))?;
+    let out = std::process::Command::new(ANALYZE).arg("verify").arg(format!("--root={}", scratch.display())).arg("/etc/systemd/system/nimo.service").output()?;
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let ours: Vec<&str> = said.lines().filter(|l| l.contains("nimo")).collect();
+    if !out.status.success() || !ours.is_empty() {
+        return Err(Error::msg(format!("systemd-analyze verify deploy/nimo.service:\n{}", ours.join("\n"))));
+    }
+    println!("xtask: deploy/nimo.service verified by systemd-analyze");
+    Ok(())
 }
 
 /// `--minutes N` among `args`, or `default`.
@@ -137,6 +172,46 @@ fn fuzz(minutes: u64) -> Result<(), Error> {
     let seconds = (minutes * 60 * THREADS / count).max(1);
     println!("fuzz: {count} properties, {seconds} s each, {THREADS} at a time (about {minutes} min)");
     util::run(test().args(["--test-threads", &THREADS.to_string(), "--nocapture"]).env("NIMO_FUZZ_SECONDS", seconds.to_string()))
+}
+
+/// The one file an operator copies: the release server with the built app
+/// embedded (`NIMO_EMBED_DIST`, read by `server/build.rs`), and its
+/// SHA-256 beside it. Returns the x86_64 binary's path.
+fn dist(aarch64: bool) -> Result<std::path::PathBuf, Error> {
+    setup::build_tools()?;
+    build::client(false)?;
+    let root = root();
+    let out = root.join("target/dist");
+    std::fs::create_dir_all(&out)?;
+    let mut targets = vec![("x86_64-unknown-linux-gnu", "x86_64-linux")];
+    if aarch64 {
+        setup::aarch64()?;
+        targets.push(("aarch64-unknown-linux-gnu", "aarch64-linux"));
+    }
+    let mut first = None;
+    for (triple, name) in targets {
+        let mut cmd = cargo();
+        cmd.args(["build", "--release", "--package", "nimo-server", "--bin", "nimo-server", "--target", triple]);
+        cmd.env("NIMO_EMBED_DIST", root.join("dist"));
+        if triple.starts_with("aarch64") {
+            cmd.env("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER", "aarch64-linux-gnu-gcc").env("CC_aarch64_unknown_linux_gnu", "aarch64-linux-gnu-gcc");
+        }
+        util::run(&mut cmd)?;
+        let file = format!("nimo-server-{name}");
+        let binary = out.join(&file);
+        std::fs::copy(root.join(format!("target/{triple}/release/nimo-server")), &binary)?;
+        let digest = sha2_hex(&util::read(&binary)?);
+        // As `sha256sum` writes it, so that `sha256sum -c` checks it.
+        std::fs::write(out.join(format!("{file}.sha256")), format!("{digest}  {file}\n"))?;
+        println!("{}  ({} bytes, sha256 {digest})", binary.display(), std::fs::metadata(&binary)?.len());
+        first.get_or_insert(binary);
+    }
+    first.ok_or_else(|| Error::msg("no target built"))
+}
+
+fn sha2_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `nimo-soak` against the release server for `minutes`.
@@ -170,7 +245,7 @@ fn bench() -> Result<(), Error> {
     util::run(&mut cmd)
 }
 
-fn browser_tests() -> Result<(), Error> {
+fn browser_tests(dist_binary: &std::path::Path) -> Result<(), Error> {
     let dir = root().join("tests/browser");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map_err(|e| Error::msg(format!("cannot read {}: {e}", dir.display())))?
@@ -185,6 +260,7 @@ fn browser_tests() -> Result<(), Error> {
     cmd.args(&files);
     cmd.env("NIMO_SERVER_BIN", root().join("target/debug/nimo-server"));
     cmd.env("NIMO_DIST", root().join("dist"));
+    cmd.env("NIMO_DIST_BIN", dist_binary);
     cmd.current_dir(root());
     // The whole browser suite takes about 6 minutes here; 30 is a hang.
     util::run_within(&mut cmd, std::time::Duration::from_secs(30 * 60))

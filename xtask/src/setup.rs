@@ -14,6 +14,10 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// drives its MiniBrowser, and the X server it draws in.
 const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 const XVFB: &str = "/usr/bin/Xvfb";
+/// Let's Encrypt's test CA and its DNS, for the HTTPS tests; NSS's
+/// `certutil`, to make Chromium trust that CA in a profile of the test's.
+const PEBBLE: &str = "/usr/bin/pebble";
+const CERTUTIL: &str = "/usr/bin/certutil";
 
 /// Everything `cargo xtask test` needs.
 pub fn all() -> Result<(), Error> {
@@ -89,11 +93,26 @@ fn npm_ci(dir: &Path, marker: &str) -> Result<(), Error> {
 }
 
 fn browsers() -> Result<(), Error> {
-    if [CHROMIUM, CHROMEDRIVER, WEBKIT_DRIVER, XVFB].iter().all(|p| Path::new(p).exists()) {
+    if [CHROMIUM, CHROMEDRIVER, WEBKIT_DRIVER, XVFB, PEBBLE, CERTUTIL].iter().all(|p| Path::new(p).exists()) {
         return Ok(());
     }
-    eprintln!("xtask: installing Chromium, ChromeDriver, WebKitGTK's WebDriver and Xvfb with apt-get");
-    apt_install(&["chromium", "chromium-driver", "webkit2gtk-driver", "xvfb"])
+    eprintln!("xtask: installing Chromium, ChromeDriver, WebKitGTK's WebDriver, Xvfb, pebble and certutil with apt-get");
+    apt_install(&["chromium", "chromium-driver", "webkit2gtk-driver", "xvfb", "pebble", "libnss3-tools"])
+}
+
+/// What cross-building the server for 64-bit ARM Linux needs: Rust's
+/// standard library for that target, and Debian's cross C compiler (for
+/// SQLite and ring).
+pub fn aarch64() -> Result<(), Error> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == "aarch64-unknown-linux-gnu") {
+        util::run(Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]))?;
+    }
+    if !Path::new("/usr/bin/aarch64-linux-gnu-gcc").exists() {
+        eprintln!("xtask: installing Debian's cross compiler for aarch64 with apt-get");
+        apt_install(&["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])?;
+    }
+    Ok(())
 }
 
 /// `apt-get install` of Debian's `packages` (through sudo unless root).

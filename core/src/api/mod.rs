@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use error::{ErrorBody, ErrorCode};
 
-/// Body of `GET /api/health`.
+/// Body of `GET /api/health`: for a monitor, nothing secret in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Health {
     pub status: HealthStatus,
@@ -16,6 +16,22 @@ pub struct Health {
     pub version: String,
     /// The protocol/schema version it speaks, see [`crate::SCHEMA_VERSION`].
     pub schema: u32,
+    /// The database file with its write-ahead log, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_bytes: Option<u64>,
+    /// The last backup the server took (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_backup_ms: Option<u64>,
+    /// Why the last backup failed, if none succeeded since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_failed: Option<String>,
+    /// When the certificate in use ends (Unix ms), when the server has TLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_expires_ms: Option<u64>,
+    /// Why the last renewal (or reading of the certificate files) failed,
+    /// if none succeeded since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate_failed: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

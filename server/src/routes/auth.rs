@@ -6,10 +6,11 @@
 //! will be refused: hashing is the costly thing an anonymous client can
 //! make the server do.
 
-use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
+
+use crate::client::Client;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use nimo_core::api::{JoinGroupRequest, JoinRequest, LoginRequest, Me, PassphraseChange, SessionMode, SessionToken, SetupRequest, check_name, normalize_invite_code, normalize_login};
@@ -28,13 +29,13 @@ use crate::storage::StorageError;
 
 /// Answers a sign-in: the session as a cookie, or its token in the body
 /// when the app asked for a bearer session.
-fn signed_in(state: &AppState, token: String, mut me: Me, carrier: Carrier) -> Response {
+fn signed_in(secure: bool, token: String, mut me: Me, carrier: Carrier) -> Response {
     match carrier {
         Carrier::Bearer => {
             me.session_token = Some(token);
             Json(me).into_response()
         }
-        Carrier::Cookie => ([(header::SET_COOKIE, auth::set_cookie(&token, state.secure))], Json(me)).into_response(),
+        Carrier::Cookie => ([(header::SET_COOKIE, auth::set_cookie(&token, secure))], Json(me)).into_response(),
     }
 }
 
@@ -48,7 +49,7 @@ fn hash_failed(e: crate::passphrase::HashError) -> ApiError {
 
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = now_ms();
@@ -57,10 +58,10 @@ pub async fn login(
     if req.passphrase.chars().count() > nimo_core::base::passphrase::MAX_CHARS {
         return Err(ApiError::invalid("passphrase", "too long"));
     }
-    let limits = [Limit::account(&login), Limit::address(addr.ip())];
+    let limits = [Limit::account(&login), Limit::address(client.ip)];
     let reserved = limits.clone();
     let reservation = state.db.write(move |tx| attempts::reserve(tx, &reserved, now)).await.inspect_err(|_| {
-        tracing::warn!(login = %login, addr = %addr.ip(), "sign-in throttled");
+        tracing::warn!(login = %login, addr = %client.ip, "sign-in throttled");
     })?;
 
     let lookup = login.clone();
@@ -68,7 +69,7 @@ pub async fn login(
     let stored = creds.as_ref().map(|c| c.passphrase_hash.clone());
     let verified = state.hasher.verify(req.passphrase, stored).await.map_err(hash_failed)?;
     let Some(creds) = creds.filter(|_| verified) else {
-        tracing::warn!(login = %login, addr = %addr.ip(), "sign-in failed");
+        tracing::warn!(login = %login, addr = %client.ip, "sign-in failed");
         return Err(ApiError::InvalidCredentials);
     };
     let (token, hash) = auth::new_token();
@@ -86,8 +87,8 @@ pub async fn login(
             accounts::me(tx, &user, &device)
         })
         .await?;
-    tracing::info!(login = %login, addr = %addr.ip(), device = %me.device, "signed in");
-    Ok(signed_in(&state, token, me, carrier))
+    tracing::info!(login = %login, addr = %client.ip, device = %me.device, "signed in");
+    Ok(signed_in(client.secure(&state), token, me, carrier))
 }
 
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
@@ -108,13 +109,13 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me
 /// passphrase is hashed only for a request that can succeed.
 pub async fn join(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     ApiJson(req): ApiJson<JoinRequest>,
 ) -> Result<Response, ApiError> {
     let now = now_ms();
-    let limit = [Limit::address(addr.ip())];
+    let limit = [Limit::address(client.ip)];
     let reservation = state.db.write(move |tx| attempts::reserve(tx, &limit, now)).await.inspect_err(|_| {
-        tracing::warn!(addr = %addr.ip(), "join throttled");
+        tracing::warn!(addr = %client.ip, "join throttled");
     })?;
     let Some(code) = normalize_invite_code(&req.code) else {
         return Err(ApiError::invalid("code", "an invite code is 12 letters and digits"));
@@ -122,7 +123,7 @@ pub async fn join(
     let code_hash = auth::sha256(code.as_bytes());
     let check = code_hash.clone();
     state.db.read(move |tx| accounts::invite_status(tx, &check, now)).await.inspect_err(|e| {
-        tracing::warn!(addr = %addr.ip(), error = %e, "join with an unusable invite");
+        tracing::warn!(addr = %client.ip, error = %e, "join with an unusable invite");
     })?;
     let login = normalize_login(&req.login).map_err(|m| ApiError::invalid("login", m))?;
     let display_name = check_name(&req.display_name, 30).map_err(|m| ApiError::invalid("display_name", m))?;
@@ -149,8 +150,8 @@ pub async fn join(
             accounts::me(tx, &user, &device)
         })
         .await?;
-    tracing::info!(login = %logged, addr = %addr.ip(), "joined with an invite");
-    Ok(signed_in(&state, token, me, carrier))
+    tracing::info!(login = %logged, addr = %client.ip, "joined with an invite");
+    Ok(signed_in(client.secure(&state), token, me, carrier))
 }
 
 /// The first run: with the token from the printed link, makes the first
@@ -158,14 +159,14 @@ pub async fn join(
 /// exists (the token is then retired), and throttled like joining.
 pub async fn setup(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     ApiJson(req): ApiJson<SetupRequest>,
 ) -> Result<Response, ApiError> {
     let now = now_ms();
-    let limit = [Limit::address(addr.ip())];
+    let limit = [Limit::address(client.ip)];
     let reservation = state.db.write(move |tx| attempts::reserve(tx, &limit, now)).await?;
     if !state.setup.matches(&req.token) {
-        tracing::warn!(addr = %addr.ip(), "setup with a wrong or used token");
+        tracing::warn!(addr = %client.ip, "setup with a wrong or used token");
         return Err(ApiError::Forbidden);
     }
     let group_name = check_name(&req.group_name, 60).map_err(|m| ApiError::invalid("group_name", m))?;
@@ -197,19 +198,19 @@ pub async fn setup(
         })
         .await?;
     state.setup.retire();
-    tracing::info!(login = %logged, addr = %addr.ip(), "first group created through the setup link");
-    Ok(signed_in(&state, token, me, carrier))
+    tracing::info!(login = %logged, addr = %client.ip, "first group created through the setup link");
+    Ok(signed_in(client.secure(&state), token, me, carrier))
 }
 
 /// Joins another group with the signed-in account.
 pub async fn join_group(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Caller,
     ApiJson(req): ApiJson<JoinGroupRequest>,
 ) -> Result<Json<Me>, ApiError> {
     let now = now_ms();
-    let limit = [Limit::address(addr.ip())];
+    let limit = [Limit::address(client.ip)];
     let reservation = state.db.write(move |tx| attempts::reserve(tx, &limit, now)).await?;
     let Some(code) = normalize_invite_code(&req.code) else {
         return Err(ApiError::invalid("code", "an invite code is 12 letters and digits"));
@@ -225,7 +226,7 @@ pub async fn join_group(
             accounts::me(tx, &caller.user, &caller.device)
         })
         .await
-        .inspect_err(|e: &StorageError| tracing::warn!(login = %login, addr = %addr.ip(), error = %e, "joining a group failed"))?;
+        .inspect_err(|e: &StorageError| tracing::warn!(login = %login, addr = %client.ip, error = %e, "joining a group failed"))?;
     Ok(Json(me))
 }
 
@@ -233,18 +234,18 @@ pub async fn join_group(
 /// devices (a passphrase is changed because it may be known).
 pub async fn change_passphrase(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    client: Client,
     caller: Caller,
     ApiJson(req): ApiJson<PassphraseChange>,
 ) -> Result<StatusCode, ApiError> {
     let now = now_ms();
     check_new_passphrase(&req.new, &caller.login, &caller.display_name)?;
-    let limits = [Limit::account(&caller.login), Limit::address(addr.ip())];
+    let limits = [Limit::account(&caller.login), Limit::address(client.ip)];
     let reservation = state.db.write(move |tx| attempts::reserve(tx, &limits, now)).await?;
     let lookup = caller.login.clone();
     let stored = state.db.read(move |tx| accounts::credentials(tx, &lookup)).await?.map(|c| c.passphrase_hash);
     if !state.hasher.verify(req.current, stored).await.map_err(hash_failed)? {
-        tracing::warn!(login = %caller.login, addr = %addr.ip(), "passphrase change with a wrong current passphrase");
+        tracing::warn!(login = %caller.login, addr = %client.ip, "passphrase change with a wrong current passphrase");
         return Err(ApiError::InvalidCredentials);
     }
     let hash = state.hasher.hash(req.new).await.map_err(hash_failed)?;
@@ -257,7 +258,7 @@ pub async fn change_passphrase(
             accounts::revoke_other_sessions(tx, &user, &device, "passphrase_changed", now)
         })
         .await?;
-    tracing::info!(login = %caller.login, addr = %addr.ip(), other_devices_signed_out = revoked, "passphrase changed");
+    tracing::info!(login = %caller.login, addr = %client.ip, other_devices_signed_out = revoked, "passphrase changed");
     Ok(StatusCode::NO_CONTENT)
 }
 

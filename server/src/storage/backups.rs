@@ -111,15 +111,21 @@ pub async fn scheduled_once(db: &Database, policy: &BackupPolicy) -> Result<Snap
 }
 
 /// Backs up every `policy.every`, forever (the server's own schedule).
-pub async fn scheduled(db: Database, policy: BackupPolicy) {
+pub async fn scheduled(db: Database, policy: BackupPolicy, ops: crate::ops::Ops) {
     let Some(every) = policy.every else { return };
     let mut tick = tokio::time::interval(every);
     tick.tick().await;
     loop {
         tick.tick().await;
         match scheduled_once(&db, &policy).await {
-            Ok(snapshot) => tracing::info!(path = %snapshot.path.display(), "backed up"),
-            Err(e) => tracing::error!(error = %e, "the scheduled backup failed"),
+            Ok(snapshot) => {
+                ops.backup_done(snapshot.taken_ms);
+                tracing::info!(path = %snapshot.path.display(), "backed up");
+            }
+            Err(e) => {
+                ops.backup_failed(&e.to_string());
+                tracing::error!(error = %e, "the scheduled backup failed");
+            }
         }
     }
 }

@@ -132,6 +132,14 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN bearer INTEGER NOT NULL DEFAULT 0;",
 ];
 
+/// The database's version and the one this build brings it to, when a
+/// database that already holds data is behind (a fresh file is not).
+pub fn behind(conn: &Connection) -> Result<Option<(i64, i64)>, StorageError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    Ok((current > 0 && current < known).then_some((current, known)))
+}
+
 pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {
     let known = MIGRATIONS.len() as i64;
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;

@@ -167,6 +167,15 @@ impl Database {
         if !mode.eq_ignore_ascii_case("wal") {
             tracing::warn!(mode, "the database could not switch to WAL mode");
         }
+        if let Some((from, to)) = migrations::behind(&writer)? {
+            // An upgrade: a backup first, with the scheduled ones, so that
+            // `backups` lists it and `restore --from` takes it.
+            let dir = journal_dir.map(Path::to_owned).unwrap_or_else(|| BackupPolicy::beside(path).dir);
+            private_dir(&dir)?;
+            let copy = dir.join(format!("nimo-backup-{:013}.sqlite3", crate::clock::now_ms()));
+            backups::snapshot(&writer, &copy)?;
+            tracing::warn!(backup = %copy.display(), from, to, "backed up the database before migrating it to a new version");
+        }
         migrations::apply(&mut writer)?;
         let readers = (0..READERS).map(|_| open_connection(path, durability)).collect::<Result<Vec<_>, _>>()?;
         let journal = journal_dir.map(journal::Journal::open).transpose()?;
@@ -227,6 +236,11 @@ impl Database {
             Ok(Outcome::Panicked(panic)) => std::panic::resume_unwind(panic),
             Err(_) => Err(StorageError::Cancelled.into()),
         }
+    }
+
+    /// The database file and its write-ahead log, in bytes.
+    pub fn size_bytes(&self) -> u64 {
+        ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{}{s}", self.inner.path.display())).ok()).map(|m| m.len()).sum()
     }
 
     /// Write transactions committed since `open`: each one waited for the
