@@ -30,8 +30,9 @@ cargo xtask <command>
              middle; fails if an acknowledged write is lost, prints the
              server's memory over the run
   dist       the release nimo-server with the app inside it, and its
-             SHA-256, in target/dist/ (x86_64 Linux; add --aarch64 for
-             64-bit ARM Linux too, with Debian's cross compiler)
+             SHA-256, in target/dist/, for x86_64 and 64-bit ARM Linux
+             (the latter with Debian's cross compiler; --x86_64-only
+             skips it)
   build      build the app into dist/ (add --dev for a quick unoptimised
              build; --bench for the benchmark build in target/bench-dist;
              --names to keep function names in the wasm, for profiles)
@@ -53,7 +54,7 @@ fn main() -> ExitCode {
         Some("setup") => setup::all(),
         Some("fuzz") => minutes(&args[1..], 10).and_then(fuzz),
         Some("soak") => minutes(&args[1..], 10).and_then(soak),
-        Some("dist") => dist(args.iter().any(|a| a == "--aarch64")).map(drop),
+        Some("dist") => dist(!args.iter().any(|a| a == "--x86_64-only")).map(drop),
         Some("bench") => bench(),
         Some("help") | None => {
             print!("{HELP}");
@@ -108,13 +109,50 @@ fn test(extra: &[String]) -> Result<(), Error> {
     util::run(cargo().args(["test", "--workspace"]).args(extra))?;
     // The one file an operator copies (the app built on the way), which
     // the HTTPS browser test runs as README says; its systemd unit checked.
-    let dist_binary = dist(false)?;
+    let dist_binary = dist(true)?;
     systemd_verify(&dist_binary)?;
+    arm_smoke(&root().join("target/dist/nimo-server-aarch64-linux"))?;
     util::run(cargo().args(["build", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak"]))?;
     // The soak's one-minute form, on the debug server the browser tests use.
     let root = root();
     util::run(std::process::Command::new(root.join("target/debug/nimo-soak")).arg("--server").arg(root.join("target/debug/nimo-server")).args(["--minutes", "1"]).current_dir(&root))?;
     browser_tests(&dist_binary)
+}
+
+/// The ARM binary, run under qemu-user: it starts, and serves the app it
+/// carries (no `dist/` anywhere near it).
+fn arm_smoke(binary: &std::path::Path) -> Result<(), Error> {
+    use std::io::{BufRead, Read, Write};
+    let scratch = root().join("target/xtask/arm-smoke");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch)?;
+    let mut child = std::process::Command::new("qemu-aarch64")
+        .args(["-L", "/usr/aarch64-linux-gnu"])
+        .arg(binary)
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", "smoke.sqlite3"])
+        .current_dir(&scratch)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| Error::msg(format!("cannot run the ARM binary under qemu-aarch64: {e}")))?;
+    let stdout = child.stdout.take().ok_or_else(|| Error::msg("no stdout"))?;
+    let line = std::io::BufReader::new(stdout).lines().next().and_then(Result::ok).unwrap_or_default();
+    let result = (|| {
+        let addr = line.strip_prefix("nimo listening on http://").ok_or_else(|| Error::msg(format!("the ARM binary said {line:?}")))?;
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer)?;
+        if answer.starts_with("HTTP/1.1 200") && answer.contains("<html") {
+            println!("xtask: the ARM binary serves the app it carries (under qemu-aarch64)");
+            Ok(())
+        } else {
+            Err(Error::msg(format!("the ARM binary answered: {}", answer.lines().next().unwrap_or(""))))
+        }
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    result
 }
 
 /// `systemd-analyze verify` of `deploy/nimo.service`, installed as README

@@ -101,16 +101,16 @@ fn browsers() -> Result<(), Error> {
 }
 
 /// What cross-building the server for 64-bit ARM Linux needs: Rust's
-/// standard library for that target, and Debian's cross C compiler (for
-/// SQLite and ring).
+/// standard library for that target, Debian's cross C compiler (for
+/// SQLite and ring), and qemu-user to run the result once.
 pub fn aarch64() -> Result<(), Error> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == "aarch64-unknown-linux-gnu") {
         util::run(Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]))?;
     }
-    if !Path::new("/usr/bin/aarch64-linux-gnu-gcc").exists() {
-        eprintln!("xtask: installing Debian's cross compiler for aarch64 with apt-get");
-        apt_install(&["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross"])?;
+    if !Path::new("/usr/bin/aarch64-linux-gnu-gcc").exists() || !Path::new("/usr/bin/qemu-aarch64").exists() {
+        eprintln!("xtask: installing Debian's cross compiler for aarch64, and qemu-user to try the result, with apt-get");
+        apt_install(&["gcc-aarch64-linux-gnu", "libc6-dev-arm64-cross", "qemu-user"])?;
     }
     Ok(())
 }
