@@ -5,12 +5,13 @@
 // profile started the WebAssembly's download some 300 ms later. Whatever
 // needs the page's elements waits for `domReady`.
 
-// An invite link (`/join/<code>`) answered with this page by the service
-// worker, on a device that has the app: into the app's own form of the
-// link, which showPageJoin and the app read. (On a first visit the server
-// sends its join page instead, whose own script has done this already.)
-if (location.pathname.startsWith('/join/')) {
-  history.replaceState(null, '', `/#/join/${location.pathname.slice('/join/'.length)}`);
+// An invite link (`/join#<code>`: the code after `#`, which no browser
+// sends to a server) answered with this page by the service worker, on a
+// device that has the app: into the app's own form of the link, which
+// showPageJoin and the app read. (On a first visit the server sends its
+// join page instead, whose own script has done this already.)
+if (location.pathname === '/join') {
+  history.replaceState(null, '', `/#/join/${location.hash.slice(1)}`);
 }
 
 const domReady = document.readyState === 'loading'

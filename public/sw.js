@@ -54,8 +54,27 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fromCache('/').then((hit) => hit || fetch(request)));
     return;
   }
+  if (ON_DEMAND.test(url.pathname)) {
+    event.respondWith(onDemand(request));
+    return;
+  }
   event.respondWith(fromCache(request).then((hit) => hit || fetch(request)));
 });
+
+// The key and strength modules: not precached (not part of a first visit),
+// kept in this version's cache once fetched, so that the app that asked
+// for them can use them again offline and after the server has a newer
+// build.
+const ON_DEMAND = /^\/(keys|strength)-[0-9a-f]{16}\.(js|wasm)$/;
+
+async function onDemand(request) {
+  const cache = await caches.open(CACHE);
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
+}
 
 async function fromCache(request) {
   const cache = await caches.open(CACHE);

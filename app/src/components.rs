@@ -227,3 +227,29 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) {
     }
     set_timeout(move || { let _ = web_sys::Url::revoke_object_url(&url); }, std::time::Duration::from_secs(30));
 }
+
+/// Text as a QR code (an invite link, a recovery key), drawn as one SVG
+/// path by the key module (loaded on the screens that show one, which need
+/// it for their keys anyway). Nothing shows if it cannot load: the text is
+/// always beside it.
+#[component]
+pub fn QrCode(text: String, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+    let drawn = RwSignal::new(None::<(String, String)>);
+    leptos::task::spawn_local(async move {
+        use crate::platform::modules::{self, Module};
+        if let Ok(answer) = modules::call(Module::Keys, "qr", &[&text]).await
+            && let Some((size, d)) = answer.split_once(' ')
+            && let Ok(size) = size.parse::<u32>()
+        {
+            drawn.set(Some((format!("0 0 {0} {0}", size + 8), d.to_owned())));
+        }
+    });
+    move || {
+        drawn.get().map(|(view_box, d)| view! {
+            <svg class="qr" viewBox=view_box role="img" aria-label="QR" data-testid=testid>
+                <rect width="100%" height="100%" fill="#fff"/>
+                <path d=d fill="#000"/>
+            </svg>
+        })
+    }
+}

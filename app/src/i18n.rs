@@ -243,7 +243,8 @@ texts! {
     revoke_device_confirm: "この端末を利用停止にしますか？ 次につながったとき、その端末の記録は消えます。", "Sign this device out? Its records are erased the next time it connects.";
     members_title: "メンバー", "Members";
     remove_member: "グループから外す", "Remove";
-    remove_member_confirm: "このメンバーをグループから外しますか？ その人の端末はすべて利用停止になります。", "Remove this member? All their devices are signed out.";
+    remove_member_confirm: "このメンバーをグループから外しますか？\n・その人の端末はすべて利用停止になります。\n・グループの鍵を新しくします。これから書く記録は、その人には読めません。\n・その人の端末にすでに入っている記録は消せません（消えません）。\n・まだ使われていない招待はすべて取り消されます。必要なら作り直してください。", "Remove this member?\n- All their devices are signed out.\n- The group gets a new key: what is written from now on cannot be read by them.\n- Records already on their phones cannot be erased from there.\n- Unused invites are all cancelled; make new ones if needed.";
+    member_removed: "メンバーを外し、グループの鍵を新しくしました。外した人の端末に残った記録は消えません。まだ使われていなかった招待は取り消しました。", "The member was removed and the group has a new key. Records already on their phones stay there. Unused invites were cancelled.";
     make_coordinator: "コーディネーターにする", "Make coordinator";
     make_member: "メンバーに戻す", "Make member";
     invites_title: "招待", "Invites";
@@ -573,6 +574,45 @@ texts! {
     setup_used: "このリンクはもう使えません（グループが作られています）。招待コードで参加してください。", "This link no longer works (a group exists). Join with an invite code.";
     group_name: "グループの名前（例：○○市 ピアサポートの会）", "Group name";
     persisted_unknown: "このブラウザは、保存を続けるかどうかを答えません。", "This browser does not say whether it keeps the data.";
+    // End-to-end encryption: keys, recovery, fingerprints
+    keys_made_here: "記録を読むための鍵は、この端末の中で作ります。パスフレーズはサーバーに送られません。", "The keys that open your records are made on this phone. Your passphrase is never sent to the server.";
+    making_keys: "鍵を作っています…（数秒かかります）", "Making keys… (a few seconds)";
+    opening_keys: "鍵を開いています…", "Opening your keys…";
+    forgot_passphrase: "パスフレーズを忘れたとき", "Forgot your passphrase?";
+    recover_title: "復旧キーでパスフレーズを決めなおす", "Set a new passphrase with your recovery key";
+    recover_lead: "参加したときに書き留めた「復旧キー」を入れてください。自分だけの記録も、そのまま読めます。", "Enter the recovery key you wrote down when you joined. Your private records stay readable.";
+    recovery_key: "復旧キー", "Recovery key";
+    recovery_key_hint: "英数字56文字（4文字ずつ区切り）。小文字やスペースでも大丈夫です。", "56 letters and digits in groups of four; lower case and spaces are fine.";
+    recover_button: "新しいパスフレーズにする", "Set the new passphrase";
+    recover_without_key: "復旧キーもないときは、コーディネーターに「再登録の招待」を作ってもらってください。グループで共有した記録は読めるようになりますが、自分だけの記録は読めなくなります。", "Without the recovery key, ask a coordinator for a re-admission invite: the group's shared records become readable again, but your private records cannot be recovered.";
+    recovered: "新しいパスフレーズにしました。ほかの端末はログアウトしました。", "Your new passphrase is set; your other devices were signed out.";
+    err_recovery_key: "復旧キーが違うか、打ち間違いがあります。もう一度確かめてください。", "That recovery key is wrong or has a typing mistake. Please check it.";
+    err_keys_module: "鍵の処理を読み込めませんでした。電波のある場所でもう一度お試しください（アプリの更新が必要なこともあります）。", "The key functions could not be loaded. Try again with a signal (the app may need updating).";
+    err_keys_failed: "鍵を開けませんでした。パスフレーズをもう一度確かめてください。", "Your keys did not open. Please check your passphrase.";
+    err_no_group_key: "この端末にはグループの鍵がありません。設定の「グループの鍵がありません」から復旧するか、同期してからもう一度お試しください。", "This phone does not have the group's key. Recover it in Settings, or sync and try again.";
+    err_keys_behind: "グループの鍵が新しくなりましたが、この端末はまだ受け取れていません。電波のある場所で同期してください。送れなかった変更は残っています。", "The group's key changed and this phone has not received it yet. Sync where you have a signal; nothing unsent is lost.";
+    keep_title: "いま、書き留めてください", "Write these down now";
+    keep_lead: "次のキーは、この画面でしか表示しません。紙に書くか印刷して、端末とは別の、人に見られない場所にしまってください。写真に撮ってスマートフォンに入れるのはやめましょう。", "These keys are shown on this screen only. Write them on paper or print them, and keep them away from your phone where nobody sees them. Do not keep a photo of them on your phone.";
+    keep_personal: "あなたの復旧キー", "Your recovery key";
+    keep_personal_why: "パスフレーズを忘れたとき、このキーで新しいパスフレーズを決められます。このキーもなくすと、自分だけの記録は二度と読めません（グループで共有した記録は、コーディネーターに再登録してもらえば読めます）。", "If you forget your passphrase, this key sets a new one. If you lose this key too, your private records can never be read again (the group's shared records can, after a coordinator re-admits you).";
+    keep_group: "グループの復旧キー", "The group's recovery key";
+    keep_group_why: "コーディネーターが全員パスフレーズも復旧キーもなくしたとき、サーバーの管理者の再登録と合わせて、グループの記録を読めるようにするためのキーです。グループのコーディネーターが保管してください。", "If every coordinator loses both passphrase and recovery key, this key — with a re-admission by the server's operator — makes the group's records readable again. The group's coordinators keep it.";
+    keep_print: "印刷する", "Print";
+    keep_confirm_label: "書き留めた復旧キーの、最後の4文字を入れてください", "Type the last four characters of the recovery key you wrote down";
+    keep_confirm_wrong: "最後の4文字が違います。書き留めたものを見なおしてください。", "The last four characters differ; please check what you wrote.";
+    keep_done: "書き留めました", "I have written them down";
+    fingerprint: "安全番号", "Safety number";
+    fingerprint_lead: "安全番号は、その人の鍵から作った番号です。会ったときに、お互いのスマートフォンで同じ番号が出ているか見くらべると、サーバーがすり替えていないことを確かめられます。", "A safety number comes from each member's key. When you meet, compare them on each other's phones: the same digits mean the server has not swapped a key.";
+    unreadable_title: "読めない記録", "Records that could not be read";
+    unreadable_lead: "サーバーから届いたものの、この端末の鍵で開けなかったり、形が正しくなかったりした項目です。端末の記録は書きかえていません。鍵が届けば、次の同期で読めるようになります。続くときはコーディネーターに知らせてください。", "Items received from the server that this phone's keys could not open, or that were not in a valid form. Nothing on this phone was overwritten. Once the keys arrive they are read at the next sync; if this goes on, tell your coordinator.";
+    group_key_missing_title: "グループの鍵がありません", "The group's key is missing";
+    group_key_missing_lead: "この端末には、このグループの記録を開く鍵がまだありません。グループの復旧キーを入れると、記録を読み書きできるようになります。", "This phone has no key for this group's records yet. Enter the group's recovery key to read and write them.";
+    group_recovery_key: "グループの復旧キー", "The group's recovery key";
+    group_recovery_button: "鍵を受け取る", "Get the key";
+    readmit_title: "パスフレーズと復旧キーをなくしたメンバーの再登録", "Re-admit a member who lost their passphrase and recovery key";
+    readmit_lead: "その人に新しい鍵を作ってもらう招待です。グループで共有した記録は読めるようになりますが、その人だけの記録は読めなくなります。", "An invite that gives them new keys: the group's shared records become readable again; their private records cannot be.";
+    readmit_who: "再登録する人", "Who to re-admit";
+    readmit_nobody: "（新しい人を招待する）", "(invite someone new)";
 }
 
 use nimo_core::api::ErrorCode;
@@ -665,6 +705,7 @@ impl Texts {
                 ErrorCode::LoginTaken => self.err_login_taken.into(),
                 ErrorCode::Forbidden => self.err_forbidden.into(),
                 ErrorCode::ClientOutdated => self.err_outdated.into(),
+                ErrorCode::KeysChanged => self.err_keys_behind.into(),
                 ErrorCode::InvalidField => match body.field.as_deref() {
                     Some("passphrase") => body
                         .detail
@@ -772,6 +813,40 @@ impl Texts {
     }
 
     /// Why the first run could not make the group.
+    /// What an account step's failure says.
+    pub fn account_error(&self, e: &crate::state::account::AccountError) -> String {
+        use crate::state::account::AccountError as A;
+        match e {
+            A::Api(e) => self.api_error(e),
+            A::Weak(p) => self.passphrase_problem(*p).into(),
+            A::Unavailable => self.err_keys_module.into(),
+            A::Failed => self.err_keys_failed.into(),
+            A::RecoveryKey => self.err_recovery_key.into(),
+            A::NoGroupKey => self.err_no_group_key.into(),
+            A::Store(_) => self.err_storage_full.into(),
+        }
+    }
+
+    /// The label of a record's field as its form shows it (a conflict or a
+    /// record key named as such).
+    pub fn field_label(&self, c: nimo_core::sync::collection::Collection, field: &str) -> String {
+        let name = field.strip_prefix("conflict:").unwrap_or(field);
+        match nimo_core::collections::schema(c).field(name) {
+            Some(f) => f.label.get(self.is_ja()).to_owned(),
+            None => name.to_owned(),
+        }
+    }
+
+    /// Why a value did not open, in plain words.
+    pub fn unreadable_why(&self, why: &str) -> &'static str {
+        match (why.contains("not on this device"), self.is_ja()) {
+            (true, true) => "この端末にまだ鍵がありません",
+            (true, false) => "This phone does not have its key yet",
+            (false, true) => "開けないか、途中で書きかえられています",
+            (false, false) => "It does not open, or was altered on the way",
+        }
+    }
+
     pub fn setup_error(&self, e: &TransportError) -> String {
         match e {
             TransportError::Api { body, .. } if body.error == ErrorCode::Forbidden || body.error == ErrorCode::NotFound => self.setup_used.into(),

@@ -80,7 +80,12 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
                 },
                 Phase::SignInAgain => view! { <screens::welcome::Welcome again=true/> }.into_any(),
                 Phase::Revoked(reason) => view! { <screens::welcome::Revoked reason/> }.into_any(),
-                Phase::Ready => view! { <Current route/> }.into_any(),
+                // Keys to write down come first: shown once, never stored
+                // past the person's saying they are written down.
+                Phase::Ready => match app.to_keep.get() {
+                    Some(keep) => view! { <screens::keep::KeepKeys keep/> }.into_any(),
+                    None => view! { <Current route/> }.into_any(),
+                },
             }}
         </main>
         <Show when=move || app.phase.get() == Phase::Ready>

@@ -11,6 +11,8 @@
 //!   form values and problems.
 //! - [`sync`]: ids, the hybrid logical clock, records and their merge, the
 //!   protocol, the device's engine, collections and access rules.
+//! - [`crypto`]: end-to-end encryption — keys from passphrases and invite
+//!   codes, envelopes to members, sealed record values, the device's keyring.
 //! - The features, one folder each: [`contacts`], [`directory`], [`kyogi`].
 //! - [`collections`]: the registry from a collection to its schema.
 //! - [`api`]: the HTTP payloads besides sync, and the error body.
@@ -19,6 +21,7 @@ pub mod api;
 pub mod base;
 pub mod collections;
 pub mod contacts;
+pub mod crypto;
 pub mod directory;
 pub mod kyogi;
 pub mod schema;
@@ -26,5 +29,5 @@ pub mod sync;
 
 /// Version of the wire protocol and of the record schema. Sent with every
 /// sync request; a client with another version is told to update instead of
-/// writing data the server cannot read.
-pub const SCHEMA_VERSION: u32 = 2;
+/// writing data the server cannot read. 3: values sealed end to end.
+pub const SCHEMA_VERSION: u32 = 3;

@@ -15,9 +15,8 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, get_service};
-use nimo_core::api::normalize_invite_code;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::headers::policy_allowing;
@@ -57,15 +56,15 @@ pub fn router(source: &Source) -> Router {
     match source {
         Source::Dir(dist) => {
             let files = ServeDir::new(dist).precompressed_br().precompressed_gzip();
-            Router::new().route("/join/{code}", join(dist)).fallback_service(files).layer(middleware::from_fn(cache_control))
+            Router::new().route("/join", join(dist)).fallback_service(files).layer(middleware::from_fn(cache_control))
         }
         Source::Embedded => {
             let join = match embedded_file("join.html").and_then(|html| std::str::from_utf8(html).ok()).map(|html| HeaderValue::try_from(inline_policy(html))) {
                 Some(Ok(policy)) => get(|headers: HeaderMap| async move { serve_embedded("join.html", &headers) }).layer(middleware::from_fn_with_state(policy, with_policy)),
-                _ => get(to_app_form),
+                _ => get(|headers: HeaderMap| async move { serve_embedded("index.html", &headers) }),
             };
             Router::new()
-                .route("/join/{code}", join)
+                .route("/join", join)
                 .fallback(get(|uri: axum::http::Uri, headers: HeaderMap| async move {
                     let path = uri.path().trim_start_matches('/');
                     let path = if path.is_empty() || path.ends_with('/') { format!("{path}index.html") } else { path.to_owned() };
@@ -138,16 +137,17 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-/// An invite link, `/join/<code>`, opened on a device that has never loaded
+/// An invite link, `/join#<code>`, opened on a device that has never loaded
 /// nimo: the build's `join.html`, which is `index.html` with its join form
 /// showing, the stylesheet inside and a line of script that fills in the
-/// code from the address. The form is there at the page's first paint
+/// code from the address. The code is after `#`: a browser never sends it,
+/// so the server never sees it. The form is there at the page's first paint
 /// rather than once `boot.js` has run (issue 15: usable within 1 s on the
 /// throttled profile). Its inline parts are allowed by their hashes, taken
 /// from the file as it is served. A device that has the app gets its
 /// service worker's page instead, and `boot.js` reads the address.
-/// Without the page (a build from before it) the link goes to the app's
-/// own join form.
+/// Without the page (a build from before it) the link gets the app's page,
+/// whose `boot.js` reads the address.
 fn join(dist: &Path) -> MethodRouter {
     let page = dist.join("join.html");
     match std::fs::read_to_string(&page).map(|html| HeaderValue::try_from(inline_policy(&html))) {
@@ -155,9 +155,9 @@ fn join(dist: &Path) -> MethodRouter {
             .layer(middleware::from_fn_with_state(policy, with_policy)),
         Ok(Err(_)) => {
             tracing::warn!("join.html: its policy is not a header value; invite links go to the app's form");
-            get(to_app_form)
+            get_service(ServeFile::new(dist.join("index.html")))
         }
-        Err(_) => get(to_app_form),
+        Err(_) => get_service(ServeFile::new(dist.join("index.html"))),
     }
 }
 
@@ -186,12 +186,6 @@ async fn with_policy(State(policy): State<HeaderValue>, request: Request, next: 
     let mut response = next.run(request).await;
     response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
     response
-}
-
-async fn to_app_form(axum::extract::Path(code): axum::extract::Path<String>) -> Redirect {
-    // Only a well-formed code goes into the address; anything else is
-    // dropped and typed by hand.
-    Redirect::to(&format!("/#/join/{}", normalize_invite_code(&code).unwrap_or_default()))
 }
 
 async fn cache_control(request: Request, next: Next) -> Response {

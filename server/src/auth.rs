@@ -1,6 +1,8 @@
 //! Passphrases, session tokens, cookies, and who is calling.
 //!
-//! Passphrases are hashed with Argon2id in [`crate::passphrase`]. Session
+//! The auth keys devices derive from passphrases are hashed with
+//! Argon2id in [`crate::passphrase`] (the passphrase never reaches the
+//! server; its strength is judged on the device). Session
 //! tokens are 32 random bytes; the server keeps only their SHA-256, so a
 //! copy of the database lets nobody sign in. A token travels either in an
 //! HttpOnly, SameSite=Strict cookie (Secure when the public URL is https),
@@ -11,7 +13,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use nimo_core::base::passphrase::{self, Problem};
 use sha2::{Digest, Sha256};
 
 use crate::caller::Caller;
@@ -40,28 +41,6 @@ pub fn new_token() -> (String, Vec<u8>) {
     let token = hex(&random_bytes::<32>());
     let hash = sha256(token.as_bytes());
     (token, hash)
-}
-
-/// Checks a new passphrase before anything is hashed: the shared quick
-/// rules, then a strength estimate (zxcvbn, score 3 of 4: about 10^8
-/// guesses, weeks of Argon2id on a stolen database) that knows the login
-/// and the display name. The error's `detail` says why, for the app.
-pub fn check_new_passphrase(passphrase: &str, login: &str, display_name: &str) -> Result<(), ApiError> {
-    let refuse = |p: Problem, message: &str| ApiError::InvalidField { field: "passphrase".into(), message: message.into(), detail: Some(p.code()) };
-    passphrase::quick_check(passphrase, login).map_err(|p| refuse(p, "not accepted as a passphrase"))?;
-    // zxcvbn's dictionaries are English; a passphrase of eight or more
-    // kana or kanji draws from thousands of characters and is not guessed
-    // by them. Its cost grows with length: the first 100 characters decide.
-    let non_ascii = passphrase.chars().filter(|c| !c.is_ascii()).count();
-    if non_ascii >= passphrase::MIN_CHARS {
-        return Ok(());
-    }
-    let head: String = passphrase.chars().take(100).collect();
-    let estimate = zxcvbn::zxcvbn(&head, &[login, display_name]);
-    if (estimate.score() as u8) < 3 {
-        return Err(refuse(Problem::Weak, "too easy to guess"));
-    }
-    Ok(())
 }
 
 /// The value of our cookie in a request, if any.
@@ -123,31 +102,6 @@ impl FromRequestParts<AppState> for Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn detail(p: &str, login: &str) -> Option<&'static str> {
-        match check_new_passphrase(p, login, "さくら") {
-            Ok(()) => None,
-            Err(ApiError::InvalidField { detail, .. }) => detail,
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn common_and_weak_passphrases_are_refused_with_a_reason() {
-        assert_eq!(detail("password", "x"), Some("common"));
-        assert_eq!(detail("12345678", "x"), Some("common"));
-        assert_eq!(detail("qwertyuiop", "x"), Some("common"));
-        assert_eq!(detail("sakura2024", "x"), Some("weak"));
-        assert_eq!(detail("tanaka1234", "tanaka"), Some("weak"));
-        assert_eq!(detail("short", "x"), Some("too_short"));
-    }
-
-    #[test]
-    fn the_passphrases_people_and_tests_use_pass() {
-        for ok in ["correct horse battery", "coord5 rides the blue ferry at dawn", "ひまわりが咲く坂道です", "Kobe-umi-2026-kaze!"] {
-            assert_eq!(detail(ok, "coord5"), None, "{ok}");
-        }
-    }
 
     #[test]
     fn tokens_are_read_from_a_bearer_header_or_the_cookie() {

@@ -41,6 +41,11 @@ enum Command {
     Serve(ServeArgs),
     /// Create a group and print the invite for its first coordinator.
     CreateGroup(CreateGroupArgs),
+    /// Print an invite that re-admits a member who lost both their
+    /// passphrase and their recovery key (new keys; their private records
+    /// are lost), for a group with no other coordinator to do it from the
+    /// app. Joining with it asks for the group's recovery key.
+    Readmit(ReadmitArgs),
     /// Write a consistent copy of the database (the server may be running).
     Backup(BackupArgs),
     /// List the backups the server made.
@@ -201,6 +206,21 @@ struct CreateGroupArgs {
     days: u32,
 }
 
+#[derive(Debug, Clone, clap::Args)]
+struct ReadmitArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The group's id (as `create-group` printed it).
+    #[arg(long)]
+    group: String,
+    /// The member's login name.
+    #[arg(long)]
+    login: String,
+    /// Days the invite stays valid.
+    #[arg(long, default_value_t = 2)]
+    days: u32,
+}
+
 impl ServeArgs {
     fn into_config(self) -> Config {
         let mut limits = Limits::for_this_process();
@@ -280,6 +300,7 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => runtime.block_on(serve(args.into_config())),
         None => runtime.block_on(serve(cli.serve.into_config())),
         Some(Command::CreateGroup(args)) => runtime.block_on(create_group(args)),
+        Some(Command::Readmit(args)) => runtime.block_on(readmit(args)),
         Some(Command::Backup(args)) => runtime.block_on(backup(args)),
         Some(Command::Backups(args)) => list_backups(args),
         Some(Command::Restore(args)) => restore(args),
@@ -500,21 +521,8 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
         eprintln!("nimo-server: --days must be 1 to 30");
         return ExitCode::FAILURE;
     }
-    let path = args.common.database.clone();
-    let db = match tokio::task::spawn_blocking(move || Database::open_with(&path, Durability::Full, None)).await {
-        Ok(Ok(db)) => db,
-        Ok(Err(e)) => {
-            eprintln!("nimo-server: cannot use the database {}: {e}", args.common.database.display());
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("nimo-server: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut config = Config::for_database(args.common.database.clone());
-    config.public_url = args.common.public_url();
-    let state = startup::state(&config, db.clone());
+    let Some(db) = open_for_command(&args.common.database).await else { return ExitCode::FAILURE };
+    let state = command_state(&args.common, &db);
     let now = now_ms();
     let group = match GroupId::parse(&new_uuid()) {
         Ok(g) => g,
@@ -528,14 +536,93 @@ async fn create_group(args: CreateGroupArgs) -> ExitCode {
         eprintln!("nimo-server: cannot create the group: {e}");
         return ExitCode::FAILURE;
     }
-    match groups::create(&state, &group, Role::Coordinator, args.days, 1, None, now).await {
-        Ok(invite) => {
-            let base = args.common.public_url();
-            let base = base.trim_end_matches('/');
+    match groups::create(&state, &group, Role::Coordinator, args.days, None, now).await {
+        Ok((code, _)) => {
             println!("Created the group 「{name}」 ({group}).");
             println!("Invite for its first coordinator (valid {} days, one use):", args.days);
-            println!("  code: {}", format_invite_code(&invite.code));
-            println!("  link: {base}/join/{}", invite.code);
+            print_invite(&args.common, &code);
+            println!("Whoever joins with it makes the group's first key on their phone, and is shown the group's recovery key.");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("nimo-server: cannot create the invite: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn command_state(common: &Common, db: &Database) -> crate::state::AppState {
+    let mut config = Config::for_database(common.database.clone());
+    config.public_url = common.public_url();
+    startup::state(&config, db.clone())
+}
+
+/// The code and the link; the link carries the code after `#`, which a
+/// browser never sends to a server.
+fn print_invite(common: &Common, code: &str) {
+    let base = common.public_url();
+    let base = base.trim_end_matches('/');
+    println!("  code: {}", format_invite_code(code));
+    println!("  link: {base}/join#{}", format_invite_code(code));
+}
+
+async fn open_for_command(path: &std::path::Path) -> Option<Database> {
+    let p = path.to_owned();
+    match tokio::task::spawn_blocking(move || Database::open_with(&p, Durability::Full, None)).await {
+        Ok(Ok(db)) => Some(db),
+        Ok(Err(e)) => {
+            eprintln!("nimo-server: cannot use the database {}: {e}", path.display());
+            None
+        }
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            None
+        }
+    }
+}
+
+async fn readmit(args: ReadmitArgs) -> ExitCode {
+    let Ok(group) = GroupId::parse(&args.group) else {
+        eprintln!("nimo-server: --group: not a group id");
+        return ExitCode::FAILURE;
+    };
+    if !(1..=30).contains(&args.days) {
+        eprintln!("nimo-server: --days must be 1 to 30");
+        return ExitCode::FAILURE;
+    }
+    let Ok(login) = nimo_core::api::normalize_login(&args.login) else {
+        eprintln!("nimo-server: --login: not a login name");
+        return ExitCode::FAILURE;
+    };
+    let Some(db) = open_for_command(&args.common.database).await else { return ExitCode::FAILURE };
+    let state = command_state(&args.common, &db);
+    let (g, l) = (group.clone(), login.clone());
+    let found = db
+        .read(move |tx| {
+            let user = accounts::credentials(tx, &l)?.map(|c| c.user);
+            let role = match &user {
+                Some(u) => accounts::user_exists_in(tx, &g, u)?,
+                None => None,
+            };
+            Ok::<_, crate::storage::StorageError>(user.zip(role))
+        })
+        .await;
+    let (user, role) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            eprintln!("nimo-server: {login} is not a member of that group");
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("nimo-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match groups::create(&state, &group, role, args.days, Some(user), now_ms()).await {
+        Ok((code, _)) => {
+            println!("Invite re-admitting {login} (valid {} days, one use):", args.days);
+            print_invite(&args.common, &code);
+            println!("Joining with it asks for the group's recovery key (shown to the group's first coordinator when the group's key was made).");
             ExitCode::SUCCESS
         }
         Err(e) => {

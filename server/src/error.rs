@@ -72,6 +72,11 @@ pub enum ApiError {
     /// 409: the push carries stamps from the future: correct and re-stamp.
     #[error("the device's clock is ahead of the server's")]
     ClockAhead { server_ms: u64 },
+    /// 409: sealed under a group key that is no longer current (a member
+    /// was removed meanwhile), or keys made for members who changed: fetch
+    /// the keys and seal again.
+    #[error("the group's keys changed ({0}); fetch them and seal again")]
+    KeysChanged(&'static str),
     /// 413: the body is over the endpoint's limit.
     #[error("request body too large")]
     PayloadTooLarge,
@@ -113,12 +118,13 @@ impl From<StorageError> for ApiError {
             S::Resync(reason) => Self::Resync(reason),
             S::BadCursor => Self::invalid("cursor", "not a cursor this server made"),
             S::ClockAhead { server_ms } => Self::ClockAhead { server_ms },
+            S::KeysChanged(why) => Self::KeysChanged(why),
             S::Full(why) => {
                 // The operator must hear of it; the device only needs the code.
                 tracing::error!(%why, "the disk is full: a write was refused");
                 Self::ServerFull
             }
-            other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::Cancelled | S::Aborted(_) | S::Corrupt(_)) => Self::Storage(other),
+            other @ (S::Sqlite(_) | S::Io { .. } | S::TooNew { .. } | S::BeforeEncryption | S::Cancelled | S::Aborted(_) | S::Corrupt(_)) => Self::Storage(other),
         }
     }
 }
@@ -158,6 +164,7 @@ impl ApiError {
             Self::EpochChanged => (S::CONFLICT, C::EpochChanged),
             Self::Resync(_) => (S::CONFLICT, C::Resync),
             Self::ClockAhead { .. } => (S::CONFLICT, C::ClockAhead),
+            Self::KeysChanged(_) => (S::CONFLICT, C::KeysChanged),
             Self::PayloadTooLarge => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge),
             Self::UnsupportedMediaType => (S::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
             Self::ClientOutdated => (S::UPGRADE_REQUIRED, C::ClientOutdated),
@@ -182,7 +189,7 @@ impl ApiError {
             }
             Self::Resync(r) => body.reason = Some(*r),
             Self::DeviceRevoked(reason) => body.detail = Some(reason.clone()),
-            Self::InviteInvalid(reason) => body.detail = Some((*reason).to_owned()),
+            Self::InviteInvalid(reason) | Self::KeysChanged(reason) => body.detail = Some((*reason).to_owned()),
             Self::ClockAhead { server_ms } => body.server_ms = Some(*server_ms),
             _ => {}
         }

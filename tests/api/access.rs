@@ -5,6 +5,7 @@
 //! status, and no error body carries anything but the error.
 
 use nimo_core::api::{ErrorBody, ErrorCode};
+use nimo_core::crypto::b64;
 use nimo_core::sync::collection::{Collection, Role, Visibility};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::protocol::{AckResult, FieldWrite, Mutation, Op};
@@ -39,7 +40,7 @@ async fn world() -> World {
     let t = stamp(1_790_000_000_000, &client);
     let group = member.group().clone();
     let acks = push_ok(
-        &member.client,
+        &member,
         &format!("http://{}", app.addr),
         &push_request(&client, vec![
             contact(1, &private_record, &group, Visibility::Private, &t, SECRET),
@@ -48,7 +49,7 @@ async fn world() -> World {
     )
     .await;
     assert!(acks.acks.iter().all(|a| a.result == AckResult::Applied));
-    World { app, coordinator, member, other_member, outsider, private_record, shared_record, invite_id: invite.id }
+    World { app, coordinator, member, other_member, outsider, private_record, shared_record, invite_id: invite.created.id }
 }
 
 /// Every endpoint, with a body where it takes one.
@@ -61,16 +62,29 @@ fn endpoints(w: &World) -> Vec<(Method, String, Option<serde_json::Value>)> {
         (Method::GET, "/api/devices".into(), None),
         (Method::DELETE, format!("/api/devices/{}", w.member.me.device), None),
         (Method::POST, "/api/auth/logout".into(), None),
-        (Method::POST, "/api/groups/join".into(), Some(json!({"code": "ABCD-EFGH-JKMN"}))),
+        (Method::POST, "/api/groups/join".into(), Some(json!({"lookup": b64(&[1; 32])}))),
+        (Method::GET, "/api/keys".into(), None),
         (Method::GET, format!("/api/groups/{g}/members"), None),
-        (Method::DELETE, format!("/api/groups/{g}/members/{u}"), None),
+        (Method::POST, format!("/api/groups/{g}/members/{u}/remove"), Some(rotation())),
         (Method::PUT, format!("/api/groups/{g}/members/{u}/role"), Some(json!({"role": "coordinator"}))),
+        (Method::GET, format!("/api/groups/{g}/recovery"), None),
+        (Method::POST, format!("/api/groups/{g}/keys"), Some(json!({"epochs": []}))),
         (Method::GET, format!("/api/groups/{g}/invites"), None),
-        (Method::POST, format!("/api/groups/{g}/invites"), Some(json!({"role": "member", "days": 7, "max_uses": 1}))),
+        (Method::POST, format!("/api/groups/{g}/invites"), Some(invite_body(g, "member"))),
         (Method::DELETE, format!("/api/groups/{g}/invites/{}", w.invite_id), None),
         (Method::POST, "/api/sync/push".into(), Some(push)),
         (Method::GET, format!("/api/sync/pull?schema={}", nimo_core::SCHEMA_VERSION), None),
     ]
+}
+
+/// A removal's body, well formed (what it seals is never opened here).
+fn rotation() -> serde_json::Value {
+    json!({"epoch": 2, "envelopes": [], "history": b64(&[0; 60]), "recovery_envelope": b64(&[0; 92])})
+}
+
+/// An invite's body, well formed.
+fn invite_body(g: &nimo_core::sync::ids::GroupId, role: &str) -> serde_json::Value {
+    json!({"role": role, "days": 7, "max_uses": 1, "lookup": b64(&[2; 32]), "key": {"group": g, "epoch": 1, "wrapped": b64(&[0; 60])}})
 }
 
 async fn call(app: &TestApp, client: &reqwest::Client, (method, path, body): &(Method, String, Option<serde_json::Value>)) -> (u16, String) {
@@ -142,7 +156,7 @@ async fn a_member_of_another_group_sees_nothing_of_this_one() {
         assert_eq!(r.status(), 404, "{path}");
         assert_bare_error(&r.text().await.unwrap(), ErrorCode::NotFound, &path);
     }
-    let r = w.outsider.client.delete(w.app.url(&format!("/api/groups/{g}/members/{}", w.member.me.user))).send().await.unwrap();
+    let r = w.outsider.client.post(w.app.url(&format!("/api/groups/{g}/members/{}/remove", w.member.me.user))).json(&rotation()).send().await.unwrap();
     assert_eq!(r.status(), 404);
     // Pull: none of group A's records.
     let base = format!("http://{}", w.app.addr);
@@ -161,7 +175,7 @@ async fn a_member_of_another_group_sees_nothing_of_this_one() {
         group: w.outsider.group().clone(),
         op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("overwritten"), t, base: None }] },
     };
-    let response = push_ok(&w.outsider.client, &base, &push_request(&client, vec![into_group, over_record])).await;
+    let response = push_ok(&w.outsider, &base, &push_request(&client, vec![into_group, over_record])).await;
     for ack in &response.acks {
         match &ack.result {
             AckResult::Rejected { current, error, .. } => {
@@ -197,7 +211,7 @@ async fn a_member_cannot_read_or_write_another_member_s_private_record() {
         op: Op::Put { visibility: None, fields: vec![FieldWrite { field: "note".into(), v: json!("changed by someone else"), t, base: None }] },
     };
     let delete = Mutation { seq: 3, op: Op::Delete { t }, ..edit(3, &w.private_record) };
-    let response = push_ok(&w.other_member.client, &base, &push_request(&client, vec![edit(1, &w.private_record), edit(2, &w.shared_record), delete])).await;
+    let response = push_ok(&w.other_member, &base, &push_request(&client, vec![edit(1, &w.private_record), edit(2, &w.shared_record), delete])).await;
     match &response.acks[0].result {
         AckResult::Rejected { error, current, .. } => {
             assert_eq!(*error, ErrorCode::NotFound);
@@ -217,7 +231,7 @@ async fn a_member_cannot_read_or_write_another_member_s_private_record() {
     // The owner's record is untouched.
     let pages = pull_all(&w.member.client, &base, None).await;
     let mine = pages.iter().flat_map(|p| p.records.iter()).find(|r| r.id == w.private_record).unwrap();
-    assert_eq!(mine.text("note"), Some(SECRET));
+    assert_eq!(w.member.open(mine).text("note"), Some(SECRET));
 }
 
 #[tokio::test]
@@ -225,10 +239,10 @@ async fn a_member_cannot_do_a_coordinator_s_work() {
     let w = world().await;
     let g = w.member.group();
     let coordinator_only = [
-        (Method::DELETE, format!("/api/groups/{g}/members/{}", w.other_member.me.user), None),
+        (Method::POST, format!("/api/groups/{g}/members/{}/remove", w.other_member.me.user), Some(rotation())),
         (Method::PUT, format!("/api/groups/{g}/members/{}/role", w.member.me.user), Some(json!({"role": "coordinator"}))),
         (Method::GET, format!("/api/groups/{g}/invites"), None),
-        (Method::POST, format!("/api/groups/{g}/invites"), Some(json!({"role": "coordinator", "days": 7, "max_uses": 1}))),
+        (Method::POST, format!("/api/groups/{g}/invites"), Some(invite_body(g, "coordinator"))),
         (Method::DELETE, format!("/api/groups/{g}/invites/{}", w.invite_id), None),
     ];
     for endpoint in &coordinator_only {
@@ -247,8 +261,8 @@ async fn a_member_cannot_do_a_coordinator_s_work() {
         ("type", json!("municipal_welfare")),
     ]);
     let base = format!("http://{}", w.app.addr);
-    let response = push_ok(&w.member.client, &base, &push_request(&client, vec![window.clone()])).await;
+    let response = push_ok(&w.member, &base, &push_request(&client, vec![window.clone()])).await;
     assert!(matches!(response.acks[0].result, AckResult::Rejected { error: ErrorCode::Forbidden, .. }));
-    let response = push_ok(&w.coordinator.client, &base, &push_request(&client_id(6), vec![window])).await;
+    let response = push_ok(&w.coordinator, &base, &push_request(&client_id(6), vec![window])).await;
     assert_eq!(response.acks[0].result, AckResult::Applied);
 }

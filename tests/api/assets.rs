@@ -71,8 +71,9 @@ async fn missing_files_are_404_and_not_the_page() {
     assert_eq!(r.status(), 404);
 }
 
-/// The page an invite link `/join/<code>` opens: the one page the server
-/// sends with inline style and script, each allowed by its hash alone.
+/// The page an invite link `/join#<code>` opens (the code after `#` never
+/// reaches the server): the one page the server sends with inline style
+/// and script, each allowed by its hash alone.
 #[tokio::test]
 async fn an_invite_link_gets_the_join_page_with_its_inline_parts_allowed_by_hash() {
     use sha2::{Digest, Sha256};
@@ -87,7 +88,7 @@ async fn an_invite_link_gets_the_join_page_with_its_inline_parts_allowed_by_hash
     let dist = d.to_owned();
     let app = spawn_app_in(dir, Some(dist)).await;
 
-    let r = app.client.get(app.url("/join/ABCD-EFGH-JKMN")).header("accept-encoding", "identity").send().await.unwrap();
+    let r = app.client.get(app.url("/join")).header("accept-encoding", "identity").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     assert_eq!(r.headers()["cache-control"], "no-cache");
@@ -101,20 +102,18 @@ async fn an_invite_link_gets_the_join_page_with_its_inline_parts_allowed_by_hash
     // Everything else keeps the policy without any inline part.
     let r = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(r.headers()["content-security-policy"], nimo_server::headers::CONTENT_SECURITY_POLICY);
-    // Only one segment after /join/.
-    let r = app.client.get(app.url("/join/a/b")).send().await.unwrap();
+    // The old form of the link, with the code in the path the server sees,
+    // is not served.
+    let r = app.client.get(app.url("/join/ABCD-EFGH-JKMN")).send().await.unwrap();
     assert_eq!(r.status(), 404);
 }
 
-/// A build without the join page (an older `dist/`) still takes the link
-/// to the app's own join form.
+/// A build without the join page (an older `dist/`) answers the link with
+/// the app's page, whose `boot.js` reads the code from the address.
 #[tokio::test]
-async fn without_a_join_page_an_invite_link_goes_to_the_apps_form() {
+async fn without_a_join_page_an_invite_link_gets_the_apps_page() {
     let app = app_with_dist().await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let r = client.get(app.url("/join/ABCD-EFGH-JKMN")).send().await.unwrap();
-    assert_eq!(r.status(), 303);
-    assert_eq!(r.headers()["location"], "/#/join/ABCDEFGHJKMN");
-    let r = client.get(app.url("/join/%3Cscript%3E")).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/#/join/");
+    let r = app.client.get(app.url("/join")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), "<!doctype html><title>nimo</title>");
 }

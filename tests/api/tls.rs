@@ -88,12 +88,8 @@ async fn serves_https_with_given_files_hsts_secure_cookies_and_says_when_the_cer
 
     // A session cookie over https is Secure.
     let (_, code) = app.create_group("証明書の会").await;
-    let joined = client
-        .post(format!("{base}/api/join"))
-        .json(&nimo_core::api::JoinRequest { code, login: "tlsuser".into(), display_name: "t".into(), passphrase: nimo_tests::passphrase_of("tlsuser"), device_name: "d".into(), bearer: false })
-        .send()
-        .await
-        .unwrap();
+    let request = nimo_tests::phone::join_request(&base, &client, &code, "tlsuser", &nimo_tests::passphrase_of("tlsuser")).await.0;
+    let joined = client.post(format!("{base}/api/join")).json(&request).send().await.unwrap();
     assert_eq!(joined.status(), 200);
     let cookie = joined.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert!(cookie.contains("; Secure"), "{cookie}");
@@ -138,7 +134,8 @@ async fn attempt(app: &nimo_tests::TestApp, login: &str, forwarded: &str) -> u16
     app.client
         .post(app.url("/api/auth/login"))
         .header("x-forwarded-for", forwarded)
-        .json(&LoginRequest { login: login.into(), passphrase: "wrong wrong wrong wrong".into(), device_name: "d".into(), bearer: false })
+        // An auth key no account has (the server cannot tell it from a wrong one).
+        .json(&LoginRequest { login: login.into(), auth: nimo_core::crypto::b64(&[7; 32]), device_name: "d".into(), bearer: false })
         .send()
         .await
         .unwrap()

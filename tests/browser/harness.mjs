@@ -167,7 +167,22 @@ export async function joinThroughApp(page, code, login, passphrase = 'correct ho
   await page.getByTestId('join-pass').fill(passphrase);
   await page.getByTestId('join-pass2').fill(passphrase);
   await page.getByRole('button', { name: '参加する' }).click();
+  await keepKeys(page);
+}
+
+/**
+ * The keys to write down, shown once after joining or setting up: read
+ * (returned), confirmed with the recovery key's last four characters, and
+ * put away; waits until the app is ready.
+ */
+export async function keepKeys(page) {
+  await page.getByTestId('keep-keys').waitFor({ timeout: 60_000 });
+  const recovery = (await page.getByTestId('recovery-key').textContent()).trim();
+  const group = (await page.getByTestId('group-recovery-key').count()) ? (await page.getByTestId('group-recovery-key').textContent()).trim() : null;
+  await page.getByTestId('keep-confirm').fill(recovery.split('-').pop());
+  await page.getByTestId('keep-done').click();
   await page.locator('nav.tabbar').waitFor();
+  return { recovery, group };
 }
 
 /** Signs in through the app's login form; waits until ready. */

@@ -1,85 +1,74 @@
-// Seeds a nimo server through its own API: a signed-in HTTP session, and
-// pushes of generated records (UUIDv7 ids, HLC stamps) in batches. Used by
-// the browser tests and the benchmark.
-import { randomBytes } from 'node:crypto';
+// Seeds a nimo server through its own API, as another member's phone
+// would: `nimo-seed` (tests/src/bin/seed.rs) joins, signs in, invites and
+// pushes records with their values sealed under the group's or the
+// member's keys, made and opened on that side. Used by the browser tests
+// and the benchmark.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** The protocol version the server speaks (`nimo_core::SCHEMA_VERSION`). */
-export const SCHEMA = 2;
+export const SCHEMA = 3;
 
 /** The passphrase seeded accounts get. */
 export function passphraseOf(login) {
   return `${login} rides the blue ferry at dawn`;
 }
 
+const SEED = process.env.NIMO_SEED_BIN;
+
 export class Session {
   constructor(base) {
+    if (!SEED) throw new Error('NIMO_SEED_BIN is not set: run through `cargo xtask test` or `cargo xtask bench`');
     this.base = base;
-    this.cookie = '';
-    this.client = randomBytes(8).toString('hex');
-    this.seq = 1;
-    this.counter = 0;
+    this.child = spawn(SEED, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.child.unref();
+    this.lines = createInterface({ input: this.child.stdout });
+    this.waiting = [];
+    this.lines.on('line', (line) => this.waiting.shift()?.(line));
   }
 
-  async request(method, path, body) {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie: this.cookie },
-      body: body === undefined ? undefined : JSON.stringify(body),
+  async command(command) {
+    const line = await new Promise((resolve, reject) => {
+      this.waiting.push(resolve);
+      this.child.stdin.write(`${JSON.stringify(command)}\n`, (e) => e && reject(e));
     });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.status === 204 ? null : res.json();
+    const answer = JSON.parse(line);
+    if ('error' in answer) throw new Error(`${command.op}: ${answer.error}`);
+    return answer.ok;
+  }
+
+  /** A raw API call with this phone's session (answers sealed as stored). */
+  request(method, path, body) {
+    return this.command({ op: 'request', method, path, body: body ?? null });
   }
 
   async join(code, login) {
-    this.me = await this.request('POST', '/api/join', { code, login, display_name: login, passphrase: passphraseOf(login), device_name: 'seed' });
+    this.me = await this.command({ op: 'join', base: this.base, code, login, passphrase: passphraseOf(login) });
     return this.me;
   }
 
-  /** Signs in an existing account as one more device. */
+  /** Signs an existing account in on this phone. */
   async login(login, passphrase = passphraseOf(login)) {
-    this.me = await this.request('POST', '/api/auth/login', { login, passphrase, device_name: 'seed' });
+    this.me = await this.command({ op: 'login', base: this.base, login, passphrase });
     return this.me;
   }
 
   async invite(role = 'member') {
-    const group = this.me.groups[0].id;
-    return (await this.request('POST', `/api/groups/${group}/invites`, { role, days: 1, max_uses: 1 })).code;
+    return this.command({ op: 'invite', role });
   }
 
-  /** A UUIDv7 for `ms`. */
-  id(ms) {
-    const hex = ms.toString(16).padStart(12, '0') + randomBytes(10).toString('hex');
-    const variant = ((parseInt(hex[16], 16) & 0x3) | 0x8).toString(16);
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-  }
-
-  /** An HLC stamp: 12 hex of ms, 4 of counter, 16 of client. */
-  stamp(ms) {
-    this.counter = (this.counter + 1) % 65536;
-    return ms.toString(16).padStart(12, '0') + this.counter.toString(16).padStart(4, '0') + this.client;
-  }
-
-  /** Pushes records: each `{collection, visibility, fields}`. */
+  /** Pushes new records, each `{collection, visibility, fields}`, sealed. */
   async create(records, batch = 500) {
-    const group = this.me.groups[0].id;
-    for (let i = 0; i < records.length; i += batch) {
-      const mutations = records.slice(i, i + batch).map((r, j) => {
-        const ms = Date.now() - 86400_000 + i + j;
-        const t = this.stamp(ms);
-        return {
-          seq: this.seq++,
-          id: this.id(ms),
-          collection: r.collection,
-          group,
-          op: { kind: 'put', visibility: { v: r.visibility, t }, fields: Object.entries(r.fields).map(([field, v]) => ({ field, v, t })) },
-        };
-      });
-      const res = await this.request('POST', '/api/sync/push', { schema: SCHEMA, client: this.client, epoch: null, mutations });
-      const rejected = res.acks.filter((a) => a.result.kind === 'rejected');
-      if (rejected.length) throw new Error(`rejected: ${JSON.stringify(rejected[0])}`);
-    }
+    return this.command({ op: 'create', records, batch });
+  }
+
+  /** Records pulled from the server, opened with this phone's keys. */
+  open(records) {
+    return this.command({ op: 'open', records });
+  }
+
+  close() {
+    this.child.stdin.end();
   }
 }
 

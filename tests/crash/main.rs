@@ -63,24 +63,9 @@ async fn acknowledged_pushes_survive_sigkill() {
 
     let (mut server, base) = start(&db, 0).await;
     let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
-    let http = nimo_tests::new_client();
-    let me: nimo_core::api::Me = http
-        .post(format!("{base}/api/join"))
-        .json(&nimo_core::api::JoinRequest {
-            code,
-            login: "crash".into(),
-            display_name: "試験".into(),
-            passphrase: nimo_tests::passphrase_of("crash"),
-            device_name: "test".into(),
-            bearer: false,
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let group = me.groups[0].id.clone();
+    let phone = nimo_tests::phone::join(&base, nimo_tests::new_client(), &code, "crash", &nimo_tests::passphrase_of("crash")).await;
+    let (http, ring) = (phone.client.clone(), phone.ring.clone());
+    let group = phone.me.groups[0].id.clone();
 
     let client = client_id(7);
     let mut rng = Rng::new(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64);
@@ -105,7 +90,9 @@ async fn acknowledged_pushes_survive_sigkill() {
                     random[..8].copy_from_slice(&rng.next().to_le_bytes());
                     let id = RecordId::new_v7(1_790_000_000_000 + n, random);
                     let t = stamp(1_790_000_000_000 + n, &client);
-                    pending.push(contact(n, &id, &group, Visibility::Private, &t, &format!("round {round} note {n}")));
+                    // Sealed as the phone seals it.
+                    let m = contact(n, &id, &group, Visibility::Private, &t, &format!("round {round} note {n}"));
+                    pending.push(nimo_tests::phone::seal(&ring, m, Visibility::Private));
                     next_seq += 1;
                 }
             }
@@ -115,6 +102,7 @@ async fn acknowledged_pushes_survive_sigkill() {
             for ack in &body.acks {
                 assert!(matches!(ack.result, AckResult::Applied | AckResult::Duplicate), "{ack:?}");
                 let m = pending.iter().find(|m| m.seq == ack.seq).expect("acked a sent mutation");
+                // The sealed text as sent: the server must hold exactly it.
                 let note = match &m.op {
                     nimo_core::sync::protocol::Op::Put { fields, .. } => fields.iter().find(|f| f.field == "note").unwrap().v.as_str().unwrap().to_owned(),
                     _ => unreachable!(),
@@ -139,6 +127,8 @@ async fn acknowledged_pushes_survive_sigkill() {
     for page in pages {
         for r in page.records {
             held.insert(r.id.clone(), r.text("note").map(str::to_owned));
+            // And it opens to what was written.
+            assert!(ring.open_record(&r).0.text("note").is_some_and(|n| n.starts_with("round ")), "record {} does not open", r.id);
         }
     }
     assert!(acknowledged.len() > ROUNDS, "the test pushed something ({} acknowledged)", acknowledged.len());

@@ -12,7 +12,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
-use nimo_core::api::ErrorBody;
+use nimo_core::api::{ErrorBody, GroupKeyInit};
+use nimo_core::crypto::keyring::Keyring;
+use nimo_core::crypto::{Key, account, b64};
 use nimo_core::sync::client::{Change, ChangeKind, Engine, Env, Transport, TransportError};
 use nimo_core::sync::collection::{Collection, Role, Visibility, access};
 use nimo_core::sync::hlc::Hlc;
@@ -22,6 +24,7 @@ use nimo_core::sync::protocol::{AckResult, Mutation, Op, PullResponse, PushReque
 use nimo_core::sync::record::Record;
 use nimo_server::caller::Caller;
 use nimo_server::error::ApiError;
+use nimo_server::storage::keys::{self, StoredAccount};
 use nimo_server::storage::{Database, Durability, accounts, records};
 use nimo_server::storage::accounts::Carrier;
 use serde_json::{Value, json};
@@ -308,6 +311,9 @@ struct User {
     id: UserId,
     group: GroupId,
     role: Role,
+    /// What this user's devices hold: their key pair's private half and
+    /// their group's key.
+    ring: Keyring,
 }
 
 /// One simulated case: a server, two groups, four devices of three users.
@@ -341,21 +347,45 @@ impl Case {
         let db = net.server.borrow().db();
         let g1 = GroupId::new_v7(1, [1; 10]);
         let g2 = GroupId::new_v7(1, [2; 10]);
-        let users = vec![
-            User { id: UserId::new_v7(1, [10; 10]), group: g1.clone(), role: Role::Coordinator },
-            User { id: UserId::new_v7(1, [11; 10]), group: g1.clone(), role: Role::Member },
-            User { id: UserId::new_v7(1, [12; 10]), group: g2.clone(), role: Role::Member },
-        ];
+        // Every value is sealed as the app seals it: each group has a key
+        // (epoch 1), each user a keyring holding it.
+        let group_keys = [(g1.clone(), Key::from_bytes([seed as u8; 32])), (g2.clone(), Key::from_bytes([seed as u8 ^ 0x5a; 32]))];
+        let user = |n: u8, group: &GroupId, role| {
+            let id = UserId::new_v7(1, [n; 10]);
+            let mut ring = Keyring::new(id.clone(), Key::from_bytes([n; 32]));
+            for (g, k) in &group_keys {
+                if g == group {
+                    ring.add_epoch(g, 1, k.clone());
+                }
+            }
+            User { id, group: group.clone(), role, ring }
+        };
+        let users = vec![user(10, &g1, Role::Coordinator), user(11, &g1, Role::Member), user(12, &g2, Role::Member)];
         // (user, device token): user 0 has two devices.
         let device_users = [0usize, 0, 1, 2];
-        let setup: Vec<(UserId, GroupId, Role)> = users.iter().map(|u| (u.id.clone(), u.group.clone(), u.role)).collect();
+        let setup: Vec<(UserId, GroupId, Role, String)> = users.iter().map(|u| (u.id.clone(), u.group.clone(), u.role, account::public_key(u.ring.secret()))).collect();
         let now = net.clock.get();
         db.write(move |tx| {
             accounts::create_group(tx, &g1, "G1", "family_association", 0)?;
             accounts::create_group(tx, &g2, "G2", "peer_support", 0)?;
-            for (i, (user, group, role)) in setup.iter().enumerate() {
-                accounts::create_user(tx, user, &format!("user{i}"), &format!("User {i}"), "x", 0)?;
+            // The server's side of the keys: nothing here is ever opened in
+            // the simulation, so placeholders of the right sizes stand in
+            // for the sealed parts.
+            let blob = |n: usize| b64(&vec![0u8; n]);
+            for (i, (user, group, role, public_key)) in setup.iter().enumerate() {
+                let stored = StoredAccount {
+                    kdf: account::new_kdf(&|out: &mut [u8]| out.fill(7)),
+                    auth_hash: "x".into(),
+                    public_key: public_key.clone(),
+                    wrapped_secret: blob(60),
+                    wrapped_secret_recovery: blob(60),
+                    recovery_hash: Vec::new(),
+                };
+                accounts::create_user(tx, user, &format!("user{i}"), &format!("User {i}"), &stored, 0)?;
                 accounts::add_member(tx, group, user, *role, 0)?;
+                if keys::current_epoch(tx, group)?.is_none() {
+                    keys::init_group(tx, group, user, &GroupKeyInit { envelope: blob(92), recovery_public_key: blob(32), recovery_envelope: blob(92) }, 0)?;
+                }
             }
             for (d, u) in device_users.iter().enumerate() {
                 let device = nimo_core::sync::ids::DeviceId::new_v7(1, [d as u8 + 100; 10]);
@@ -374,6 +404,7 @@ impl Case {
                 SimTransport { net: Rc::clone(&net), token_hash: vec![d as u8; 32] },
                 SimEnv { net: Rc::clone(&net), skew: Cell::new(skew), origin },
             );
+            engine.set_keyring(Some(users[u].ring.clone()));
             engine.start(&users[u].id).await.expect("start");
             devices.push(Device { user: u, engine, seen_deleted: HashSet::new(), open_forms: Vec::new() });
         }
@@ -684,7 +715,8 @@ impl Case {
                 out.remove(&gone);
             }
             for r in page.records {
-                out.insert(r.id.clone(), r);
+                // Opened as the user's devices open it.
+                out.insert(r.id.clone(), self.users[user].ring.open_record(&r).0);
             }
             cursor = Some(page.cursor);
             if !page.more {
@@ -761,11 +793,18 @@ impl Case {
                         assert!(record.visibility.t >= v.t, "seed {seed}: a visibility change of {} was lost", m.id);
                     }
                     let note_fields = nimo_core::collections::schema(m.collection);
+                    // Texts compared opened: the same text sealed twice (a
+                    // repair after a restore) is two different ciphertexts.
+                    let open = |v: &Value, field: &str, t: &Hlc| self.open_value(record, m, v, field, t);
                     for w in fields {
                         let current = record.fields.get(&w.field).unwrap_or_else(|| panic!("seed {seed}: field {} of {} vanished", w.field, m.id));
                         assert!(current.t >= w.t, "seed {seed}: a later write of {}.{} was replaced by an older one", m.id, w.field);
                         let is_note = note_fields.kind(&w.field).is_some_and(|k| k.is_note());
-                        if !is_note || current.v == w.v || w.v.as_str().is_some_and(|s| s.trim().is_empty()) {
+                        if !is_note || current.v == w.v {
+                            continue;
+                        }
+                        let written = open(&w.v, &w.field, &w.t);
+                        if written.as_str().is_some_and(|s| s.trim().is_empty()) || open(&current.v, &w.field, &current.t) == written {
                             continue;
                         }
                         let kept = record.conflicts.iter().any(|c| c.field == w.field && c.t == w.t);
@@ -794,14 +833,33 @@ impl Case {
     }
 }
 
-/// Whether two operations change the same things to the same values,
-/// whatever their stamps.
+impl Case {
+    /// A value of a committed change opened with its record's owner's keys
+    /// (the record's key fields as stored, and those the change wrote).
+    fn open_value(&self, record: &Record, m: &Mutation, v: &Value, field: &str, t: &Hlc) -> Value {
+        let Some(owner) = self.users.iter().find(|u| u.id == record.owner) else { return v.clone() };
+        let mut holder = record.clone();
+        if let Op::Put { fields, .. } = &m.op {
+            for w in fields.iter().filter(|w| nimo_core::crypto::seal::is_key_field(&w.field)) {
+                holder.fields.insert(w.field.clone(), nimo_core::sync::record::Stamped::new(w.v.clone(), w.t));
+            }
+        }
+        let keys = owner.ring.record_keys(&holder);
+        let place = nimo_core::crypto::seal::Place { collection: record.collection, record: &record.id, field, stamp: t };
+        nimo_core::crypto::seal::open_value(v, &|kid| keys.get(kid).cloned(), place).unwrap_or_else(|_| v.clone())
+    }
+}
+
+/// Whether a logged change (`a`, its values opened) is the committed one
+/// (`b`, as sent: sealed), whatever their stamps: the same fields, the same
+/// record keys, the same visibility. (The values were sealed with the keys
+/// it names: opening them is the device's business, tested elsewhere.)
 fn same_change(a: &Op, b: &Op) -> bool {
     match (a, b) {
         (Op::Put { visibility: va, fields: fa }, Op::Put { visibility: vb, fields: fb }) => {
             va.as_ref().map(|v| v.v) == vb.as_ref().map(|v| v.v)
                 && fa.len() == fb.len()
-                && fa.iter().zip(fb).all(|(x, y)| x.field == y.field && x.v == y.v)
+                && fa.iter().zip(fb).all(|(x, y)| x.field == y.field && (x.v == y.v || nimo_core::crypto::seal::key_id_of(&y.v).is_some()))
         }
         (Op::Delete { .. }, Op::Delete { .. }) => true,
         (Op::Resolve { field: f1, t: t1 }, Op::Resolve { field: f2, t: t2 }) => f1 == f2 && t1 == t2,

@@ -21,7 +21,7 @@ const UNHASHED: [&str; 2] = ["index.html", "sw.js"];
 /// precached, so not part of a first visit; served like any hashed file.
 const INSTALL_ONLY: [&str; 3] = ["icons/icon-512.png", "icons/icon-maskable-512.png", "icons/apple-touch-icon.png"];
 
-/// The page an invite link (`/join/<code>`) gets from the server: made
+/// The page an invite link (`/join#<code>`) gets from the server: made
 /// from `index.html` by `join_page`, never precached (the service worker
 /// answers every page with `/`).
 const JOIN_PAGE: &str = "join.html";
@@ -29,8 +29,15 @@ const JOIN_PAGE: &str = "join.html";
 /// Whether a first visit downloads the file: the precache list and the size
 /// report both ask this, so the budget counts what the worker fetches.
 fn first_visit(name: &str) -> bool {
-    !INSTALL_ONLY.contains(&name) && name != JOIN_PAGE
+    !INSTALL_ONLY.contains(&name) && name != JOIN_PAGE && !ON_DEMAND.contains(&name)
 }
+
+/// The modules the app loads only when it needs them, online, a few times
+/// in a device's life, then kept by the service worker; not precached, so
+/// not part of a first visit. The key module (crate `keys`: Argon2id and
+/// X25519) when it makes or opens keys; the strength module (crate
+/// `strength`: zxcvbn and its dictionaries) where a new passphrase is chosen.
+const ON_DEMAND: [&str; 4] = ["keys.js", "keys.wasm", "strength.js", "strength.wasm"];
 /// First-visit budget for the whole app (issue 15: ≤ 300 KB, aim 250 KB), in brotli bytes.
 const FIRST_VISIT_BUDGET: usize = 300 * 1000;
 
@@ -71,44 +78,21 @@ pub fn client(dev: bool) -> Result<Vec<ShippedFile>, Error> {
 
 pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
     let root = root();
-    let dev = variant.dev;
-    let profile = if dev { "dev" } else { "wasm-release" };
-    let mut cmd = cargo();
-    cmd.args(["build", "--package", "nimo-app", "--target", "wasm32-unknown-unknown", "--profile", profile]);
-    if !dev {
-        small_std(&mut cmd);
-    }
-    if variant.bench {
-        // A separate target dir keeps the shipped build's artefacts intact.
-        cmd.args(["--features", "bench", "--target-dir"]).arg(root.join("target/bench"));
-    }
-    util::run(&mut cmd)?;
-    let profile_dir = if dev { "debug" } else { profile };
-    let target = if variant.bench { root.join("target/bench") } else { root.join("target") };
-    let wasm = target.join("wasm32-unknown-unknown").join(profile_dir).join("nimo_app.wasm");
-
     let work = variant.work_dir();
-    let bindgen_dir = work.join("bindgen");
-    let _ = std::fs::remove_dir_all(&bindgen_dir);
-    Bindgen::new()
-        .input_path(&wasm)
-        .out_name("app")
-        .web(true)
-        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?
-        .typescript(false)
-        .generate(&bindgen_dir)
-        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?;
-
-    let mut wasm_bytes = read(&bindgen_dir.join("app_bg.wasm"))?;
-    if !dev {
-        wasm_bytes = wasm_opt(&root, &bindgen_dir.join("app_bg.wasm"), &work.join("app.opt.wasm"), variant.names)?;
-    }
+    let (app_js, app_wasm) = module(variant, "nimo-app", "app")?;
+    let (keys_js, keys_wasm) = module(variant, "nimo-keys", "keys")?;
+    let (strength_js, strength_wasm) = module(variant, "nimo-strength", "strength")?;
+    let bindgen_dir = work.join("bindgen").join("app");
 
     // Sources: everything in public/, plus the generated module and wasm.
     let mut sources: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     collect(&root.join("public"), &root.join("public"), &mut sources)?;
-    sources.insert("app.js".into(), read(&bindgen_dir.join("app.js"))?);
-    sources.insert("app.wasm".into(), wasm_bytes);
+    sources.insert("app.js".into(), app_js);
+    sources.insert("app.wasm".into(), app_wasm);
+    sources.insert("keys.js".into(), keys_js);
+    sources.insert("keys.wasm".into(), keys_wasm);
+    sources.insert("strength.js".into(), strength_js);
+    sources.insert("strength.wasm".into(), strength_wasm);
     // The list of areas, read by the app on first use rather than compiled in.
     sources.insert("areas.tsv".into(), shipped_areas(&read(&root.join("core/data/areas.tsv"))?)?);
     let snippets = bindgen_dir.join("snippets");
@@ -131,6 +115,46 @@ pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
     print_report(&report);
     write_report(&work.join("sizes.json"), &report)?;
     Ok(report)
+}
+
+/// Builds one WebAssembly module of the client (`package`, its files named
+/// `name`): cargo → wasm-bindgen → wasm-opt. Returns its JavaScript glue
+/// and its optimised wasm.
+fn module(variant: &Variant, package: &str, name: &str) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    let root = root();
+    let dev = variant.dev;
+    let profile = if dev { "dev" } else { "wasm-release" };
+    let mut cmd = cargo();
+    cmd.args(["build", "--package", package, "--target", "wasm32-unknown-unknown", "--profile", profile]);
+    if !dev {
+        small_std(&mut cmd);
+    }
+    if variant.bench && package == "nimo-app" {
+        cmd.args(["--features", "bench"]);
+    }
+    if variant.bench {
+        // A separate target dir keeps the shipped build's artefacts intact.
+        cmd.arg("--target-dir").arg(root.join("target/bench"));
+    }
+    util::run(&mut cmd)?;
+    let profile_dir = if dev { "debug" } else { profile };
+    let target = if variant.bench { root.join("target/bench") } else { root.join("target") };
+    let wasm = target.join("wasm32-unknown-unknown").join(profile_dir).join(format!("{}.wasm", package.replace('-', "_")));
+
+    let work = variant.work_dir();
+    let bindgen_dir = work.join("bindgen").join(name);
+    let _ = std::fs::remove_dir_all(&bindgen_dir);
+    Bindgen::new()
+        .input_path(&wasm)
+        .out_name(name)
+        .web(true)
+        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?
+        .typescript(false)
+        .generate(&bindgen_dir)
+        .map_err(|e| Error::msg(format!("wasm-bindgen: {e}")))?;
+    let bg = bindgen_dir.join(format!("{name}_bg.wasm"));
+    let wasm_bytes = if dev { read(&bg)? } else { wasm_opt(&root, &bg, &work.join(format!("{name}.opt.wasm")), variant.names)? };
+    Ok((read(&bindgen_dir.join(format!("{name}.js")))?, wasm_bytes))
 }
 
 /// Rebuilds the standard library with the app, sized like the app, and
@@ -231,6 +255,8 @@ fn is_text(name: &str) -> bool {
 fn rank(name: &str) -> u8 {
     match name {
         n if !is_text(n) => 0,
+        // Names nothing; named by the app's snippet that loads it.
+        "keys.js" | "strength.js" => 0,
         "app.js" => 1,
         n if n.starts_with("snippets/") => 1,
         n if n.ends_with(".css") || n.ends_with(".svg") || n.ends_with(".json") => 2,
@@ -263,15 +289,15 @@ fn emit(sources: &BTreeMap<String, Vec<u8>>, out: &Path) -> Result<BTreeMap<Stri
     Ok(names)
 }
 
-/// Fills in the code from the address (`/join/<code>`) as the page is
-/// parsed, before its first paint, and turns the address into the app's own
+/// Fills in the code from the address (`/join#<code>`: after `#`, never
+/// sent to the server) as the page is parsed, before its first paint, and turns the address into the app's own
 /// form of the link (`/#/join/<code>`), which `boot.js` and the app read.
 /// On a device someone is signed in on, the form is not for them: the
 /// loading notice shows until the app starts. Inline, so allowed by its
 /// hash (server::assets::join); this text is what is hashed.
 const JOIN_SCRIPT: &str = "(() => {
   let code = '';
-  try { code = decodeURIComponent(location.pathname.slice('/join/'.length)); } catch { /* a broken link: typed by hand */ }
+  try { code = decodeURIComponent(location.hash.slice(1)); } catch { /* a broken link: typed by hand */ }
   history.replaceState(null, '', `/#/join/${encodeURIComponent(code)}`);
   let used = false;
   try { used = Boolean(localStorage.getItem('nimo.signedIn')); } catch { /* no storage: nobody is signed in */ }

@@ -112,7 +112,7 @@ fn test(extra: &[String]) -> Result<(), Error> {
     let dist_binary = dist(true)?;
     systemd_verify(&dist_binary)?;
     arm_smoke(&root().join("target/dist/nimo-server-aarch64-linux"))?;
-    util::run(cargo().args(["build", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak"]))?;
+    util::run(cargo().args(["build", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-soak", "--bin", "nimo-seed"]))?;
     // The soak's one-minute form, on the debug server the browser tests use.
     let root = root();
     util::run(std::process::Command::new(root.join("target/debug/nimo-soak")).arg("--server").arg(root.join("target/debug/nimo-server")).args(["--minutes", "1"]).current_dir(&root))?;
@@ -137,12 +137,26 @@ fn arm_smoke(binary: &std::path::Path) -> Result<(), Error> {
         .map_err(|e| Error::msg(format!("cannot run the ARM binary under qemu-aarch64: {e}")))?;
     let stdout = child.stdout.take().ok_or_else(|| Error::msg("no stdout"))?;
     let line = std::io::BufReader::new(stdout).lines().next().and_then(Result::ok).unwrap_or_default();
-    let result = (|| {
-        let addr = line.strip_prefix("nimo listening on http://").ok_or_else(|| Error::msg(format!("the ARM binary said {line:?}")))?;
+    let ask = |addr: &str| -> Result<String, Error> {
         let mut stream = std::net::TcpStream::connect(addr)?;
         stream.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
         let mut answer = String::new();
         stream.read_to_string(&mut answer)?;
+        Ok(answer)
+    };
+    let result = (|| {
+        let addr = line.strip_prefix("nimo listening on http://").ok_or_else(|| Error::msg(format!("the ARM binary said {line:?}")))?;
+        // Emulated, on a busy machine, the first connection can be cut
+        // while the server is still starting its workers: a few tries.
+        let mut last = Err(Error::msg("not asked"));
+        for _ in 0..5 {
+            last = ask(addr);
+            if last.as_ref().is_ok_and(|a| a.starts_with("HTTP/1.1 200")) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
+        let answer = last?;
         if answer.starts_with("HTTP/1.1 200") && answer.contains("<html") {
             println!("xtask: the ARM binary serves the app it carries (under qemu-aarch64)");
             Ok(())
@@ -270,7 +284,7 @@ fn bench() -> Result<(), Error> {
     setup::bench_tools()?;
     build::build(&build::Variant::RELEASE)?;
     build::build(&build::Variant { dev: false, bench: true, names: false })?;
-    util::run(cargo().args(["build", "--release", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-load"]))?;
+    util::run(cargo().args(["build", "--release", "--package", "nimo-server", "--package", "nimo-tests", "--bin", "nimo-server", "--bin", "nimo-load", "--bin", "nimo-seed"]))?;
     let root = root();
     let mut cmd = std::process::Command::new("node");
     cmd.arg(root.join("bench/run.mjs"));
@@ -278,6 +292,7 @@ fn bench() -> Result<(), Error> {
     cmd.env("NIMO_DIST", root.join("dist"));
     cmd.env("NIMO_BENCH_DIST", root.join("target/bench-dist"));
     cmd.env("NIMO_LOAD_BIN", root.join("target/release/nimo-load"));
+    cmd.env("NIMO_SEED_BIN", root.join("target/release/nimo-seed"));
     cmd.env("NIMO_SIZES", root.join("target/xtask/sizes.json"));
     cmd.current_dir(&root);
     util::run(&mut cmd)
@@ -299,6 +314,7 @@ fn browser_tests(dist_binary: &std::path::Path) -> Result<(), Error> {
     cmd.env("NIMO_SERVER_BIN", root().join("target/debug/nimo-server"));
     cmd.env("NIMO_DIST", root().join("dist"));
     cmd.env("NIMO_DIST_BIN", dist_binary);
+    cmd.env("NIMO_SEED_BIN", root().join("target/debug/nimo-seed"));
     cmd.current_dir(root());
     // The whole browser suite takes about 6 minutes here; 30 is a hang.
     util::run_within(&mut cmd, std::time::Duration::from_secs(30 * 60))

@@ -6,15 +6,15 @@
 //! 600,000 iterations (OWASP's figure for PBKDF2-SHA256), computed by
 //! WebCrypto. Changing the PIN rewraps the data key; nothing else changes.
 //!
-//! AES-GCM runs in Rust (the `aes-gcm` crate) rather than WebCrypto because
+//! AES-GCM runs in Rust (`nimo_core::crypto::Key`, the `aes-gcm` crate, as
+//! the end-to-end sealing does) rather than WebCrypto because
 //! WebCrypto is asynchronous, and an IndexedDB transaction closes while
 //! waiting for anything but IndexedDB: records are sealed and opened inside
 //! transactions. PBKDF2 is slow on purpose and runs once per unlock, outside
 //! any transaction, in WebCrypto's native code.
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use js_sys::{ArrayBuffer, Uint8Array};
+use nimo_core::crypto::Key;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
@@ -22,7 +22,6 @@ use super::env::random_bytes;
 use super::js;
 
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
-const NONCE: usize = 12;
 
 /// What is stored, unencrypted, to unlock: never the PIN, never the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,7 +49,7 @@ pub enum CryptError {
 /// A data key, ready to seal and open values.
 #[derive(Clone)]
 pub struct Cipher {
-    aes: Aes256Gcm,
+    key: Key,
 }
 
 impl std::fmt::Debug for Cipher {
@@ -61,27 +60,16 @@ impl std::fmt::Debug for Cipher {
 
 impl Cipher {
     fn from_key(key: &[u8; 32]) -> Self {
-        Self { aes: Aes256Gcm::new(key.into()) }
+        Self { key: Key::from_bytes(*key) }
     }
 
     /// Encrypts; the output is the nonce followed by the ciphertext.
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; NONCE];
-        random_bytes(&mut nonce);
-        // Encryption with a valid key and nonce cannot fail.
-        let ct = self.aes.encrypt(Nonce::from_slice(&nonce), plaintext).unwrap_or_default();
-        let mut out = Vec::with_capacity(NONCE + ct.len());
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
-        out
+        self.key.seal(&|out: &mut [u8]| random_bytes(out), plaintext, b"")
     }
 
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, CryptError> {
-        if sealed.len() < NONCE {
-            return Err(CryptError::WrongPin);
-        }
-        let (nonce, ct) = sealed.split_at(NONCE);
-        self.aes.decrypt(Nonce::from_slice(nonce), ct).map_err(|_| CryptError::WrongPin)
+        self.key.open(sealed, b"").map_err(|_| CryptError::WrongPin)
     }
 }
 

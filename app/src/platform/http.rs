@@ -28,6 +28,11 @@ pub fn set_bearer(token: Option<String>) {
     BEARER.with(|b| *b.borrow_mut() = token);
 }
 
+/// The bearer token in use, for the key module's own requests.
+pub fn bearer() -> Option<String> {
+    BEARER.with(|b| b.borrow().clone())
+}
+
 async fn send(method: &str, url: &str, body: Option<String>) -> Result<Response, TransportError> {
     let window = web_sys::window().ok_or_else(|| TransportError::Network("no window".into()))?;
     let controller = AbortController::new().map_err(|e| TransportError::Network(js::error_text(&e)))?;

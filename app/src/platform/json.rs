@@ -10,6 +10,11 @@ use serde_json::Value;
 /// Hands the JSON reader the browser's float reader, before anything is read.
 pub fn install_float_reader() {
     nimo_core::base::json::set_float_reader(|text| Some(js_sys::Number::parse_float(text)).filter(|f| !f.is_nan()));
+    nimo_core::base::json::set_float_printer(print_float);
+}
+
+fn print_float(f: f64) -> String {
+    js_sys::JSON::stringify(&wasm_bindgen::JsValue::from_f64(f)).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "null".into())
 }
 
 pub fn parse(text: &str) -> Result<Value, String> {
@@ -25,7 +30,5 @@ pub fn encode<T: Wire>(x: &T) -> String {
 }
 
 pub fn to_string(v: &Value) -> String {
-    nimo_core::base::json::print(v, &|f| {
-        js_sys::JSON::stringify(&wasm_bindgen::JsValue::from_f64(f)).ok().and_then(|s| s.as_string()).unwrap_or_else(|| "null".into())
-    })
+    nimo_core::base::json::print(v, &print_float)
 }

@@ -9,6 +9,7 @@ pub mod http;
 pub mod idb;
 pub mod js;
 pub mod json;
+pub mod modules;
 pub mod prefs;
 pub mod store;
 pub mod utf8;

@@ -4,6 +4,7 @@ pub mod areas;
 pub mod contact;
 pub mod crisis;
 pub mod directory;
+pub mod keep;
 pub mod lock;
 pub mod meetings;
 pub mod record;

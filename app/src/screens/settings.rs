@@ -4,18 +4,19 @@
 use crate::handler;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, InviteRequest, MemberInfo, format_invite_code};
+use nimo_core::api::{DeviceInfo, InviteCreated, InviteInfo, MemberInfo, format_invite_code};
 use nimo_core::contacts::profile::Profile;
 use nimo_core::schema::{Doc, Problems, Section, Typed};
 use nimo_core::sync::client::{Change, ChangeKind, TransportError};
 use nimo_core::sync::collection::{Collection, Role, Visibility};
 
-use crate::components::{ChoiceChips, Notice, TextField, confirm, copy_text};
+use crate::components::{ChoiceChips, Notice, QrCode, TextField, confirm, copy_text};
 use crate::form::fields::Fields;
 use crate::form::{FormState, ProblemSummary};
 use crate::i18n::{Lang, Texts, use_i18n, use_texts};
 use crate::platform::js;
 use crate::state::sync::{self, Problem};
+use crate::state::account::{self, AccountError};
 use crate::state::{api, device, session, use_app};
 
 #[component]
@@ -25,6 +26,7 @@ pub fn Settings() -> impl IntoView {
     view! {
         <h1>{t.settings_title}</h1>
         <SyncPanel/>
+        <GroupKeyPanel/>
         <AccountPanel/>
         <ProfilePanel/>
         <PassphrasePanel/>
@@ -58,6 +60,7 @@ fn SyncPanel() -> impl IntoView {
             Problem::Outdated => t.err_outdated.to_owned(),
             Problem::StorageFull => t.err_storage_full.to_owned(),
             Problem::ServerFull => t.err_server_full.to_owned(),
+            Problem::KeysBehind => t.err_keys_behind.to_owned(),
             Problem::Other(m) => format!("{} ({m})", t.err_server),
         })
     };
@@ -89,6 +92,16 @@ fn SyncPanel() -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </Show>
+            <Show when=move || !s.unreadable.with(Vec::is_empty)>
+                <h3>{t.unreadable_title}</h3>
+                <p class="hint">{t.unreadable_lead}</p>
+                <ul class="rejected" data-testid="unreadable">
+                    {move || s.unreadable.get().into_iter().rev().map(|u| {
+                        let href = format!("#/record/{}/{}", u.collection.id(), u.id);
+                        view! { <li><p><a href=href>{t.collection_name(u.collection)}</a>" · "{t.field_label(u.collection, &u.field)}</p><p class="hint">{t.unreadable_why(&u.why)}</p></li> }
+                    }).collect_view()}
+                </ul>
+            </Show>
         </section>
     }
 }
@@ -103,14 +116,13 @@ fn AccountPanel() -> impl IntoView {
         ev.prevent_default();
         let code_now = code.get();
         spawn_local(async move {
-            match api::join_group(code_now).await {
-                Ok(me) => {
+            match account::join_group(app, &code_now).await {
+                Ok(_) => {
                     code.set(String::new());
                     failure.set(None);
-                    session::update_me(app, me).await;
                     sync::sync_now(app);
                 }
-                Err(e) => failure.set(Some(t.api_error(&e))),
+                Err(e) => failure.set(Some(t.account_error(&e))),
             }
         });
     };
@@ -209,6 +221,8 @@ fn PassphrasePanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
+    // The new passphrase is judged here: the estimate loads with the panel.
+    crate::platform::modules::prefetch(crate::platform::modules::Module::Strength);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);
@@ -222,7 +236,7 @@ fn PassphrasePanel() -> impl IntoView {
         busy.set(true);
         let (cur, next) = (current.get_untracked(), new.get_untracked());
         spawn_local(async move {
-            match api::change_passphrase(cur, next).await {
+            match account::change_passphrase(app, &cur, &next).await {
                 Ok(()) => {
                     failure.set(None);
                     done.set(Some(t.passphrase_changed.to_owned()));
@@ -230,7 +244,8 @@ fn PassphrasePanel() -> impl IntoView {
                     new.set(String::new());
                     new2.set(String::new());
                 }
-                Err(e) => failure.set(Some(t.api_error(&e))),
+                Err(AccountError::Weak(p)) => new_error.set(Some(t.passphrase_problem(p))),
+                Err(e) => failure.set(Some(t.account_error(&e))),
             }
             busy.set(false);
         });
@@ -244,7 +259,7 @@ fn PassphrasePanel() -> impl IntoView {
             <TextField label=t.passphrase_current value=current kind="password" autocomplete="current-password" testid="passphrase-current"/>
             <TextField label=t.passphrase_new value=new kind="password" hint=t.passphrase_hint error=new_error autocomplete="new-password" testid="passphrase-new"/>
             <TextField label=t.passphrase_again value=new2 kind="password" error=again_error autocomplete="new-password" testid="passphrase-new2"/>
-            <button type="submit" class="button secondary" disabled=move || busy.get()>{t.passphrase_title}</button>
+            <button type="submit" class="button secondary" data-testid="passphrase-change" disabled=move || busy.get()>{move || if busy.get() { t.making_keys } else { t.passphrase_title }}</button>
         </form>
     }
 }
@@ -307,6 +322,8 @@ fn MembersPanel() -> impl IntoView {
     let app = use_app();
     let members = RwSignal::new(Vec::<MemberInfo>::new());
     let failure = RwSignal::new(None::<String>);
+    let done = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
     let load = move || {
         let Some(group) = app.group.get_untracked() else { return };
         send(t, failure, async move { api::members(&group).await }, move |m| members.set(m));
@@ -320,6 +337,8 @@ fn MembersPanel() -> impl IntoView {
         <section class="card" data-testid="members">
             <h2>{t.members_title}</h2>
             <Notice message=failure kind="warning"/>
+            <Notice message=done kind="info"/>
+            <p class="hint">{t.fingerprint_lead}</p>
             <ul class="rows">
                 {move || members.get().into_iter().map(|m| {
                     let coordinator = app.is_coordinator();
@@ -328,7 +347,18 @@ fn MembersPanel() -> impl IntoView {
                     let remove = move |_| {
                         if !confirm(t.remove_member_confirm) { return; }
                         let (Some(group), id) = (app.group.get_untracked(), id1.clone()) else { return };
-                        send(t, failure, async move { api::remove_member(&group, &id).await }, move |()| load());
+                        busy.set(true);
+                        spawn_local(async move {
+                            match account::remove_member(app, &group, &id).await {
+                                Ok(()) => {
+                                    failure.set(None);
+                                    done.set(Some(t.member_removed.to_owned()));
+                                    load();
+                                }
+                                Err(e) => failure.set(Some(t.account_error(&e))),
+                            }
+                            busy.set(false);
+                        });
                     };
                     let role = m.role;
                     let toggle = move |_| {
@@ -338,9 +368,16 @@ fn MembersPanel() -> impl IntoView {
                     };
                     // A member's profile (their training) is the group's to read.
                     let profile = app.group.get().map(|g| nimo_core::contacts::profile::Profile::id(&g, &m.id)).filter(|p| app.cache.get(Collection::Profile, p).is_some());
+                    // The safety number: the same digits on every phone that
+                    // holds the same key for this member (compare them in person).
+                    let number = RwSignal::new(None::<String>);
+                    if let Some(key) = m.public_key.clone() {
+                        spawn_local(async move { number.set(crate::state::keys::fingerprint(&key).await) });
+                    }
                     view! {
                         <li>
                             <span><strong>{m.display_name}</strong><br/><small>{t.role(role)}</small>
+                                {move || number.get().map(|n| view! { <br/><small class="fingerprint" data-testid="fingerprint">{t.fingerprint}"："{n}</small> })}
                                 {profile.map(|p| view! { <br/><a href=format!("#/record/profile/{p}")>{t.profile_view}</a> })}
                             </span>
                             {(coordinator && !is_me).then(|| view! {
@@ -348,7 +385,7 @@ fn MembersPanel() -> impl IntoView {
                                     <button class="button secondary" on:click=handler::click(toggle)>
                                         {move || if role == Role::Coordinator { t.make_member } else { t.make_coordinator }}
                                     </button>
-                                    <button class="button danger" on:click=handler::click(remove)>{t.remove_member}</button>
+                                    <button class="button danger" disabled=move || busy.get() on:click=handler::click(remove)>{t.remove_member}</button>
                                 </span>
                             })}
                         </li>
@@ -364,7 +401,12 @@ fn InvitesPanel() -> impl IntoView {
     let t = use_texts();
     let app = use_app();
     let invites = RwSignal::new(Vec::<InviteInfo>::new());
-    let created = RwSignal::new(None::<InviteCreated>);
+    // The new invite and its code, which exists only on this phone.
+    let created = RwSignal::new(None::<(InviteCreated, String)>);
+    let busy = RwSignal::new(false);
+    // Re-admitting a member who lost their passphrase and recovery key.
+    let readmit = RwSignal::new(None::<String>);
+    let members = sync::members(app);
     let failure = RwSignal::new(None::<String>);
     let role = RwSignal::new(Some("member".to_owned()));
     let days = RwSignal::new("7".to_owned());
@@ -381,20 +423,28 @@ fn InvitesPanel() -> impl IntoView {
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(group) = app.group.get_untracked() else { return };
-        let request = InviteRequest {
-            role: if role.get().as_deref() == Some("coordinator") { Role::Coordinator } else { Role::Member },
-            days: days.get().trim().parse().unwrap_or(0),
-            max_uses: uses.get().trim().parse().unwrap_or(0),
-        };
-        send(t, failure, async move { api::create_invite(&group, &request).await }, move |c| {
-            created.set(Some(c));
-            copied.set(false);
-            load();
+        let role = if role.get().as_deref() == Some("coordinator") { Role::Coordinator } else { Role::Member };
+        let (days, max_uses) = (days.get().trim().parse().unwrap_or(0), uses.get().trim().parse().unwrap_or(0));
+        let readmit = readmit.get().and_then(|id: String| nimo_core::sync::ids::UserId::parse(&id).ok());
+        busy.set(true);
+        spawn_local(async move {
+            match account::create_invite(app, &group, role, days, max_uses, readmit).await {
+                Ok(made) => {
+                    failure.set(None);
+                    created.set(Some(made));
+                    copied.set(false);
+                    load();
+                }
+                Err(e) => failure.set(Some(t.account_error(&e))),
+            }
+            busy.set(false);
         });
     };
-    // The server answers this address with a join form that shows at once
-    // on a phone that has never loaded nimo (server::assets::join).
-    let link = move |code: &str| format!("{}/join/{code}", window().location().origin().unwrap_or_default());
+    // The code rides after `#`, which a browser never sends: the server
+    // answers `/join` with a form that shows at once on a phone that has
+    // never loaded nimo (server::assets::join), and never sees the code.
+    let link = move |code: &str| format!("{}/join#{}", window().location().origin().unwrap_or_default(), format_invite_code(code));
+
     view! {
         <section class="card" data-testid="invites">
             <h2>{t.invites_title}</h2>
@@ -409,17 +459,31 @@ fn InvitesPanel() -> impl IntoView {
                 />
                 <TextField label=t.invite_days value=days kind="number" inputmode="numeric"/>
                 <TextField label=t.invite_uses value=uses kind="number" inputmode="numeric"/>
-                <button type="submit" class="button" data-testid="create-invite">{t.new_invite}</button>
+                <details class="readmit">
+                    <summary>{t.readmit_title}</summary>
+                    <p class="hint">{t.readmit_lead}</p>
+                    <label class="field">
+                        <span>{t.readmit_who}</span>
+                        <select data-testid="readmit-member" on:change=handler::change(move |ev| {
+                            let v = event_target_value(&ev);
+                            readmit.set((!v.is_empty()).then_some(v));
+                        })>
+                            <option value="">{t.readmit_nobody}</option>
+                            {move || members.get().into_iter().map(|m| view! { <option value=m.id.to_string()>{m.display_name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </details>
+                <button type="submit" class="button" data-testid="create-invite" disabled=move || busy.get()>{move || if busy.get() { t.making_keys } else { t.new_invite }}</button>
             </form>
-            {move || created.get().map(|c| {
-                let url = link(&c.code);
+            {move || created.get().map(|(_, code)| {
+                let url = link(&code);
                 let url2 = url.clone();
                 view! {
                     <div class="invite" data-testid="new-invite">
                         <p class="notice info">{t.invite_created}</p>
-                        <p class="code" data-testid="invite-code">{format_invite_code(&c.code)}</p>
+                        <p class="code" data-testid="invite-code">{format_invite_code(&code)}</p>
                         <p>{t.invite_link}"："<a href=url.clone() data-testid="invite-link">{url.clone()}</a></p>
-                        <QrCode text=url2.clone()/>
+                        <QrCode text=url2.clone() testid="invite-qr"/>
                         <button type="button" class="button secondary" on:click=handler::click(move |_| {
                             let url = url2.clone();
                             spawn_local(async move { copied.set(copy_text(&url).await); });
@@ -447,31 +511,6 @@ fn InvitesPanel() -> impl IntoView {
             </ul>
         </section>
     }
-}
-
-/// The invite link as a QR code, drawn as one SVG path.
-#[component]
-fn QrCode(text: String) -> impl IntoView {
-    let Ok(qr) = qrcodegen::QrCode::encode_text(&text, qrcodegen::QrCodeEcc::Medium) else {
-        return view! { <p></p> }.into_any();
-    };
-    let size = qr.size();
-    let mut d = String::new();
-    for y in 0..size {
-        for x in 0..size {
-            if qr.get_module(x, y) {
-                d.push_str(&format!("M{} {}h1v1h-1z", x + 4, y + 4));
-            }
-        }
-    }
-    let view_box = format!("0 0 {0} {0}", size + 8);
-    view! {
-        <svg class="qr" viewBox=view_box role="img" aria-label="QR" data-testid="invite-qr">
-            <rect width="100%" height="100%" fill="#fff"/>
-            <path d=d fill="#000"/>
-        </svg>
-    }
-    .into_any()
 }
 
 #[component]
@@ -636,5 +675,48 @@ fn LanguagePanel() -> impl IntoView {
             {choice(Lang::Ja, |t| t.lang_ja)}
             {choice(Lang::En, |t| t.lang_en)}
         </fieldset>
+    }
+}
+
+/// A group whose key this phone lacks (re-admitted through an invite the
+/// server's operator made): the group's recovery key opens it.
+#[component]
+fn GroupKeyPanel() -> impl IntoView {
+    let t = use_texts();
+    let app = use_app();
+    let key = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<&'static str>);
+    let failure = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let missing = move || app.group.get().filter(|g| app.keys_missing.with(|m| m.contains(g)));
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(group) = missing() else { return };
+        let text = key.get_untracked();
+        busy.set(true);
+        spawn_local(async move {
+            match account::recover_group(app, &group, &text).await {
+                Ok(()) => {
+                    key.set(String::new());
+                    error.set(None);
+                    failure.set(None);
+                    sync::sync_now(app);
+                }
+                Err(AccountError::RecoveryKey) => error.set(Some(t.err_recovery_key)),
+                Err(e) => failure.set(Some(t.account_error(&e))),
+            }
+            busy.set(false);
+        });
+    };
+    move || {
+        missing().map(|_| view! {
+            <form class="card" on:submit=handler::submit(submit) novalidate data-testid="group-key-missing">
+                <h2>{t.group_key_missing_title}</h2>
+                <p class="notice warning">{t.group_key_missing_lead}</p>
+                <Notice message=failure/>
+                <TextField label=t.group_recovery_key value=key error=error autocomplete="off" testid="group-recovery-key"/>
+                <button type="submit" class="button" disabled=move || busy.get()>{t.group_recovery_button}</button>
+            </form>
+        })
     }
 }

@@ -1,10 +1,7 @@
 //! Everything that reaches the server or writes records, in one place: the
 //! screens call these and never `platform::http` or the store.
 
-use nimo_core::api::{
-    DeviceInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode, SessionToken,
-    SetupRequest,
-};
+use nimo_core::api::{DeviceInfo, InviteInfo, MemberInfo, RoleRequest, SessionMode, SessionToken};
 use nimo_core::sync::client::{Change, EngineError, TransportError};
 use nimo_core::sync::collection::{Collection, Role};
 use nimo_core::sync::ids::{DeviceId, GroupId, RecordId, UserId};
@@ -67,30 +64,11 @@ pub fn new_id(app: AppState) -> Option<RecordId> {
 }
 
 // ---- accounts ----
-
-pub async fn join(request: &JoinRequest) -> Answer<Me> {
-    call_as("POST", "/api/join", Some(request)).await
-}
-
-pub async fn login(request: &LoginRequest) -> Answer<Me> {
-    call_as("POST", "/api/auth/login", Some(request)).await
-}
-
-/// The first run: the first group and its coordinator.
-pub async fn setup(request: &SetupRequest) -> Answer<Me> {
-    call_as("POST", "/api/setup", Some(request)).await
-}
+// Signing in, joining, the first run, the passphrase and recovery are the
+// key module's steps (`state::account`): it calls the server itself.
 
 pub async fn logout() -> Answer<()> {
     http::call("POST", "/api/auth/logout", None).await.map(drop)
-}
-
-pub async fn join_group(code: String) -> Answer<Me> {
-    call_as("POST", "/api/groups/join", Some(&JoinGroupRequest { code })).await
-}
-
-pub async fn change_passphrase(current: String, new: String) -> Answer<()> {
-    http::call("PUT", "/api/auth/passphrase", Some(&PassphraseChange { current, new }.to_wire())).await.map(drop)
 }
 
 pub async fn session_mode(bearer: bool) -> Answer<SessionToken> {
@@ -115,17 +93,11 @@ pub async fn set_role(group: &GroupId, member: &UserId, role: Role) -> Answer<()
     http::call("PUT", &format!("/api/groups/{group}/members/{member}/role"), Some(&RoleRequest { role }.to_wire())).await.map(drop)
 }
 
-pub async fn remove_member(group: &GroupId, member: &UserId) -> Answer<()> {
-    http::call("DELETE", &format!("/api/groups/{group}/members/{member}"), None).await.map(drop)
-}
 
 pub async fn invites(group: &GroupId) -> Answer<Vec<InviteInfo>> {
     call_as("GET", &format!("/api/groups/{group}/invites"), None).await
 }
 
-pub async fn create_invite(group: &GroupId, request: &InviteRequest) -> Answer<InviteCreated> {
-    call_as("POST", &format!("/api/groups/{group}/invites"), Some(request)).await
-}
 
 pub async fn revoke_invite(group: &GroupId, invite: &str) -> Answer<()> {
     http::call("DELETE", &format!("/api/groups/{group}/invites/{invite}"), None).await.map(drop)

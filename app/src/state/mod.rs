@@ -7,6 +7,9 @@
 //! - [`device`]: what this device keeps besides records (who is signed
 //!   in, drafts, the session token) and erasing it.
 //! - [`session`]: opening the store, the app lock, signing in and out.
+//! - [`account`]: the account steps (sign in, join, invite, remove a
+//!   member, passphrase, recovery) with the key module's work between the
+//!   server's; [`keys`]: the keyring on this device.
 //! - [`sync`]: when the device syncs and what the person is told.
 //! - [`cache`], [`tabs`]: the records in memory, fed by the store, and
 //!   the other tabs told of changes.
@@ -15,10 +18,12 @@
 //!
 //! Dependencies run one way: `session` → `sync` → `device`, `api` → `device`.
 
+pub mod account;
 pub mod api;
 pub mod cache;
 pub mod device;
 pub mod index;
+pub mod keys;
 pub mod session;
 pub mod sync;
 pub mod tabs;
@@ -100,6 +105,10 @@ pub struct AppState {
     /// say so ([`api::save`]): the shell shows it until it is closed, a
     /// later change is saved or the screen is left.
     pub save_failed: RwSignal<Option<SaveFailure>>,
+    /// The groups whose current key this phone lacks.
+    pub keys_missing: RwSignal<Vec<GroupId>>,
+    /// Keys to write down, shown until the person says they have.
+    pub to_keep: RwSignal<Option<account::ToKeep>>,
 }
 
 impl AppState {
@@ -110,6 +119,8 @@ impl AppState {
             net,
             flash: RwSignal::new(None),
             save_failed: RwSignal::new(None),
+            keys_missing: RwSignal::new(Vec::new()),
+            to_keep: RwSignal::new(None),
             engine: StoredValue::new_local(None),
             phase: RwSignal::new(Phase::Starting),
             me: RwSignal::new(None),

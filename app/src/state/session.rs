@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::device::{self, GROUP_KEY, LOCK_KEY, ME_KEY, MODE_PENDING_KEY, TOKEN_KEY};
 use super::cache::Loading;
-use super::{AppState, Phase, api, sync, tabs};
+use super::{AppState, Phase, account, api, keys, sync, tabs};
 use crate::platform::crypt::{self, CryptError, LockConfig};
 use crate::platform::env::BrowserEnv;
 use crate::platform::http::{self, FetchTransport};
@@ -97,6 +97,14 @@ async fn open_for(app: AppState, me: Me, known: Option<SyncState>, early: Option
     let state = engine.start_known(&me.user, known).await?;
     choose_group(app, &me);
     app.me.set(Some(me));
+    if keys::load(app).await.is_none() {
+        // Signed in here before end-to-end encryption (or the keys were
+        // never kept): sign in again; the records and unsent changes stay,
+        // and the queue is sealed once the keys are here.
+        app.phase.set(Phase::SignInAgain);
+        return Ok(());
+    }
+    account::load_to_keep(app).await;
     let unsent = match early {
         Some(loading) => loading.finish(&engine.store).await?,
         None => app.cache.load_all(&engine.store).await?,
@@ -134,9 +142,12 @@ pub async fn other_users_unsent(app: AppState, user: &nimo_core::sync::ids::User
     }
 }
 
-/// After a successful sign-in, join or first-run setup. A different
-/// user's data on this device is erased first (the screens warn before).
-pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
+/// After a successful sign-in, join, first-run setup or recovery, with
+/// the keyring the key module opened. A different user's data on this
+/// device is erased first (the screens warn before).
+pub async fn signed_in(app: AppState, mut me: Me, ring: nimo_core::crypto::keyring::Keyring) -> Result<(), EngineError> {
+    // Kept in the keyring, not with `me`.
+    me.keys = None;
     let Some(engine) = app.engine() else { return Ok(()) };
     if let Ok(Some(state)) = engine.state().await
         && state.user != me.user
@@ -156,7 +167,12 @@ pub async fn signed_in(app: AppState, mut me: Me) -> Result<(), EngineError> {
         http::set_bearer(Some(token));
     }
     device::save_me(app, &me).await?;
-    open_for(app, me, None, None).await
+    app.me.set(Some(me.clone()));
+    keys::save(app, ring).await?;
+    open_for(app, me, None, None).await?;
+    // Changes made on this phone before its keys were here: sealed now.
+    let _ = engine.keys_updated().await;
+    Ok(())
 }
 
 /// Whether a sign-in on this device should ask for a bearer session.

@@ -14,7 +14,7 @@ use nimo_core::sync::client::{Rejected, StoreError, SyncError};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{AppState, Phase, api, device, tabs};
+use super::{AppState, Phase, api, device, keys, tabs};
 use crate::platform::js;
 
 /// How long after a local change to sync (edits in a row make one sync).
@@ -31,6 +31,9 @@ pub enum Problem {
     StorageFull,
     /// The server's disk is full: changes wait on the phone.
     ServerFull,
+    /// The group's keys changed and this phone could not take the new
+    /// ones (the key module did not load: an update may be waiting).
+    KeysBehind,
     /// Something else went wrong; the message is technical.
     Other(String),
 }
@@ -43,6 +46,9 @@ pub struct SyncStatus {
     pub problem: RwSignal<Option<Problem>>,
     /// Changes the server refused, kept so that nothing typed is lost.
     pub rejected: RwSignal<Vec<Rejected>>,
+    /// Values pulled that did not open (or did not pass their schema):
+    /// kept aside, said in 「読めない記録」.
+    pub unreadable: RwSignal<Vec<nimo_core::crypto::keyring::Unreadable>>,
     again: StoredValue<bool>,
     timer: StoredValue<Option<TimeoutHandle>>,
 }
@@ -55,6 +61,7 @@ impl SyncStatus {
             unsent: RwSignal::new(0),
             problem: RwSignal::new(None),
             rejected: RwSignal::new(Vec::new()),
+            unreadable: RwSignal::new(Vec::new()),
             again: StoredValue::new(false),
             timer: StoredValue::new(None),
         }
@@ -65,6 +72,7 @@ impl SyncStatus {
         self.unsent.set(0);
         self.problem.set(None);
         self.rejected.set(Vec::new());
+        self.unreadable.set(Vec::new());
     }
 }
 
@@ -132,7 +140,21 @@ async fn run(app: AppState) {
     let Some(engine) = app.engine() else { return };
     device::finish_pending_switch(app).await;
     let net = Some(app.net);
-    let result = engine.sync().await;
+    let mut result = engine.sync().await;
+    // The group's keys changed (a member removed): fetch them, seal the
+    // queue again, send again — once; or something pulled did not open
+    // (sealed under a key this phone has not fetched yet).
+    let unreadable = engine.state().await.ok().flatten().is_some_and(|s| !s.unreadable.is_empty());
+    if matches!(result, Err(SyncError::KeysChanged)) || (result.is_ok() && unreadable) {
+        match keys::refresh(app).await {
+            Ok(true) => result = engine.sync().await,
+            Ok(false) if result.is_ok() => {}
+            Ok(false) => result = Err(SyncError::KeysChanged),
+            Err(keys::KeysError::Offline) => {}
+            // The key module did not load (an update may be waiting).
+            Err(keys::KeysError::Module(_)) => result = Err(SyncError::KeysChanged),
+        }
+    }
     match result {
         Ok(_) => {
             app.sync.problem.set(None);
@@ -162,11 +184,13 @@ async fn run(app: AppState) {
         }
         Err(SyncError::Store(StoreError::QuotaExceeded)) => app.sync.problem.set(Some(Problem::StorageFull)),
         Err(SyncError::ServerFull) => app.sync.problem.set(Some(Problem::ServerFull)),
+        Err(SyncError::KeysChanged) => app.sync.problem.set(Some(Problem::KeysBehind)),
         Err(e) => app.sync.problem.set(Some(Problem::Other(e.to_string()))),
     }
     app.sync.unsent.set(engine.unsent().await.unwrap_or(0));
     if let Ok(Some(state)) = engine.state().await {
         app.sync.rejected.set(state.rejected);
+        app.sync.unreadable.set(state.unreadable);
     }
     tabs::announce_changes();
 }

@@ -87,6 +87,9 @@ pub enum ErrorCode {
     /// The server's disk is full: the change was not stored; the device
     /// keeps it and sends it again later.
     ServerFull,
+    /// A change sealed under a group key that is no longer the group's
+    /// (a member was removed meanwhile): fetch the keys and seal it again.
+    KeysChanged,
     /// Any code a newer server sends that this client does not know.
     #[serde(other)]
     Unknown,
@@ -97,7 +100,7 @@ impl ErrorCode {
         Self::Malformed, Self::InvalidField, Self::NotFound, Self::PayloadTooLarge, Self::UnsupportedMediaType, Self::Internal,
         Self::Unauthenticated, Self::SessionExpired, Self::DeviceRevoked, Self::Forbidden, Self::InvalidCredentials, Self::Throttled,
         Self::ClientOutdated, Self::EpochChanged, Self::Resync, Self::OutOfOrder, Self::InviteInvalid, Self::LoginTaken, Self::Deleted,
-        Self::ClockAhead, Self::ServerFull, Self::Unknown,
+        Self::ClockAhead, Self::ServerFull, Self::KeysChanged, Self::Unknown,
     ];
 
     /// The code as it travels (`snake_case`, as serde writes it).
@@ -124,6 +127,7 @@ impl ErrorCode {
             Self::Deleted => "deleted",
             Self::ClockAhead => "clock_ahead",
             Self::ServerFull => "server_full",
+            Self::KeysChanged => "keys_changed",
             Self::Unknown => "unknown",
         }
     }

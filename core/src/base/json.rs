@@ -96,6 +96,30 @@ pub fn parse(text: &str) -> Result<Value, JsonError> {
     Ok(v)
 }
 
+type FloatPrinter = fn(f64) -> String;
+
+static FLOAT_PRINTER: OnceLock<FloatPrinter> = OnceLock::new();
+
+/// Sets the printer [`print_value`] uses for a number that is not an
+/// integer (once, at start; the app gives the browser's).
+pub fn set_float_printer(print: FloatPrinter) {
+    let _ = FLOAT_PRINTER.set(print);
+}
+
+/// Writes `v` compactly with the platform's float printer (Rust's own on
+/// the host; the browser's in the app, which sets it).
+pub fn print_value(v: &Value) -> String {
+    match FLOAT_PRINTER.get() {
+        Some(p) => print(v, p),
+        #[cfg(not(target_arch = "wasm32"))]
+        None => print(v, &|f| format!("{f}")),
+        // Unset only before the app's start: a float is then written as
+        // JSON has no such number, and reading it back fails loudly.
+        #[cfg(target_arch = "wasm32")]
+        None => print(v, &|_| "null".to_owned()),
+    }
+}
+
 /// Writes `v` compactly; `float` prints a number that is not an integer.
 pub fn print(v: &Value, float: &dyn Fn(f64) -> String) -> String {
     let mut out = String::new();

@@ -1,15 +1,15 @@
-//! Rules for a new passphrase that both sides apply: the app, to say in
-//! Japanese what is wrong before anything is sent; the server, before it
-//! spends a hash on it (it also runs a full strength estimate, `zxcvbn`,
-//! which is too large to ship in the app).
+//! Rules for a new passphrase, applied on the device (the passphrase never
+//! reaches the server): the quick rules as it is typed, then, before it is
+//! used, a full strength estimate (`zxcvbn`, feature `strength`: its
+//! dictionaries are too large for the app itself, so the key module the
+//! app loads to make keys carries it).
 
 /// Fewer characters than this are refused.
 pub const MIN_CHARS: usize = 8;
 /// More characters than this are refused (hashing cost is bounded).
 pub const MAX_CHARS: usize = 256;
 
-/// Why a passphrase is refused. `code` is what the server sends in
-/// `ErrorBody::detail` with `invalid_field` on `passphrase`.
+/// Why a passphrase is refused (`code` names it to the app's messages).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     TooShort,
@@ -20,7 +20,7 @@ pub enum Problem {
     Common,
     /// One or two characters repeated, or a run like 12345678 or qwerty.
     Repetitive,
-    /// Guessable by a strength estimate (server only).
+    /// Guessable by a strength estimate.
     Weak,
 }
 
@@ -87,6 +87,27 @@ pub fn quick_check(passphrase: &str, login: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// The quick rules, then a strength estimate (zxcvbn, score 3 of 4: about
+/// 10^8 guesses, weeks of Argon2id on a copy of the server's database)
+/// that knows the login and the display name.
+#[cfg(feature = "strength")]
+pub fn check(passphrase: &str, login: &str, display_name: &str) -> Result<(), Problem> {
+    quick_check(passphrase, login)?;
+    // zxcvbn's dictionaries are English; a passphrase of eight or more
+    // kana or kanji draws from thousands of characters and is not guessed
+    // by them. Its cost grows with length: the first 100 characters decide.
+    let non_ascii = passphrase.chars().filter(|c| !c.is_ascii()).count();
+    if non_ascii >= MIN_CHARS {
+        return Ok(());
+    }
+    let head: String = passphrase.chars().take(100).collect();
+    let estimate = zxcvbn::zxcvbn(&head, &[login, display_name]);
+    if (estimate.score() as u8) < 3 {
+        return Err(Problem::Weak);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +132,20 @@ mod tests {
         }
         for p in Problem::ALL {
             assert_eq!(Problem::from_code(p.code()), Some(p));
+        }
+    }
+
+    #[cfg(feature = "strength")]
+    #[test]
+    fn common_and_weak_passphrases_are_refused_with_a_reason() {
+        let code = |p: &str, login: &str| check(p, login, "さくら").err().map(Problem::code);
+        assert_eq!(code("password", "x"), Some("common"));
+        assert_eq!(code("12345678", "x"), Some("common"));
+        assert_eq!(code("sakura2024", "x"), Some("weak"));
+        assert_eq!(code("tanaka1234", "tanaka"), Some("weak"));
+        assert_eq!(code("short", "x"), Some("too_short"));
+        for ok in ["correct horse battery", "coord5 rides the blue ferry at dawn", "ひまわりが咲く坂道です", "Kobe-umi-2026-kaze!"] {
+            assert_eq!(code(ok, "coord5"), None, "{ok}");
         }
     }
 }

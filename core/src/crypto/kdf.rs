@@ -7,11 +7,14 @@
 //! well under the 1.5 s a sign-in may take (BENCHMARKS.md). They travel
 //! with the salt, so that later accounts can be given stronger ones.
 
+#[cfg(feature = "keys")]
 use argon2::{Algorithm, Argon2, Params, Version};
 use hkdf::Hkdf;
 use sha2::Sha256;
 
-use super::{CryptoError, Key};
+#[cfg(feature = "keys")]
+use super::CryptoError;
+use super::Key;
 
 /// Argon2id's cost, as stored with a salt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +37,7 @@ impl Cost {
     }
 }
 
+#[cfg(feature = "keys")]
 /// Argon2id of `secret` with `salt`.
 pub fn slow(secret: &[u8], salt: &[u8], cost: Cost) -> Result<Key, CryptoError> {
     if !cost.acceptable() {
@@ -61,6 +65,7 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
 
+#[cfg(feature = "keys")]
 /// What a passphrase gives: the key that proves it to the server, and the
 /// key that never leaves the device.
 pub struct PassphraseKeys {
@@ -68,6 +73,7 @@ pub struct PassphraseKeys {
     pub wrap: Key,
 }
 
+#[cfg(feature = "keys")]
 /// The passphrase's keys (slow: run it once per sign-in, outside any
 /// store transaction).
 pub fn passphrase(passphrase: &str, salt: &[u8], cost: Cost) -> Result<PassphraseKeys, CryptoError> {
@@ -75,6 +81,7 @@ pub fn passphrase(passphrase: &str, salt: &[u8], cost: Cost) -> Result<Passphras
     Ok(PassphraseKeys { auth: expand(master.bytes(), "passphrase auth"), wrap: expand(master.bytes(), "passphrase wrap") })
 }
 
+#[cfg(feature = "keys")]
 /// What an invite code gives: the value the server finds the invite by,
 /// and the key its copy of the group key is wrapped with. Both slow, so
 /// that whoever holds the lookup value (the server) cannot try codes fast.
@@ -83,16 +90,18 @@ pub struct InviteKeys {
     pub wrap: Key,
 }
 
+#[cfg(feature = "keys")]
 /// Invites are found by this fixed salt's derivation (a per-invite salt
 /// would need the code's owner to be told the salt first).
 const INVITE_SALT: &[u8] = b"nimo invite code v1";
 
+#[cfg(feature = "keys")]
 pub fn invite(code: &str) -> Result<InviteKeys, CryptoError> {
     let master = slow(code.as_bytes(), INVITE_SALT, Cost::DEFAULT)?;
     Ok(InviteKeys { lookup: super::b64(expand(master.bytes(), "invite lookup").bytes()), wrap: expand(master.bytes(), "invite wrap") })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "keys"))]
 mod tests {
     use super::*;
 

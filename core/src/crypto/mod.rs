@@ -12,7 +12,11 @@
 //! - [`recovery`]: the recovery key as a person writes it down.
 //! - [`seal`]: record values sealed, padded and bound to their place.
 //! - [`keyring`]: what a signed-in device holds, and record keys from it.
+//! - `account` (feature `keys`): each step of accounts and group keys —
+//!   new account, sign-in, invite, join, rotation, recovery.
 
+#[cfg(feature = "keys")]
+pub mod account;
 pub mod envelope;
 pub mod kdf;
 pub mod keyring;

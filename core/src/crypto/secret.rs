@@ -58,7 +58,7 @@ impl Key {
         let cipher = Aes256Gcm::new((&self.0).into());
         // Encryption under a valid key and nonce cannot fail; an empty
         // result would only fail to open, never pass for data.
-        let ct = cipher.encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext, aad }).unwrap_or_default();
+        let ct = cipher.encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad }).unwrap_or_default();
         let mut out = Vec::with_capacity(NONCE + ct.len());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
@@ -71,8 +71,9 @@ impl Key {
             return Err(CryptoError::DoesNotOpen);
         }
         let (nonce, ct) = sealed.split_at(NONCE);
+        let nonce: [u8; NONCE] = nonce.try_into().map_err(|_| CryptoError::DoesNotOpen)?;
         let cipher = Aes256Gcm::new((&self.0).into());
-        cipher.decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad }).map_err(|_| CryptoError::DoesNotOpen)
+        cipher.decrypt(&Nonce::from(nonce), Payload { msg: ct, aad }).map_err(|_| CryptoError::DoesNotOpen)
     }
 }
 

@@ -8,8 +8,9 @@
 //! and merges them in; pending local changes survive any pull because the
 //! merge keeps the newer stamp (an unsent edit never flickers away).
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -24,6 +25,8 @@ use super::protocol::{
 use super::record::{Record, Stamped};
 use crate::api::error::{ErrorBody, ErrorCode};
 use crate::collections;
+use crate::crypto::keyring::{Keyring, Unreadable};
+use crate::crypto::{CryptoError, Random};
 
 /// How many mutations one push carries.
 pub const PUSH_BATCH: usize = 200;
@@ -62,6 +65,10 @@ pub struct SyncState {
     pub clock_offset_ms: i64,
     #[serde(default)]
     pub rejected: Vec<Rejected>,
+    /// Values from the server this device could not open (no key for them
+    /// here, or altered): kept aside, said, never merged over its data.
+    #[serde(default)]
+    pub unreadable: Vec<crate::crypto::keyring::Unreadable>,
 }
 
 /// A change the server refused; kept so that nothing typed is lost.
@@ -164,6 +171,10 @@ pub enum EngineError {
     Deleted,
     #[error("invalid: {0}")]
     Invalid(FieldError),
+    /// The keys to seal it are not on this device (not signed in with
+    /// keys yet, or the group has no key).
+    #[error("cannot seal: {0}")]
+    Keys(CryptoError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -186,6 +197,11 @@ pub enum SyncError {
     ServerFull,
     #[error("server error: {0}")]
     Server(String),
+    /// The group's key changed (a member was removed, or this device's keys
+    /// are behind): fetch the keys, and sync again (the queued changes are
+    /// sealed again then).
+    #[error("the group's keys changed")]
+    KeysChanged,
     #[error("not signed in on this device")]
     NotStarted,
     #[error(transparent)]
@@ -254,11 +270,37 @@ pub struct Engine<S, T, E> {
     /// last exchange with the server in this run (it is not kept: the
     /// monotonic clock starts again at each run).
     anchor: Cell<Option<(u64, u64)>>,
+    /// The signed-in user's keys: every value is sealed with them before
+    /// it is stored for sync, and opened with them when it comes back.
+    keys: RefCell<Option<Rc<Keyring>>>,
+}
+
+/// The platform's randomness, as the crypto module takes it.
+struct EnvRandom<'a, E: Env>(&'a E);
+
+impl<E: Env> Random for EnvRandom<'_, E> {
+    fn fill(&self, out: &mut [u8]) {
+        self.0.random_bytes(out);
+    }
 }
 
 impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
     pub fn new(store: S, transport: T, env: E) -> Self {
-        Self { store, transport, env, anchor: Cell::new(None) }
+        Self { store, transport, env, anchor: Cell::new(None), keys: RefCell::new(None) }
+    }
+
+    /// Gives the engine the user's keys (after sign-in, or a key refresh),
+    /// or takes them away (the lock, a sign-out).
+    pub fn set_keyring(&self, keys: Option<Keyring>) {
+        *self.keys.borrow_mut() = keys.map(Rc::new);
+    }
+
+    pub fn keyring(&self) -> Option<Rc<Keyring>> {
+        self.keys.borrow().clone()
+    }
+
+    fn ring(&self) -> Result<Rc<Keyring>, EngineError> {
+        self.keyring().ok_or(EngineError::Keys(CryptoError::NoKey("the user's keys".into())))
     }
 
     /// Forgets the clock anchor, as a reload does.
@@ -327,6 +369,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     last_sync_ms: None,
                     clock_offset_ms: 0,
                     rejected: Vec::new(),
+                    unreadable: Vec::new(),
                 };
                 tx.put_state(&state).await?;
                 tx.commit().await?;
@@ -414,25 +457,151 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 Op::Put { visibility, fields }
             }
         };
-        let mutation = Mutation { seq: state.next_seq, id: change.id, collection: change.collection, group: change.group, op };
+        let mut mutation = Mutation { seq: state.next_seq, id: change.id, collection: change.collection, group: change.group, op };
         let schema = collections::schema(mutation.collection);
         mutation.validate(schema).map_err(EngineError::Invalid)?;
+        if existing.as_ref().is_some_and(|r| r.group != mutation.group) {
+            return Err(EngineError::Invalid(FieldError { path: "group".into(), message: "a record cannot move to another group".into() }));
+        }
+        if existing.is_none()
+            && let Some(missing) = mutation.missing_required(schema)
+        {
+            return Err(EngineError::Invalid(missing));
+        }
+        // The outbox holds the values sealed; the device keeps them open
+        // (sealed at rest by the app lock), with the record's keys beside
+        // them as the server holds them.
+        let sealed = self.seal(&mut mutation, existing.as_ref(), t)?;
         let record = match existing {
             Some(mut record) => {
-                if record.group != mutation.group {
-                    return Err(EngineError::Invalid(FieldError { path: "group".into(), message: "a record cannot move to another group".into() }));
-                }
                 mutation.apply_to(&mut record, None);
                 record
             }
-            None => {
-                if let Some(missing) = mutation.missing_required(schema) {
-                    return Err(EngineError::Invalid(missing));
-                }
-                mutation.create(state.user.clone()).ok_or(EngineError::NoSuchRecord)?
-            }
+            None => mutation.create(state.user.clone()).ok_or(EngineError::NoSuchRecord)?,
         };
-        Ok(Prepared::Write(record, mutation))
+        Ok(Prepared::Write(record, sealed))
+    }
+
+    /// A mutation made from the device's own open copy of a record (giving
+    /// back what a restored server lost), sealed with the record's keys and
+    /// its values' own stamps. `None` if the keys are not here.
+    fn seal_copy(&self, mut m: Mutation, record: &Record) -> Option<Mutation> {
+        let ring = self.keyring()?;
+        let Op::Put { fields, .. } = &mut m.op else { return Some(m) };
+        let t = fields.iter().map(|w| w.t).max().unwrap_or(*record.max_stamp());
+        let keys = ring
+            .seal_change(&EnvRandom(&self.env), m.collection, &m.id, &m.group, Some(record), record.visibility.v, false, fields, t)
+            .ok()?;
+        fields.extend(keys);
+        Some(m)
+    }
+
+    /// After the group's keys changed (`SyncError::KeysChanged`, and the
+    /// app has fetched the new ones): every queued change sealed again,
+    /// under a key the group's current epoch wraps.
+    pub async fn reseal_outbox(&self) -> Result<usize, EngineError> {
+        let ring = self.ring()?;
+        let mut tx = self.store.begin().await?;
+        let mut count = 0;
+        for mut m in tx.outbox(usize::MAX).await? {
+            let Op::Put { fields, visibility } = &mut m.op else { continue };
+            let Some(mut record) = tx.get(m.collection, &m.id).await? else { continue };
+            let keys = ring.record_keys(&record);
+            // Open what is queued, then seal it as a new change would be.
+            let mut open: Vec<FieldWrite> = Vec::with_capacity(fields.len());
+            for w in fields.iter().filter(|w| !crate::crypto::seal::is_key_field(&w.field)) {
+                let v = crate::crypto::seal::open_value(&w.v, &|kid| keys.get(kid).cloned(), crate::crypto::seal::Place { collection: m.collection, record: &m.id, field: &w.field, stamp: &w.t })
+                    .map_err(EngineError::Keys)?;
+                open.push(FieldWrite { v, ..w.clone() });
+            }
+            let after = visibility.as_ref().map_or(record.visibility.v, |v| v.v);
+            let t = open.iter().map(|w| w.t).chain(visibility.iter().map(|v| v.t)).max().unwrap_or(*record.max_stamp());
+            // A queued share or unshare wraps the record's keys again for
+            // its new readers, as it did when it was first sealed.
+            let shares = visibility.is_some();
+            let key_fields = ring
+                .seal_change(&EnvRandom(&self.env), m.collection, &m.id, &m.group, Some(&record), after, shares, &mut open, t)
+                .map_err(EngineError::Keys)?;
+            for k in &key_fields {
+                record.write(&k.field, k.v.clone(), k.t);
+            }
+            *fields = key_fields.into_iter().chain(open).collect();
+            tx.put(record).await?;
+            tx.enqueue(&m).await?;
+            count += 1;
+        }
+        tx.commit().await?;
+        Ok(count)
+    }
+
+    /// A queued (sealed) change with its values opened, with the keys it
+    /// writes and those of `local` (the device's copy of its record). A
+    /// value that does not open stays as it is.
+    fn open_mutation(&self, m: &Mutation, local: Option<&Record>) -> Mutation {
+        let (Some(ring), Op::Put { visibility, fields }) = (self.keyring(), &m.op) else { return m.clone() };
+        let Some(t) = fields.iter().map(|w| w.t).chain(visibility.iter().map(|v| v.t)).max() else { return m.clone() };
+        let mut holder = Record::new(m.id.clone(), m.collection, m.group.clone(), ring.user.clone(), Stamped::new(Visibility::Private, t));
+        let known = local.into_iter().flat_map(|r| r.fields.iter()).map(|(name, s)| (name.as_str(), &s.v, s.t));
+        for (name, v, t) in known.chain(fields.iter().map(|w| (w.field.as_str(), &w.v, w.t))) {
+            if crate::crypto::seal::is_key_field(name) {
+                holder.write(name, v.clone(), t);
+            }
+        }
+        let keys = ring.record_keys(&holder);
+        let opened = fields
+            .iter()
+            .map(|w| {
+                let place = crate::crypto::seal::Place { collection: m.collection, record: &m.id, field: &w.field, stamp: &w.t };
+                match crate::crypto::seal::is_key_field(&w.field) {
+                    true => w.clone(),
+                    false => FieldWrite { v: crate::crypto::seal::open_value(&w.v, &|kid| keys.get(kid).cloned(), place).unwrap_or_else(|_| w.v.clone()), ..w.clone() },
+                }
+            })
+            .collect();
+        Mutation { op: Op::Put { visibility: visibility.clone(), fields: opened }, ..m.clone() }
+    }
+
+    /// After this device's keys changed (fetched again after a rotation,
+    /// a join, a re-admission): the queued changes sealed under the
+    /// current keys, and, if anything pulled did not open, everything
+    /// pulled again so that it opens now. Returns how many changes were
+    /// sealed again.
+    pub async fn keys_updated(&self) -> Result<usize, EngineError> {
+        let resealed = self.reseal_outbox().await?;
+        let mut tx = self.store.begin().await?;
+        if let Some(mut state) = tx.state().await?
+            && !state.unreadable.is_empty()
+        {
+            state.unreadable.clear();
+            state.cursor = None;
+            tx.put_state(&state).await?;
+            tx.commit().await?;
+        }
+        Ok(resealed)
+    }
+
+    /// Seals a mutation's values: returns the sealed mutation to queue, and
+    /// adds to `mutation` (the open one, for the device's own copy) the
+    /// record key fields the sealed one writes.
+    fn seal(&self, mutation: &mut Mutation, existing: Option<&Record>, t: Hlc) -> Result<Mutation, EngineError> {
+        let (collection, id, group, seq) = (mutation.collection, mutation.id.clone(), mutation.group.clone(), mutation.seq);
+        let Op::Put { visibility, fields } = &mut mutation.op else { return Ok(mutation.clone()) };
+        let ring = self.ring()?;
+        let after = visibility.as_ref().map(|v| v.v).or_else(|| existing.map(|r| r.visibility.v)).unwrap_or(Visibility::Private);
+        let changes = visibility.is_some() && existing.is_some_and(|r| r.visibility.v != after);
+        let mut sealed_fields = fields.clone();
+        let key_fields = ring
+            .seal_change(&EnvRandom(&self.env), collection, &id, &group, existing, after, changes, &mut sealed_fields, t)
+            .map_err(EngineError::Keys)?;
+        let sealed = Mutation {
+            seq,
+            id,
+            collection,
+            group,
+            op: Op::Put { visibility: visibility.clone(), fields: key_fields.iter().cloned().chain(sealed_fields).collect() },
+        };
+        fields.splice(0..0, key_fields);
+        Ok(sealed)
     }
 
     /// Number of changes not yet acknowledged by the server.
@@ -453,10 +622,28 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut report = SyncReport::default();
         // A restart happens after a reset (new epoch, horizon, access); two
         // in a row would mean the server keeps changing under us.
+        let mut resealed = false;
         for _ in 0..4 {
             match self.push_all(&mut report).await {
                 Ok(()) => {}
                 Err(Step::Restart) => continue,
+                Err(Step::Fail(SyncError::KeysChanged)) if !resealed => {
+                    // Sealed for readers the record no longer has (it was
+                    // shared or made private on another device): learn how
+                    // the records stand, seal the queue again, send again.
+                    // Still refused after that, the keys themselves are
+                    // behind: the app fetches them (`keys_updated`).
+                    resealed = true;
+                    match self.pull_all(&mut report).await {
+                        Ok(()) | Err(Step::Restart) => {}
+                        Err(Step::Fail(e)) => return Err(e),
+                    }
+                    self.reseal_outbox().await.map_err(|e| match e {
+                        EngineError::Store(e) => SyncError::Store(e),
+                        _ => SyncError::KeysChanged,
+                    })?;
+                    continue;
+                }
                 Err(Step::Fail(e)) => return Err(e),
             }
             match self.pull_all(&mut report).await {
@@ -497,6 +684,9 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     self.adopt_new_stream(true).await?;
                     return Err(Step::Restart);
                 }
+                Err(TransportError::Api { body, .. }) if body.error == ErrorCode::KeysChanged => {
+                    return Err(Step::Fail(SyncError::KeysChanged));
+                }
                 Err(TransportError::Api { body, .. }) if body.error == ErrorCode::ClockAhead => {
                     let Some(server_ms) = body.server_ms else {
                         return Err(Step::Fail(SyncError::Server("clock_ahead without the server's time".into())));
@@ -530,9 +720,23 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 report.pushed += 1;
                 if let AckResult::Rejected { error, field, message, current } = &ack.result {
                     report.rejected += 1;
-                    restore_rejected(&mut tx, mutation, current.as_deref()).await?;
+                    // The server's copy, opened; what does not open is left out.
+                    let current = match (current.as_deref(), self.keyring()) {
+                        (Some(r), Some(ring)) => Some(ring.open_record(r).0),
+                        _ => None,
+                    };
+                    let local = tx.get(mutation.collection, &mutation.id).await?;
+                    let pending: Vec<Mutation> = tx
+                        .outbox(usize::MAX)
+                        .await?
+                        .into_iter()
+                        .filter(|m| m.id == mutation.id && m.seq != mutation.seq)
+                        .map(|m| self.open_mutation(&m, local.as_ref()))
+                        .collect();
+                    restore_rejected(&mut tx, mutation, &pending, current.as_ref()).await?;
+                    // The log keeps what the person wrote, readable.
                     state.rejected.push(Rejected {
-                        mutation: mutation.clone(),
+                        mutation: self.open_mutation(mutation, local.as_ref()),
                         error: *error,
                         field: field.clone(),
                         message: message.clone(),
@@ -595,14 +799,27 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         }
         let map = |t: &Hlc| renamed.get(t).copied().unwrap_or(*t);
         let mut touched: Vec<(Collection, RecordId)> = Vec::new();
+        let ring = self.keyring();
         for mut m in queued {
+            // A sealed value is bound to its stamp: a new stamp, a new seal.
+            let keys = match (&ring, &m.op) {
+                (Some(ring), Op::Put { .. }) => tx.get(m.collection, &m.id).await?.map(|r| ring.record_keys(&r)).unwrap_or_default(),
+                _ => Default::default(),
+            };
             match &mut m.op {
                 Op::Put { visibility, fields } => {
                     if let Some(v) = visibility {
                         v.t = map(&v.t);
                     }
                     for w in fields {
-                        w.t = map(&w.t);
+                        let new = map(&w.t);
+                        if new != w.t
+                            && let Some(ring) = &ring
+                            && let Ok(v) = ring.reseal(&EnvRandom(&self.env), m.collection, &m.id, &keys, &w.field, &w.v, &w.t, &new)
+                        {
+                            w.v = v;
+                        }
+                        w.t = new;
                         w.base = w.base.as_ref().map(map);
                     }
                 }
@@ -714,8 +931,23 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                     }
                 }
                 // The page's records move into the store: 10,000 records
-                // are not copied on their way in.
+                // are not copied on their way in. Each is opened first;
+                // what does not open is kept aside and said.
+                let ring = self.ring().map_err(|e| Step::Fail(SyncError::Server(e.to_string())))?;
                 for (theirs, local) in records.into_iter().zip(locals) {
+                    let (theirs, unreadable) = ring.open_record(&theirs);
+                    let nothing_read = !unreadable.is_empty() && !theirs.is_deleted() && !theirs.fields.iter().any(|(name, _)| !crate::crypto::seal::is_key_field(name));
+                    // What did not open before and opens now is no longer said.
+                    state.unreadable.retain(|u| u.id != theirs.id);
+                    note_unreadable(&mut state, unreadable);
+                    if local.is_none() && nothing_read {
+                        // A record of which nothing opens is not shown as
+                        // an empty one.
+                        if sweeping {
+                            seen.insert(theirs.id.clone());
+                        }
+                        continue;
+                    }
                     if sweeping {
                         seen.insert(theirs.id.clone());
                     }
@@ -728,7 +960,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                             // After a restore, give back what the server lost. If
                             // this user may not write the record, the server
                             // rejects the repair and its copy stands.
-                            if repair && let Some(m) = repair_mutation(&ours, &theirs, state.next_seq) {
+                            if repair && let Some(m) = repair_mutation(&ours, &theirs, state.next_seq).and_then(|m| self.seal_copy(m, &ours)) {
                                 tx.enqueue(&m).await?;
                                 state.next_seq += 1;
                             }
@@ -802,7 +1034,7 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 continue;
             }
             if repair && record.owner == state.user {
-                let m = recreate_mutation(&record, state.next_seq);
+                let Some(m) = self.seal_copy(recreate_mutation(&record, state.next_seq), &record) else { continue };
                 tx.enqueue(&m).await?;
                 state.next_seq += 1;
             } else {
@@ -846,7 +1078,9 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 if let Some(record) = tx.get(m.collection, &m.id).await?
                     && record.owner == state.user && !record.is_deleted()
                 {
-                    renumbered.push(recreate_mutation(&record, 0));
+                    if let Some(m) = self.seal_copy(recreate_mutation(&record, 0), &record) {
+                        renumbered.push(m);
+                    }
                 }
             }
             renumbered.push(m);
@@ -927,15 +1161,27 @@ fn map_transport(e: TransportError) -> SyncError {
     }
 }
 
+/// How many unreadable values the device remembers to say.
+const UNREADABLE_LOG: usize = 100;
+
+/// Notes values that did not open, each once (the newest kept).
+fn note_unreadable(state: &mut SyncState, found: Vec<Unreadable>) {
+    for u in found {
+        state.unreadable.retain(|x| !(x.id == u.id && x.field == u.field));
+        state.unreadable.push(u);
+    }
+    let excess = state.unreadable.len().saturating_sub(UNREADABLE_LOG);
+    state.unreadable.drain(..excess);
+}
+
 /// After a rejection the server's copy is the truth, with this device's
-/// other pending changes to the same record laid on top again.
-async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, current: Option<&Record>) -> Result<(), StoreError> {
-    let pending: Vec<Mutation> =
-        tx.outbox(usize::MAX).await?.into_iter().filter(|m| m.id == rejected.id && m.seq != rejected.seq).collect();
+/// other pending changes to the same record (`pending`, opened) laid on
+/// top again.
+async fn restore_rejected<X: StoreTx>(tx: &mut X, rejected: &Mutation, pending: &[Mutation], current: Option<&Record>) -> Result<(), StoreError> {
     match current {
         Some(current) => {
             let mut record = current.clone();
-            for m in &pending {
+            for m in pending {
                 m.apply_to(&mut record, None);
             }
             tx.put(record).await

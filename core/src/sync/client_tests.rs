@@ -107,7 +107,20 @@ fn hlc(ms: u64) -> Hlc {
     Hlc::new(ms, 0, ClientId::from_random([9; 8]))
 }
 
+/// The test user's keys, with the group's first key.
+fn ring() -> Keyring {
+    let mut ring = Keyring::new(UserId::new_v7(1, [3; 10]), crate::crypto::Key::from_bytes([5; 32]));
+    ring.add_epoch(&GroupId::new_v7(1, [2; 10]), 1, crate::crypto::Key::from_bytes([6; 32]));
+    ring
+}
+
+/// A record as the server holds it: sealed.
 fn record(n: u8) -> Record {
+    let rng = |out: &mut [u8]| out.fill(n);
+    ring().seal_record(&rng, &open_record(n)).expect("sealed")
+}
+
+fn open_record(n: u8) -> Record {
     let mut r = Record::new(
         RecordId::new_v7(1_000 + u64::from(n), [n; 10]),
         Collection::Contact,
@@ -166,6 +179,7 @@ fn engine(failing: Option<usize>) -> (Engine<SlowStore, Pages, FixedEnv>, Log) {
     let log = Log::default();
     let store = SlowStore { inner: MemoryStore::new(), log: Rc::clone(&log), failing: Cell::new(None), commits: RefCell::new(0) };
     let engine = Engine::new(store, Pages { log: Rc::clone(&log) }, FixedEnv(Cell::new(0)));
+    engine.set_keyring(Some(ring()));
     run(engine.start(&UserId::new_v7(1, [3; 10]))).expect("start");
     log.borrow_mut().clear();
     *engine.store.commits.borrow_mut() = 0;
@@ -182,6 +196,8 @@ fn the_next_page_is_asked_for_while_this_one_is_written() {
     assert_eq!(*log.borrow(), ["pull -", "pull 1", "commit", "pull 2", "commit", "commit", "commit"]);
     let stored = engine.store.inner.snapshot();
     assert_eq!(stored.records.len(), 6);
+    // Kept open on the device, as it was written.
+    assert!(stored.records.values().any(|r| r.text("note") == Some("record 4")));
     assert_eq!(stored.state.and_then(|s| s.cursor).as_deref(), Some("3"));
 }
 

@@ -167,10 +167,12 @@ impl FieldError {
 }
 
 impl Mutation {
-    /// Checks the mutation's own shape against its collection's schema
-    /// (`crate::collections::schema`): known fields, well-typed values,
-    /// allowed visibility.
-    pub fn validate(&self, schema: &Schema) -> Result<(), FieldError> {
+    /// Checks a mutation as the server can, its values sealed: known
+    /// fields (or record keys, `_key.<id>`), each value sealed (or empty),
+    /// each record key in its shape, the allowed visibility. The values
+    /// themselves are checked on the devices ([`Self::validate`] before
+    /// sealing, the schema again after opening).
+    pub fn validate_sealed(&self, schema: &Schema) -> Result<(), FieldError> {
         match &self.op {
             Op::Put { visibility, fields } => {
                 if let Some(vis) = visibility
@@ -182,6 +184,45 @@ impl Mutation {
                     return Err(FieldError::new("fields", format!("at most {MAX_FIELDS_PER_MUTATION} fields per change")));
                 }
                 for (i, w) in fields.iter().enumerate() {
+                    let path = || format!("fields.{}", w.field);
+                    if crate::crypto::seal::is_key_field(&w.field) {
+                        if crate::crypto::seal::scope_of(&w.v).is_none() {
+                            return Err(FieldError::new(path(), "not a record key"));
+                        }
+                    } else if schema.field(&w.field).is_none() {
+                        return Err(FieldError::new(path(), format!("no such field in {}", self.collection.id())));
+                    } else if !crate::crypto::seal::is_sealed(&w.v) {
+                        return Err(FieldError::new(path(), "not a sealed value"));
+                    }
+                    if fields[..i].iter().any(|earlier| earlier.field == w.field) {
+                        return Err(FieldError::new(path(), "written twice in one change"));
+                    }
+                }
+                Ok(())
+            }
+            Op::Delete { .. } => Ok(()),
+            Op::Resolve { field, .. } => match schema.kind(field) {
+                Some(kind) if kind.is_note() => Ok(()),
+                _ => Err(FieldError::new("field", format!("{field} is not a free-text field of {}", self.collection.id()))),
+            },
+        }
+    }
+
+    /// Checks the mutation's own shape against its collection's schema
+    /// (`crate::collections::schema`) on the device, before its values are
+    /// sealed: known fields, well-typed values, allowed visibility.
+    pub fn validate(&self, schema: &Schema) -> Result<(), FieldError> {
+        match &self.op {
+            Op::Put { visibility, fields } => {
+                if let Some(vis) = visibility
+                    && vis.v == Visibility::Private && !self.collection.allows_private()
+                {
+                    return Err(FieldError::new("visibility", format!("{} records are always shared with the group", self.collection.id())));
+                }
+                if fields.len() > MAX_FIELDS_PER_MUTATION {
+                    return Err(FieldError::new("fields", format!("at most {MAX_FIELDS_PER_MUTATION} fields per change")));
+                }
+                for (i, w) in fields.iter().enumerate().filter(|(_, w)| !crate::crypto::seal::is_key_field(&w.field)) {
                     let checked = (schema.check)(&w.field, &w.v).ok_or_else(|| {
                         FieldError::new(format!("fields.{}", w.field), format!("no such field in {}", self.collection.id()))
                     })?;

@@ -18,8 +18,9 @@ use super::protocol::{Ack, AckResult, FieldWrite, Mutation, Op, PullResponse, Pu
 use super::record::{Conflict, Record, Stamped};
 use crate::api::error::ErrorCode;
 use crate::api::{
-    DeviceInfo, GroupInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode,
-    SessionToken, SetupRequest,
+    AccountKeys, DeviceInfo, EpochEnvelope, EpochHistory, GroupInfo, GroupKeyInit, GroupKeysInfo, GroupRecovery, InviteCreated, InviteInfo, InviteKey, InviteOpen, InviteOpened, InviteRequest,
+    JoinGroupRequest, JoinRequest, KdfParams, KeysInfo, LoginRequest, Me, MemberEnvelope, MemberInfo, NewAccount, OwnEnvelope, PassphraseChange, RecoverRequest,
+    RecoveryKeys, RecoveryRequest, RoleRequest, Rotation, SessionMode, SessionToken, SetupRequest,
 };
 
 /// What does not read as the expected shape.
@@ -124,21 +125,39 @@ impl Wire for Role {
 
 // The account API's payloads, as the app sends and reads them.
 crate::wire_struct! {
-    Me { user, login, display_name, device, groups, session_token }
+    Me { user, login, display_name, device, groups, session_token, keys }
     GroupInfo { id, name, role }
-    LoginRequest { login, passphrase, device_name, bearer }
-    JoinRequest { code, login, display_name, passphrase, device_name, bearer }
-    SetupRequest { token, group_name, login, display_name, passphrase, device_name, bearer }
-    PassphraseChange { current, new }
+    LoginRequest { login, auth, device_name, bearer }
+    JoinRequest { lookup, account, envelope, group_key, device_name, bearer }
+    InviteOpen { lookup }
+    InviteOpened { group, group_name, role, key, group_has_key, readmit_login }
+    SetupRequest { token, group, group_name, account, group_key, device_name, bearer }
+    PassphraseChange { current_auth, kdf, auth, wrapped_secret }
     SessionMode { bearer }
     SessionToken { token }
-    JoinGroupRequest { code }
-    InviteRequest { role, days, max_uses }
-    InviteCreated { id, code, role, expires_ms, max_uses }
+    JoinGroupRequest { lookup, envelope, group_key }
+    InviteRequest { role, days, max_uses, lookup, key, readmit }
+    InviteCreated { id, role, expires_ms, max_uses }
     InviteInfo { id, role, created_ms, expires_ms, max_uses, uses, revoked }
-    MemberInfo { id, display_name, role, joined_ms }
+    MemberInfo { id, display_name, role, joined_ms, public_key }
     RoleRequest { role }
     DeviceInfo { id, name, created_ms, last_seen_ms, current }
+    KdfParams { salt, m_kib, t, p }
+    AccountKeys { public_key, wrapped_secret }
+    InviteKey { group, epoch, wrapped }
+    NewAccount { login, display_name, kdf, auth, public_key, wrapped_secret, wrapped_secret_recovery, recovery_auth }
+    GroupKeyInit { envelope, recovery_public_key, recovery_envelope }
+    EpochEnvelope { epoch, envelope }
+    EpochHistory { epoch, sealed }
+    GroupKeysInfo { group, current_epoch, envelopes, history, recovery_public_key }
+    KeysInfo { account, groups }
+    OwnEnvelope { epochs }
+    Rotation { epoch, envelopes, history, recovery_envelope }
+    MemberEnvelope { member, envelope }
+    GroupRecovery { recovery_public_key, envelopes }
+    RecoveryRequest { login, recovery_auth }
+    RecoveryKeys { public_key, wrapped_secret_recovery }
+    RecoverRequest { login, recovery_auth, kdf, auth, wrapped_secret, device_name, bearer }
 }
 
 impl Wire for Value {
@@ -691,6 +710,7 @@ impl Wire for SyncState {
             ("last_sync_ms", Some(self.last_sync_ms.map_or(Value::Null, Value::from))),
             ("clock_offset_ms", Some(Value::from(self.clock_offset_ms))),
             ("rejected", Some(array(&self.rejected))),
+            ("unreadable", Some(array(&self.unreadable))),
         ])
     }
 
@@ -708,6 +728,28 @@ impl Wire for SyncState {
             last_sync_ms: opt(o, "last_sync_ms").map(u64_of).transpose()?,
             clock_offset_ms: opt(o, "clock_offset_ms").and_then(Value::as_i64).unwrap_or(0),
             rejected: list(o.get("rejected"))?,
+            unreadable: list(o.get("unreadable"))?,
+        })
+    }
+}
+
+impl Wire for crate::crypto::keyring::Unreadable {
+    fn to_wire(&self) -> Value {
+        object(vec![
+            ("collection", Some(self.collection.to_wire())),
+            ("id", Some(self.id.to_wire())),
+            ("field", Some(Value::String(self.field.clone()))),
+            ("why", Some(Value::String(self.why.clone()))),
+        ])
+    }
+
+    fn from_wire(v: &Value) -> Result<Self> {
+        let o = obj(v, "an unreadable value")?;
+        Ok(Self {
+            collection: Collection::from_wire(field(o, "collection")?)?,
+            id: RecordId::from_wire(field(o, "id")?)?,
+            field: string(field(o, "field")?)?.to_owned(),
+            why: string(field(o, "why")?)?.to_owned(),
         })
     }
 }
@@ -742,10 +784,6 @@ impl Wire for crate::api::error::ErrorBody {
 mod tests {
     use super::*;
     use crate::api::error::ErrorCode;
-use crate::api::{
-    DeviceInfo, GroupInfo, InviteCreated, InviteInfo, InviteRequest, JoinGroupRequest, JoinRequest, LoginRequest, Me, MemberInfo, PassphraseChange, RoleRequest, SessionMode,
-    SessionToken, SetupRequest,
-};
     use serde_json::json;
 
     fn both_ways<T: Wire + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug>(x: &T) {
@@ -773,28 +811,57 @@ use crate::api::{
         let user = UserId::new_v7(1, [3; 10]);
         let group = GroupInfo { id: GroupId::new_v7(1, [2; 10]), name: "ひまわり家族会".into(), role: Role::Coordinator };
         let device = DeviceId::new_v7(2, [4; 10]);
-        let me = Me { user: user.clone(), login: "hana".into(), display_name: "はな".into(), device: device.clone(), groups: vec![group.clone()], session_token: None };
+        let keys = AccountKeys { public_key: "cGs".into(), wrapped_secret: "d3M".into() };
+        let invite_key = InviteKey { group: group.id.clone(), epoch: 3, wrapped: "aw".into() };
+        let me = Me { user: user.clone(), login: "hana".into(), display_name: "はな".into(), device: device.clone(), groups: vec![group.clone()], session_token: None, keys: None };
         both_ways(&me);
-        both_ways(&Me { session_token: Some("t0k3n".into()), groups: Vec::new(), ..me });
-        both_ways(&LoginRequest { login: "hana".into(), passphrase: "p".into(), device_name: "iPhone".into(), bearer: true });
-        both_ways(&JoinRequest { code: "ABCD".into(), login: "l".into(), display_name: "d".into(), passphrase: "p".into(), device_name: "n".into(), bearer: false });
-        both_ways(&SetupRequest { token: "t".into(), group_name: "g".into(), login: "l".into(), display_name: "d".into(), passphrase: "p".into(), device_name: "n".into(), bearer: false });
-        both_ways(&PassphraseChange { current: "a".into(), new: "b".into() });
+        both_ways(&Me { session_token: Some("t0k3n".into()), groups: Vec::new(), keys: Some(keys.clone()), ..me });
+        let kdf = KdfParams { salt: "c2FsdA".into(), m_kib: 19456, t: 2, p: 1 };
+        let account = NewAccount {
+            login: "l".into(),
+            display_name: "d".into(),
+            kdf: kdf.clone(),
+            auth: "YQ".into(),
+            public_key: "cA".into(),
+            wrapped_secret: "dw".into(),
+            wrapped_secret_recovery: "cg".into(),
+            recovery_auth: "cmE".into(),
+        };
+        both_ways(&LoginRequest { login: "hana".into(), auth: "YQ".into(), device_name: "iPhone".into(), bearer: true });
+        both_ways(&JoinRequest { lookup: "bG9vaw".into(), account: account.clone(), envelope: Some(EpochEnvelope { epoch: 2, envelope: "ZQ".into() }), group_key: None, device_name: "n".into(), bearer: false });
+        both_ways(&InviteOpen { lookup: "bA".into() });
+        both_ways(&InviteOpened { group: group.id.clone(), group_name: "g".into(), role: Role::Member, key: Some(invite_key.clone()), group_has_key: true, readmit_login: Some("hana".into()) });
+        let init = GroupKeyInit { envelope: "ZQ".into(), recovery_public_key: "cnA".into(), recovery_envelope: "cmU".into() };
+        both_ways(&SetupRequest { token: "t".into(), group: group.id.clone(), group_name: "g".into(), account: account.clone(), group_key: init, device_name: "n".into(), bearer: false });
+        both_ways(&PassphraseChange { current_auth: "YQ".into(), kdf: kdf.clone(), auth: "Yg".into(), wrapped_secret: "dw".into() });
         both_ways(&SessionMode { bearer: true });
         both_ways(&SessionToken { token: None });
         both_ways(&SessionToken { token: Some("x".into()) });
-        both_ways(&JoinGroupRequest { code: "c".into() });
-        both_ways(&InviteRequest { role: Role::Member, days: 7, max_uses: 3 });
-        both_ways(&InviteCreated { id: "i".into(), code: "c".into(), role: Role::Member, expires_ms: 1 << 40, max_uses: 2 });
+        both_ways(&JoinGroupRequest { lookup: "c".into(), envelope: None, group_key: None });
+        both_ways(&InviteRequest { role: Role::Member, days: 7, max_uses: 3, lookup: "bA".into(), key: invite_key.clone(), readmit: None });
+        both_ways(&InviteRequest { role: Role::Member, days: 7, max_uses: 1, lookup: "bA".into(), key: invite_key, readmit: Some(user.clone()) });
+        both_ways(&InviteCreated { id: "i".into(), role: Role::Member, expires_ms: 1 << 40, max_uses: 2 });
         both_ways(&InviteInfo { id: "i".into(), role: Role::Coordinator, created_ms: 1, expires_ms: 2, max_uses: 3, uses: 1, revoked: true });
-        both_ways(&MemberInfo { id: user, display_name: "d".into(), role: Role::Member, joined_ms: 5 });
+        both_ways(&MemberInfo { id: user.clone(), display_name: "d".into(), role: Role::Member, joined_ms: 5, public_key: Some("cGs".into()) });
         both_ways(&RoleRequest { role: Role::Coordinator });
         both_ways(&DeviceInfo { id: device, name: "n".into(), created_ms: 1, last_seen_ms: 2, current: true });
+        let envelope = EpochEnvelope { epoch: 1, envelope: "ZQ".into() };
+        both_ways(&KeysInfo {
+            account: keys,
+            groups: vec![GroupKeysInfo { group: group.id.clone(), current_epoch: Some(2), envelopes: vec![envelope.clone()], history: vec![EpochHistory { epoch: 1, sealed: "cw".into() }], recovery_public_key: Some("cnA".into()) }],
+        });
+        both_ways(&OwnEnvelope { epochs: vec![envelope.clone()] });
+        both_ways(&Rotation { epoch: 3, envelopes: vec![MemberEnvelope { member: user, envelope: "ZQ".into() }], history: "aA".into(), recovery_envelope: "cmU".into() });
+        both_ways(&GroupRecovery { recovery_public_key: "cnA".into(), envelopes: vec![envelope] });
+        both_ways(&RecoveryRequest { login: "hana".into(), recovery_auth: "cmE".into() });
+        both_ways(&RecoveryKeys { public_key: "cA".into(), wrapped_secret_recovery: "cg".into() });
+        both_ways(&RecoverRequest { login: "hana".into(), recovery_auth: "cmE".into(), kdf, auth: "YQ".into(), wrapped_secret: "dw".into(), device_name: "n".into(), bearer: false });
         // What does not fit is refused with the field's name.
         let e = MemberInfo::from_wire(&json!({"id": "x", "display_name": "d", "role": "member", "joined_ms": 5})).unwrap_err();
         assert!(e.0.starts_with("id:"), "{e}");
         assert!(InviteRequest::from_wire(&json!({"role": "member", "days": 7})).is_err(), "max_uses is required");
-        assert!(InviteRequest::from_wire(&json!({"role": "member", "days": 4_294_967_296_u64, "max_uses": 1})).is_err(), "days fits u32");
+        assert!(RoleRequest::from_wire(&json!({"role": "boss"})).is_err());
+        assert!(InviteKey::from_wire(&json!({"group": group.id.to_string(), "epoch": 4_294_967_296_u64, "wrapped": "a"})).is_err(), "the epoch fits u32");
     }
 
     #[test]
@@ -840,6 +907,7 @@ use crate::api::{
             last_sync_ms: Some(5),
             clock_offset_ms: -40,
             rejected: vec![Rejected { mutation: put, error: ErrorCode::Forbidden, field: None, message: "no".into(), at_ms: 7 }],
+            unreadable: Vec::new(),
         });
     }
 

@@ -1,7 +1,7 @@
 //! Generated inputs against every reader and rule that takes what others
 //! wrote: the JSON reader and printer, the wire codec, the importers, text
 //! folding, the hours evaluator, the suppression rule, CSV, and the
-//! per-field merge.
+//! per-field merge, and the end-to-end sealing.
 //!
 //! `cargo test` runs each property for a few hundred cases (seconds in
 //! all). `cargo xtask fuzz --minutes N` runs the same properties for N
@@ -10,6 +10,7 @@
 //! A failing case's seed is kept in `regressions/<property>.txt` (commit
 //! it), and every later run tries the kept seeds first.
 
+mod crypto;
 mod evidence;
 mod hours;
 mod import;

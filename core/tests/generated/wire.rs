@@ -5,6 +5,7 @@
 
 use nimo_core::api::error::{ErrorBody, ErrorCode, ResyncReason};
 use nimo_core::base::json;
+use nimo_core::crypto::keyring::Unreadable;
 use nimo_core::sync::client::{Rejected, SyncState};
 use nimo_core::sync::collection::{Collection, Visibility};
 use nimo_core::sync::hlc::{Clock, Hlc};
@@ -54,7 +55,7 @@ pub fn visibility() -> impl Strategy<Value = Visibility> {
     prop_oneof![Just(Visibility::Private), Just(Visibility::Group)]
 }
 
-fn field_name() -> impl Strategy<Value = String> {
+pub fn field_name() -> impl Strategy<Value = String> {
     prop_oneof![3 => proptest::sample::select(vec!["note", "mode", "worries", "at", "person", "referrals"]).prop_map(str::to_owned), 1 => text()]
 }
 
@@ -180,11 +181,17 @@ fn wire_error_bodies_round_trip() {
 #[test]
 fn wire_the_devices_sync_state_round_trips() {
     let rejected = (mutation(), error_code(), proptest::option::of(text()), text(), any::<u64>()).prop_map(|(mutation, error, field, message, at_ms)| Rejected { mutation, error, field, message, at_ms });
-    let state = (user(), client(), any::<u64>(), (0u64..(1 << 48), any::<u16>()), proptest::option::of(epoch()), proptest::option::of(text()), any::<bool>(), proptest::option::of(any::<u64>()), any::<i64>(), proptest::collection::vec(rejected, 0..3))
-        .prop_map(|(user, client, next_seq, (ms, counter), epoch, cursor, repair, last_sync_ms, clock_offset_ms, rejected)| {
+    let unreadable = (collection(), record_id(), field_name(), text()).prop_map(|(collection, id, field, why)| Unreadable { collection, id, field, why });
+    let state = (
+        (user(), client(), any::<u64>(), (0u64..(1 << 48), any::<u16>())),
+        (proptest::option::of(epoch()), proptest::option::of(text()), any::<bool>(), proptest::option::of(any::<u64>()), any::<i64>()),
+        proptest::collection::vec(rejected, 0..3),
+        proptest::collection::vec(unreadable, 0..3),
+    )
+        .prop_map(|((user, client, next_seq, (ms, counter)), (epoch, cursor, repair, last_sync_ms, clock_offset_ms), rejected, unreadable)| {
             let mut clock = Clock::new(client);
             clock.rewind(ms, counter);
-            SyncState { user, client, next_seq, clock, epoch, cursor, repair, last_sync_ms, clock_offset_ms, rejected }
+            SyncState { user, client, next_seq, clock, epoch, cursor, repair, last_sync_ms, clock_offset_ms, rejected, unreadable }
         });
     check("wire_sync_state", 128, state, |s| round_trip(&s));
 }

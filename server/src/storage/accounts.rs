@@ -84,11 +84,6 @@ pub fn set_session_token(tx: &Transaction<'_>, device: &DeviceId, token_hash: &[
     Ok(())
 }
 
-pub fn set_passphrase(tx: &Transaction<'_>, user: &UserId, hash: &str) -> Result<(), StorageError> {
-    sql(tx.execute("UPDATE users SET passphrase_hash = ?2 WHERE id = ?1", params![user.as_str(), hash]))?;
-    Ok(())
-}
-
 /// Revokes every live session of `user` but `keep`.
 pub fn revoke_other_sessions(tx: &Transaction<'_>, user: &UserId, keep: &DeviceId, reason: &str, now: u64) -> Result<usize, StorageError> {
     sql(tx.execute(
@@ -193,15 +188,19 @@ pub fn login_taken(tx: &Transaction<'_>, login: &str) -> Result<bool, StorageErr
     sql(tx.query_row("SELECT EXISTS(SELECT 1 FROM users WHERE login = ?1)", [login], |r| r.get(0)))
 }
 
-pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name: &str, hash: &str, now: u64) -> Result<(), StorageError> {
+pub fn create_user(tx: &Transaction<'_>, id: &UserId, login: &str, display_name: &str, keys: &super::keys::StoredAccount, now: u64) -> Result<(), StorageError> {
     match tx.execute(
         "INSERT INTO users (id, login, display_name, passphrase_hash, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id.as_str(), login, display_name, hash, now as i64],
+        params![id.as_str(), login, display_name, keys.auth_hash, now as i64],
     ) {
-        Ok(_) => Ok(()),
+        Ok(_) => super::keys::set_account(tx, id, keys),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => Err(StorageError::LoginTaken),
         Err(e) => Err(StorageError::from(e)),
     }
+}
+
+pub fn login_of(tx: &Transaction<'_>, user: &UserId) -> Result<String, StorageError> {
+    sql(tx.query_row("SELECT login FROM users WHERE id = ?1", [user.as_str()], |r| r.get(0)))
 }
 
 /// How many groups the server has; none means first-run setup is due.
@@ -246,17 +245,18 @@ pub fn coordinators(tx: &Transaction<'_>, group: &GroupId) -> Result<usize, Stor
 
 pub fn members(tx: &Transaction<'_>, group: &GroupId) -> Result<Vec<MemberInfo>, StorageError> {
     let mut stmt = sql(tx.prepare_cached(
-        "SELECT u.id, u.display_name, m.role, m.joined_ms FROM memberships m JOIN users u ON u.id = m.user_id
+        "SELECT u.id, u.display_name, m.role, m.joined_ms, u.public_key FROM memberships m JOIN users u ON u.id = m.user_id
          WHERE m.group_id = ?1 ORDER BY u.display_name, u.id",
     ))?;
     let rows = sql(stmt.query_map([group.as_str()], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)? as u64))
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)? as u64, r.get::<_, String>(4)?))
     }))?;
     let mut out = Vec::new();
     for row in rows {
-        let (id, display_name, role, joined_ms) = sql(row)?;
+        let (id, display_name, role, joined_ms, public_key) = sql(row)?;
         let id = UserId::parse(&id).map_err(corrupt)?;
-        out.push(MemberInfo { id, display_name, role: parse_role(&role), joined_ms });
+        let public_key = (!public_key.is_empty()).then_some(public_key);
+        out.push(MemberInfo { id, display_name, role: parse_role(&role), joined_ms, public_key });
     }
     Ok(out)
 }
@@ -269,12 +269,15 @@ pub struct NewInvite<'a> {
     pub created_by: Option<&'a UserId>,
     pub expires_ms: u64,
     pub max_uses: u32,
+    /// The group's key of this epoch, wrapped by the code's key.
+    pub key: Option<(u32, &'a str)>,
+    pub readmit: Option<&'a UserId>,
 }
 
 pub fn create_invite(tx: &Transaction<'_>, invite: &NewInvite<'_>, now: u64) -> Result<(), StorageError> {
     sql(tx.execute(
-        "INSERT INTO invites (id, group_id, code_hash, role, created_by, created_ms, expires_ms, max_uses)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO invites (id, group_id, code_hash, role, created_by, created_ms, expires_ms, max_uses, key_epoch, wrapped_key, readmit_user)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             invite.id,
             invite.group.as_str(),
@@ -283,7 +286,10 @@ pub fn create_invite(tx: &Transaction<'_>, invite: &NewInvite<'_>, now: u64) -> 
             invite.created_by.map(UserId::as_str),
             now as i64,
             invite.expires_ms as i64,
-            invite.max_uses
+            invite.max_uses,
+            invite.key.map(|k| k.0),
+            invite.key.map(|k| k.1),
+            invite.readmit.map(UserId::as_str),
         ],
     ))?;
     Ok(())
@@ -311,27 +317,27 @@ pub fn revoke_invite(tx: &Transaction<'_>, group: &GroupId, invite: &str) -> Res
     Ok(sql(tx.execute("UPDATE invites SET revoked = 1 WHERE id = ?1 AND group_id = ?2", params![invite, group.as_str()]))? == 1)
 }
 
+/// A live invite as stored.
+pub struct InviteRow {
+    pub id: String,
+    pub group: GroupId,
+    pub role: Role,
+    pub key: Option<nimo_core::api::InviteKey>,
+    pub readmit: Option<UserId>,
+}
+
 /// Checks that an invite is live (known, not expired, not used up, not
-/// revoked) without using it. Returns its id, group and role.
-pub fn invite_status(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<(String, GroupId, Role), StorageError> {
-    let row = sql(tx
+/// revoked) without using it.
+pub fn invite_status(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<InviteRow, StorageError> {
+    type Row = (String, String, String, i64, i64, i64, i64, Option<u32>, Option<String>, Option<String>);
+    let row: Option<Row> = sql(tx
         .query_row(
-            "SELECT id, group_id, role, expires_ms, max_uses, uses, revoked FROM invites WHERE code_hash = ?1",
+            "SELECT id, group_id, role, expires_ms, max_uses, uses, revoked, key_epoch, wrapped_key, readmit_user FROM invites WHERE code_hash = ?1",
             [code_hash],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            },
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?)),
         )
         .optional())?;
-    let Some((id, group, role, expires, max_uses, uses, revoked)) = row else {
+    let Some((id, group, role, expires, max_uses, uses, revoked, key_epoch, wrapped_key, readmit)) = row else {
         return Err(StorageError::InviteInvalid("unknown"));
     };
     if revoked != 0 {
@@ -343,15 +349,29 @@ pub fn invite_status(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result
     if uses >= max_uses {
         return Err(StorageError::InviteInvalid("used_up"));
     }
-    Ok((id, GroupId::parse(&group).map_err(corrupt)?, parse_role(&role)))
+    let group = GroupId::parse(&group).map_err(corrupt)?;
+    let key = match (key_epoch, wrapped_key) {
+        (Some(epoch), Some(wrapped)) => Some(nimo_core::api::InviteKey { group: group.clone(), epoch, wrapped }),
+        _ => None,
+    };
+    let readmit = readmit.map(|u| UserId::parse(&u).map_err(corrupt)).transpose()?;
+    Ok(InviteRow { id, group, role: parse_role(&role), key, readmit })
 }
 
-/// Uses one invite: checks it is live and counts the use. Returns its
-/// group and role.
-pub fn redeem_invite(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<(GroupId, Role), StorageError> {
-    let (id, group, role) = invite_status(tx, code_hash, now)?;
-    sql(tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?1", [&id]))?;
-    Ok((group, role))
+/// What an invite leads to, for the device to make its keys.
+pub fn open_invite(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<nimo_core::api::InviteOpened, StorageError> {
+    let row = invite_status(tx, code_hash, now)?;
+    let group_name = group_name(tx, &row.group)?.ok_or(StorageError::InviteInvalid("unknown"))?;
+    let group_has_key = super::keys::current_epoch(tx, &row.group)?.is_some();
+    let readmit_login = row.readmit.as_ref().map(|u| login_of(tx, u)).transpose()?;
+    Ok(nimo_core::api::InviteOpened { group: row.group, group_name, role: row.role, key: row.key, group_has_key, readmit_login })
+}
+
+/// Uses one invite: checks it is live and counts the use.
+pub fn redeem_invite(tx: &Transaction<'_>, code_hash: &[u8], now: u64) -> Result<InviteRow, StorageError> {
+    let row = invite_status(tx, code_hash, now)?;
+    sql(tx.execute("UPDATE invites SET uses = uses + 1 WHERE id = ?1", [&row.id]))?;
+    Ok(row)
 }
 
 pub fn group_name(tx: &Transaction<'_>, group: &GroupId) -> Result<Option<String>, StorageError> {
@@ -373,5 +393,5 @@ pub fn me(tx: &Transaction<'_>, user: &UserId, device: &DeviceId) -> Result<nimo
         .into_iter()
         .map(|m| nimo_core::api::GroupInfo { id: m.group, name: m.group_name, role: m.role })
         .collect();
-    Ok(nimo_core::api::Me { user: user.clone(), login, display_name, device: device.clone(), groups, session_token: None })
+    Ok(nimo_core::api::Me { user: user.clone(), login, display_name, device: device.clone(), groups, session_token: None, keys: None })
 }

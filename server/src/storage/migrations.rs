@@ -130,7 +130,68 @@ const MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX attempts_by_key ON attempts (key, at_ms);
     ALTER TABLE sessions ADD COLUMN bearer INTEGER NOT NULL DEFAULT 0;",
+    // 4: end-to-end encryption (ARCHITECTURE.md, "End-to-end encryption").
+    // The server keeps what devices need to find their keys — each sealed
+    // so that only a device opens it — and never a key it could use.
+    // `passphrase_hash` now holds the Argon2id hash of the device's auth
+    // key, not of a passphrase. A database with accounts from before this
+    // step is refused (`refuse_before_encryption`), not migrated.
+    "ALTER TABLE users ADD COLUMN kdf TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN wrapped_secret TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN wrapped_secret_recovery TEXT NOT NULL DEFAULT '';
+    ALTER TABLE users ADD COLUMN recovery_hash BLOB NOT NULL DEFAULT x'';
+
+    -- NULL: the group has no key yet (its first member makes it).
+    ALTER TABLE groups ADD COLUMN key_epoch INTEGER;
+    ALTER TABLE groups ADD COLUMN recovery_public_key TEXT;
+
+    -- One row per epoch of a group's key: the previous epoch's key sealed
+    -- under this one (none for the first), and this one sealed to the
+    -- group's recovery key.
+    CREATE TABLE group_epochs (
+        group_id          TEXT NOT NULL REFERENCES groups (id),
+        epoch             INTEGER NOT NULL CHECK (epoch > 0),
+        history           TEXT,
+        recovery_envelope TEXT NOT NULL,
+        created_ms        INTEGER NOT NULL,
+        PRIMARY KEY (group_id, epoch)
+    ) STRICT, WITHOUT ROWID;
+
+    -- A group key of one epoch sealed to one member's public key.
+    CREATE TABLE group_keys (
+        group_id TEXT NOT NULL REFERENCES groups (id),
+        epoch    INTEGER NOT NULL,
+        user_id  TEXT NOT NULL REFERENCES users (id),
+        envelope TEXT NOT NULL,
+        PRIMARY KEY (group_id, user_id, epoch)
+    ) STRICT, WITHOUT ROWID;
+
+    -- An invite holds the group's key of one epoch wrapped by a key only
+    -- its code gives (none for an invite made by the server's operator);
+    -- `code_hash` is now the SHA-256 of the code's slow derivation. A
+    -- re-admitting invite names the member it gives new keys to.
+    ALTER TABLE invites ADD COLUMN key_epoch INTEGER;
+    ALTER TABLE invites ADD COLUMN wrapped_key TEXT;
+    ALTER TABLE invites ADD COLUMN readmit_user TEXT REFERENCES users (id);
+
+    -- The secret behind the stand-in salts given for unknown logins.
+    INSERT INTO meta (key, value) VALUES ('kdf_secret', lower(hex(randomblob(32))));",
 ];
+
+/// The first step at which records are sealed on the devices.
+const ENCRYPTION: usize = 4;
+
+/// A database from before end-to-end encryption that holds accounts: its
+/// records are in clear text, and only their authors' devices could seal
+/// them, so it is refused rather than mixed (see README, "Upgrading").
+fn refuse_before_encryption(conn: &Connection, current: i64) -> Result<(), StorageError> {
+    if current <= 0 || current >= ENCRYPTION as i64 {
+        return Ok(());
+    }
+    let users: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+    if users > 0 { Err(StorageError::BeforeEncryption) } else { Ok(()) }
+}
 
 /// The database's version and the one this build brings it to, when a
 /// database that already holds data is behind (a fresh file is not).
@@ -146,6 +207,7 @@ pub fn apply(conn: &mut Connection) -> Result<(), StorageError> {
     if current > known {
         return Err(StorageError::TooNew { found: current, known });
     }
+    refuse_before_encryption(conn, current)?;
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = index as i64 + 1;
         let tx = conn.transaction()?;
@@ -170,6 +232,21 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         let epoch: String = conn.query_row("SELECT value FROM meta WHERE key = 'epoch'", [], |r| r.get(0)).unwrap();
         assert_eq!(epoch.len(), 32);
+    }
+
+    #[test]
+    fn refuses_a_database_with_accounts_from_before_encryption() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for (index, sql) in MIGRATIONS.iter().enumerate().take(ENCRYPTION - 1) {
+            conn.execute_batch(sql).unwrap();
+            conn.pragma_update(None, "user_version", index as i64 + 1).unwrap();
+        }
+        conn.execute("INSERT INTO users (id, login, display_name, passphrase_hash, created_ms) VALUES ('u', 'hana', 'はな', 'h', 1)", []).unwrap();
+        assert!(matches!(apply(&mut conn), Err(StorageError::BeforeEncryption)));
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, ENCRYPTION as i64 - 1, "left as it was");
+        conn.execute("DELETE FROM users", []).unwrap();
+        apply(&mut conn).unwrap();
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod attempts;
 mod backups;
 mod journal;
+pub mod keys;
 mod migrations;
 pub mod records;
 mod writer;
@@ -48,6 +49,11 @@ pub enum StorageError {
     Io { path: PathBuf, source: std::io::Error },
     #[error("the database was written by a newer nimo (schema {found}, this build knows {known})")]
     TooNew { found: i64, known: i64 },
+    #[error(
+        "the database holds accounts from before end-to-end encryption: its records are in clear text and only their authors' phones could seal them. \
+         Keep it with the previous version of nimo; start this version on a new database file (see README, \"Upgrading\")"
+    )]
+    BeforeEncryption,
     #[error("the database task was cancelled")]
     Cancelled,
     #[error("the transaction this write shared failed ({0})")]
@@ -82,6 +88,10 @@ pub enum StorageError {
     BadCursor,
     #[error("the device's clock is ahead of the server's")]
     ClockAhead { server_ms: u64 },
+    /// A change sealed under a group key that is no longer current, or
+    /// keys made for a membership that changed meanwhile.
+    #[error("the group's keys changed ({0})")]
+    KeysChanged(&'static str),
 }
 
 impl From<rusqlite::Error> for StorageError {

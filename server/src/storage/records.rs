@@ -10,6 +10,7 @@ use nimo_core::sync::collection::{Visibility, access};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::protocol::{Ack, AckResult, Cursor, Mutation, Op, PushRequest, ResyncReason};
 use nimo_core::sync::record::Record;
+use nimo_core::crypto::seal::{KeyCheck, check_keys};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -199,8 +200,20 @@ fn apply_one(tx: &Transaction<'_>, caller: &Caller, m: &Mutation, now: u64, writ
             .cloned()
     };
     let schema = nimo_core::collections::schema(m.collection);
-    if let Err(e) = m.validate(schema) {
+    // The values are sealed: their shape, names and keys are what can be
+    // checked here; the devices check the values themselves.
+    if let Err(e) = m.validate_sealed(schema) {
         return Ok(rejected(ErrorCode::InvalidField, Some(&e.path), e.message, current(&existing)));
+    }
+    let visible_to_caller = existing.as_ref().is_none_or(|r| r.group == m.group && access::can_read(r.collection, role, r.owner == caller.user, r.visibility.v));
+    if visible_to_caller && !existing.as_ref().is_some_and(Record::is_deleted) {
+        match check_keys(existing.as_ref(), m, super::keys::current_epoch(tx, &m.group)?) {
+            Ok(()) => {}
+            // The whole push is refused (its savepoint rolled back): the
+            // device seals its queue again under the new keys and resends.
+            Err(KeyCheck::Stale(why)) => return Err(StorageError::KeysChanged(why)),
+            Err(KeyCheck::Invalid { field, message }) => return Ok(rejected(ErrorCode::InvalidField, Some(&field), message, current(&existing))),
+        }
     }
     match existing {
         None => {

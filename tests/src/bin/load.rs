@@ -1,6 +1,7 @@
 //! `nimo-load`: many devices syncing at once against a running server, on
-//! loopback. Each device signs in (its own session), pulls once, then for
-//! the given time loops: now and then push one new record, and pull what
+//! loopback. Each device signs in (its own session, its keys opened as a
+//! phone opens them), pulls once, then for
+//! the given time loops: now and then push one new record (sealed), and pull what
 //! changed since its cursor, then wait a random time averaging
 //! `--interval-ms` (0: no wait, the most the server and this generator can
 //! do together). Prints latency percentiles and throughput as JSON. Used by
@@ -11,10 +12,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use nimo_core::api::{InviteCreated, InviteRequest, JoinRequest, LoginRequest, Me};
 use nimo_core::sync::collection::{Role, Visibility};
 use nimo_core::sync::ids::{ClientId, RecordId};
 use nimo_core::sync::protocol::{PullResponse, PushResponse};
+use nimo_tests::phone;
 use nimo_tests::protocol::{contact, push_request, stamp};
 use nimo_tests::sim::Rng;
 use tokio::sync::Mutex;
@@ -51,32 +52,6 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).no_proxy().pool_max_idle_per_host(1).build().expect("client")
 }
 
-async fn join(base: &str, code: &str, login: &str) -> (reqwest::Client, Me) {
-    let c = client();
-    let r = c
-        .post(format!("{base}/api/join"))
-        .json(&JoinRequest { code: code.into(), login: login.into(), display_name: login.into(), passphrase: nimo_tests::passphrase_of(login), device_name: "load".into(), bearer: false })
-        .send()
-        .await
-        .expect("join");
-    assert_eq!(r.status(), 200, "join {login}");
-    let me = r.json().await.expect("me");
-    (c, me)
-}
-
-async fn login(base: &str, login: &str) -> (reqwest::Client, Me) {
-    let c = client();
-    let r = c
-        .post(format!("{base}/api/auth/login"))
-        .json(&LoginRequest { login: login.into(), passphrase: nimo_tests::passphrase_of(login), device_name: "load".into(), bearer: false })
-        .send()
-        .await
-        .expect("login");
-    assert_eq!(r.status(), 200, "login {login}");
-    let me = r.json().await.expect("me");
-    (c, me)
-}
-
 #[derive(Default)]
 struct Stats {
     pull: Vec<f64>,
@@ -108,21 +83,12 @@ async fn main() {
     let a = args();
     let base = a.base.clone();
     // Users: the coordinator invites the rest; each signs in on many devices.
-    let (coordinator, me) = join(&base, &a.code, "loadcoord").await;
-    let group = me.groups[0].id.clone();
+    let coordinator = phone::join(&base, client(), &a.code, "loadcoord", &nimo_tests::passphrase_of("loadcoord")).await;
     let mut logins = vec!["loadcoord".to_owned()];
     for i in 1..USERS {
-        let invite: InviteCreated = coordinator
-            .post(format!("{base}/api/groups/{group}/invites"))
-            .json(&InviteRequest { role: Role::Member, days: 1, max_uses: 1 })
-            .send()
-            .await
-            .expect("invite")
-            .json()
-            .await
-            .expect("invite body");
+        let code = phone::invite(&base, &coordinator, Role::Member).await;
         let name = format!("loaduser{i}");
-        join(&base, &invite.code, &name).await;
+        phone::join(&base, client(), &code, &name, &nimo_tests::passphrase_of(&name)).await;
         logins.push(name);
     }
     let setup = Instant::now();
@@ -131,7 +97,7 @@ async fn main() {
         let tasks: Vec<_> = chunk.iter().map(|d| {
             let base = base.clone();
             let name = logins[d % logins.len()].clone();
-            tokio::spawn(async move { login(&base, &name).await })
+            tokio::spawn(async move { phone::login(&base, client(), &name, &nimo_tests::passphrase_of(&name)).await })
         }).collect();
         for t in tasks {
             devices.push(t.await.expect("login task"));
@@ -142,10 +108,11 @@ async fn main() {
     let stats = Arc::new(Mutex::new(Stats::default()));
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let mut tasks = Vec::new();
-    for (d, (http, me)) in devices.into_iter().enumerate() {
+    for (d, device) in devices.into_iter().enumerate() {
         let stats = Arc::clone(&stats);
         let base = base.clone();
-        let group = me.groups[0].id.clone();
+        let group = device.me.groups[0].id.clone();
+        let http = device.client.clone();
         let interval = a.interval_ms;
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng::new(d as u64 + 1);
@@ -161,6 +128,7 @@ async fn main() {
                     random[..8].copy_from_slice(&rng.next().to_le_bytes());
                     let ms = 1_790_000_000_000 + seq;
                     let m = contact(seq, &RecordId::new_v7(ms, random), &group, Visibility::Group, &stamp(ms, &client_id), "負荷試験の記録");
+                    let m = phone::seal(&device.ring, m, Visibility::Group);
                     let t0 = Instant::now();
                     let outcome = match http.post(format!("{base}/api/sync/push")).json(&push_request(&client_id, vec![m])).send().await {
                         Ok(r) if r.status().is_success() => r.json::<PushResponse>().await.map(|_| ()).map_err(|_| "push: unreadable answer".to_owned()),

@@ -2,7 +2,8 @@
 //! binary on loopback, with a server restart and a backup in the middle.
 //!
 //! Each device is nimo's own sync engine (`nimo_core::sync::client::Engine`,
-//! the code the phone runs) over an in-memory store and HTTP. It signs in,
+//! the code the phone runs, sealing what it sends) over an in-memory store
+//! and HTTP. It signs in (its keys opened as a phone opens them),
 //! then until the end writes now and then (new contacts, edits of its own)
 //! and syncs, a random pause between. At the end every device syncs until
 //! nothing is left to send, and the run fails unless
@@ -24,13 +25,15 @@ use std::process::Stdio;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use nimo_core::api::{ErrorBody, InviteCreated, InviteRequest, JoinRequest, LoginRequest, Me};
+use nimo_core::api::ErrorBody;
+use nimo_core::crypto::keyring::Keyring;
 use nimo_core::sync::client::{Change, ChangeKind, Engine, Env, SyncError, Transport, TransportError};
 use nimo_core::sync::collection::{Collection, Role, Visibility};
 use nimo_core::sync::ids::RecordId;
 use nimo_core::sync::memory::MemoryStore;
 use nimo_core::sync::protocol::{PullResponse, PushRequest, PushResponse};
 use nimo_core::sync::record::Record;
+use nimo_tests::phone;
 use nimo_tests::sim::Rng;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -180,12 +183,6 @@ struct Tally {
     failures: BTreeMap<String, usize>,
 }
 
-async fn post<T: serde::Serialize, R: serde::de::DeserializeOwned>(c: &reqwest::Client, url: String, body: &T) -> R {
-    let r = c.post(&url).json(body).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
-    assert!(r.status().is_success(), "{url}: {} {}", r.status(), r.text().await.unwrap_or_default());
-    r.json().await.expect("an answer")
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let a = args();
@@ -199,26 +196,28 @@ async fn main() {
 
     // The users: a coordinator and the members they invite.
     let setup = Instant::now();
-    let coordinator = http();
-    let me: Me = post(&coordinator, format!("{}/api/join", server.base), &JoinRequest { code, login: "soak0".into(), display_name: "soak0".into(), passphrase: nimo_tests::passphrase_of("soak0"), device_name: "soak".into(), bearer: false }).await;
-    let group = me.groups[0].id.clone();
+    let coordinator = phone::join(&server.base, http(), &code, "soak0", &nimo_tests::passphrase_of("soak0")).await;
+    let group = coordinator.me.groups[0].id.clone();
+    // Each user's passphrase keys, derived once (as each of their phones
+    // would, once per sign-in).
+    let mut passphrase_keys = vec![phone::passphrase_keys(&server.base, "soak0", &nimo_tests::passphrase_of("soak0")).await];
     for i in 1..USERS {
-        let invite: InviteCreated = post(&coordinator, format!("{}/api/groups/{group}/invites", server.base), &InviteRequest { role: Role::Member, days: 1, max_uses: 1 }).await;
+        let code = phone::invite(&server.base, &coordinator, Role::Member).await;
         let login = format!("soak{i}");
-        let _: Me = post(&http(), format!("{}/api/join", server.base), &JoinRequest { code: invite.code, login: login.clone(), display_name: login.clone(), passphrase: nimo_tests::passphrase_of(&login), device_name: "soak".into(), bearer: false }).await;
+        phone::join(&server.base, http(), &code, &login, &nimo_tests::passphrase_of(&login)).await;
+        passphrase_keys.push(phone::passphrase_keys(&server.base, &login, &nimo_tests::passphrase_of(&login)).await);
     }
     // Every device signs in on its own.
     let mut devices: Vec<(Rc<Device>, usize)> = Vec::new();
     // One signed-in client per user, to read the server's view at the end.
-    let mut readers: HashMap<usize, reqwest::Client> = HashMap::new();
+    let mut readers: HashMap<usize, (reqwest::Client, Keyring)> = HashMap::new();
     for d in 0..a.devices {
         let user = d % USERS;
-        let login = format!("soak{user}");
-        let client = http();
-        let me: Me = post(&client, format!("{}/api/auth/login", server.base), &LoginRequest { login: login.clone(), passphrase: nimo_tests::passphrase_of(&login), device_name: format!("soak {d}"), bearer: false }).await;
-        readers.entry(user).or_insert_with(|| client.clone());
-        let engine = Engine::new(MemoryStore::new(), Http { client, base: Rc::clone(&base) }, RealEnv { origin: Instant::now(), rng: RefCell::new(Rng::new(d as u64 + 7)) });
-        engine.start(&me.user).await.expect("the device starts");
+        let signed_in = phone::login_with_keys(&server.base, http(), &format!("soak{user}"), &passphrase_keys[user]).await;
+        readers.entry(user).or_insert_with(|| (signed_in.client.clone(), signed_in.ring.clone()));
+        let engine = Engine::new(MemoryStore::new(), Http { client: signed_in.client, base: Rc::clone(&base) }, RealEnv { origin: Instant::now(), rng: RefCell::new(Rng::new(d as u64 + 7)) });
+        engine.set_keyring(Some(signed_in.ring));
+        engine.start(&signed_in.me.user).await.expect("the device starts");
         devices.push((Rc::new(engine), user));
     }
     eprintln!("soak: {} users, {} devices signed in in {:.0} s; running {} s", USERS, devices.len(), setup.elapsed().as_secs_f64(), a.seconds);
@@ -328,9 +327,10 @@ async fn main() {
 
     // What the server holds, as each user sees it.
     let mut server_view: HashMap<usize, BTreeMap<RecordId, Record>> = HashMap::new();
-    for (user, c) in &readers {
+    for (user, (c, ring)) in &readers {
         let pages = nimo_tests::protocol::pull_all(c, &server.base, None).await;
-        server_view.insert(*user, pages.into_iter().flat_map(|p| p.records).map(|r| (r.id.clone(), r)).collect());
+        // Opened as the user's phones open them.
+        server_view.insert(*user, pages.into_iter().flat_map(|p| p.records).map(|r| (r.id.clone(), ring.open_record(&r).0)).collect());
     }
     let mut problems = Vec::new();
     for (d, (engine, user)) in devices.iter().enumerate() {

@@ -1,0 +1,171 @@
+//! `nimo-seed`: a phone without a screen, for the browser tests and the
+//! benchmark (`tests/browser/seed.mjs` drives it). It joins, signs in,
+//! invites and writes records through the server's API exactly as the app
+//! does — keys made and opened on this side, every value sealed — so that
+//! what the browser under test pulls is what another member's phone would
+//! have sent.
+//!
+//! One JSON command per line on stdin, one JSON answer per line on stdout
+//! (`{"ok": …}` or `{"error": "…"}`):
+//! - `{"op": "join", "base", "code", "login", "passphrase"}` → `me`
+//! - `{"op": "login", "base", "login", "passphrase"}` → `me`
+//! - `{"op": "invite", "role"}` → the code
+//! - `{"op": "create", "records": [{"collection", "visibility", "fields"}], "batch"}`
+//!   → how many were written (each a new record, values sealed)
+//! - `{"op": "request", "method", "path", "body"}` → the server's JSON answer
+//! - `{"op": "open", "records": [...]}` → the records opened with this phone's keys
+
+use std::io::{BufRead, Write};
+
+use nimo_core::sync::collection::{Collection, Role, Visibility};
+use nimo_core::sync::hlc::Hlc;
+use nimo_core::sync::ids::{ClientId, RecordId};
+use nimo_core::sync::protocol::{AckResult, FieldWrite, Mutation, Op, PushRequest, PushResponse};
+use nimo_core::sync::record::{Record, Stamped};
+use nimo_tests::phone::{self, Phone};
+use serde_json::{Value, json};
+
+struct Seed {
+    base: String,
+    phone: Option<Phone>,
+    client: ClientId,
+    seq: u64,
+    counter: u16,
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    nimo_core::crypto::Random::fill(&phone::rng(), &mut out);
+    out
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Result<&'a str, String> {
+    v.get(key).and_then(Value::as_str).ok_or_else(|| format!("missing {key}"))
+}
+
+impl Seed {
+    fn phone(&self) -> Result<&Phone, String> {
+        self.phone.as_ref().ok_or_else(|| "join or log in first".to_owned())
+    }
+
+    async fn run(&mut self, command: &Value) -> Result<Value, String> {
+        let http = || reqwest::Client::builder().cookie_store(true).no_proxy().build().expect("client");
+        match text(command, "op")? {
+            "join" => {
+                self.base = text(command, "base")?.to_owned();
+                let p = phone::join(&self.base, http(), text(command, "code")?, text(command, "login")?, text(command, "passphrase")?).await;
+                let me = serde_json::to_value(&p.me).map_err(|e| e.to_string())?;
+                self.phone = Some(p);
+                Ok(me)
+            }
+            "login" => {
+                self.base = text(command, "base")?.to_owned();
+                let p = phone::login(&self.base, http(), text(command, "login")?, text(command, "passphrase")?).await;
+                let me = serde_json::to_value(&p.me).map_err(|e| e.to_string())?;
+                self.phone = Some(p);
+                Ok(me)
+            }
+            "invite" => {
+                let role = Role::from_id(command.get("role").and_then(Value::as_str).unwrap_or("member")).ok_or("a role")?;
+                Ok(Value::String(phone::invite(&self.base, self.phone()?, role).await))
+            }
+            "create" => self.create(command).await,
+            "request" => {
+                let p = self.phone()?;
+                let method = reqwest::Method::from_bytes(text(command, "method")?.as_bytes()).map_err(|e| e.to_string())?;
+                let mut request = p.client.request(method, format!("{}{}", self.base, text(command, "path")?));
+                if let Some(body) = command.get("body").filter(|b| !b.is_null()) {
+                    request = request.json(body);
+                }
+                let r = request.send().await.map_err(|e| e.to_string())?;
+                let status = r.status();
+                let body = r.text().await.map_err(|e| e.to_string())?;
+                if !status.is_success() {
+                    return Err(format!("{status} {body}"));
+                }
+                Ok(if body.is_empty() { Value::Null } else { serde_json::from_str(&body).map_err(|e| e.to_string())? })
+            }
+            "open" => {
+                let p = self.phone()?;
+                let records: Vec<Record> = serde_json::from_value(command.get("records").cloned().unwrap_or_default()).map_err(|e| e.to_string())?;
+                Ok(Value::Array(records.iter().map(|r| serde_json::to_value(p.ring.open_record(r).0).unwrap_or_default()).collect()))
+            }
+            other => Err(format!("unknown op {other}")),
+        }
+    }
+
+    /// New records, each sealed as a phone seals it, pushed in batches.
+    async fn create(&mut self, command: &Value) -> Result<Value, String> {
+        let records = command.get("records").and_then(Value::as_array).ok_or("records")?.clone();
+        let batch = command.get("batch").and_then(Value::as_u64).unwrap_or(500).max(1) as usize;
+        let start = now_ms() - 86_400_000;
+        let mut written = 0;
+        let (mut seq, mut counter, client) = (self.seq, self.counter, self.client);
+        for (b, chunk) in records.chunks(batch).enumerate() {
+            let p = self.phone()?;
+            let group = p.me.groups[0].id.clone();
+            let mut mutations = Vec::with_capacity(chunk.len());
+            for (j, r) in chunk.iter().enumerate() {
+                let ms = start + (b * batch + j) as u64;
+                counter = counter.wrapping_add(1);
+                let t = Hlc::new(ms, counter, client);
+                let collection = Collection::from_id(text(r, "collection")?).ok_or("a collection")?;
+                let visibility = Visibility::from_id(text(r, "visibility")?).ok_or("a visibility")?;
+                let fields = r.get("fields").and_then(Value::as_object).ok_or("fields")?;
+                let m = Mutation {
+                    seq,
+                    id: RecordId::new_v7(ms, random()),
+                    collection,
+                    group: group.clone(),
+                    op: Op::Put {
+                        visibility: Some(Stamped::new(visibility, t)),
+                        fields: fields.iter().map(|(f, v)| FieldWrite { field: f.clone(), v: v.clone(), t, base: None }).collect(),
+                    },
+                };
+                let schema = nimo_core::collections::schema(collection);
+                m.validate(schema).map_err(|e| format!("{}: {}", e.path, e.message))?;
+                mutations.push(phone::seal(&p.ring, m, visibility));
+                seq += 1;
+            }
+            let request = PushRequest { schema: nimo_core::SCHEMA_VERSION, client, epoch: None, mutations };
+            let r = p.client.post(format!("{}/api/sync/push", self.base)).json(&request).send().await.map_err(|e| e.to_string())?;
+            if !r.status().is_success() {
+                return Err(format!("push: {} {}", r.status(), r.text().await.unwrap_or_default()));
+            }
+            let answer: PushResponse = r.json().await.map_err(|e| e.to_string())?;
+            if let Some(rejected) = answer.acks.iter().find(|a| matches!(a.result, AckResult::Rejected { .. })) {
+                return Err(format!("rejected: {rejected:?}"));
+            }
+            written += chunk.len();
+            self.seq = seq;
+            self.counter = counter;
+        }
+        Ok(json!(written))
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut seed = Seed { base: String::new(), phone: None, client: ClientId::from_random(random()), seq: 1, counter: 0 };
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout();
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { break };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match serde_json::from_str::<Value>(&line) {
+            Ok(command) => match seed.run(&command).await {
+                Ok(v) => json!({ "ok": v }),
+                Err(e) => json!({ "error": e }),
+            },
+            Err(e) => json!({ "error": format!("not JSON: {e}") }),
+        };
+        let _ = writeln!(out, "{answer}");
+        let _ = out.flush();
+    }
+}
