@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, keepKeys, launchBrowser, openFresh, phone, startServer } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -66,7 +66,11 @@ describe('accessibility', () => {
       await check(page, 'welcome / join', problems);
       await page.locator('.switch button').click();
       await check(page, 'welcome / sign in', problems);
+      await page.getByTestId('forgot-passphrase').click();
+      await page.getByTestId('recover-form').waitFor();
+      await check(page, 'welcome / recover with the recovery key', problems);
       await page.locator('.switch button').click();
+      await page.locator('.switch button').last().click();
 
       const code = await createGroup(server, `a11y ${lang}`);
       await page.getByTestId('join-code').fill(code);
@@ -75,7 +79,9 @@ describe('accessibility', () => {
       await page.getByTestId('join-pass').fill('correct horse battery');
       await page.getByTestId('join-pass2').fill('correct horse battery');
       await page.locator('form button[type="submit"]').click();
-      await page.locator('nav.tabbar').waitFor();
+      await page.getByTestId('keep-keys').waitFor({ timeout: 60_000 });
+      await check(page, 'the keys to write down (personal and the group\'s)', problems);
+      await keepKeys(page);
 
       // A hospital visitor's training, for the hospital visit below.
       await go('#/settings/profile', '[data-testid="profile-panel"]');

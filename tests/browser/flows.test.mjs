@@ -2,7 +2,7 @@
 // (issue 16), each driven as the person would: by visible labels and roles.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, waitForFocus, waitForServiceWorker } from './harness.mjs';
+import { closeAll, createGroup, joinThroughApp, keepKeys, launchBrowser, openFresh, phone, startServer, waitForFocus, waitForServiceWorker } from './harness.mjs';
 
 const BIG = 200;
 
@@ -245,7 +245,11 @@ describe('the first run', () => {
     await page.getByTestId('setup-pass').fill('correct horse battery');
     await page.getByTestId('setup-pass2').fill('correct horse battery');
     await page.getByRole('button', { name: 'グループを作って始める' }).click();
-    await page.locator('nav.tabbar').waitFor();
+    // The keys to write down come first, once: the coordinator's own and
+    // the new group's, each in groups of four with a check group at the end.
+    const kept = await keepKeys(page);
+    assert.match(kept.recovery, /^([0-9A-HJKMNP-TV-Z]{4}-){13}[0-9A-HJKMNP-TV-Z]{4}$/, kept.recovery);
+    assert.ok(kept.group && kept.group !== kept.recovery, 'the group\'s recovery key too');
     await page.getByTestId('invites').waitFor();
     assert.match(await page.locator('main').textContent(), /○○市家族会.*コーディネーター/s);
     // The link does not work a second time.

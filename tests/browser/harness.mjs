@@ -167,7 +167,7 @@ export async function joinThroughApp(page, code, login, passphrase = 'correct ho
   await page.getByTestId('join-pass').fill(passphrase);
   await page.getByTestId('join-pass2').fill(passphrase);
   await page.getByRole('button', { name: '参加する' }).click();
-  await keepKeys(page);
+  return keepKeys(page);
 }
 
 /**
@@ -183,6 +183,27 @@ export async function keepKeys(page) {
   await page.getByTestId('keep-done').click();
   await page.locator('nav.tabbar').waitFor();
   return { recovery, group };
+}
+
+/**
+ * An invite made on the coordinator's phone through 設定 → 招待 (the code
+ * is made there and never reaches the server); returns the code.
+ */
+export async function inviteThroughApp(page, role = 'member') {
+  await page.goto(`${new URL(page.url()).origin}/#/settings`);
+  const panel = page.getByTestId('invites');
+  await panel.waitFor();
+  if (role === 'coordinator') await panel.locator('[data-value="coordinator"]').click();
+  // A code made earlier may still be on screen (the settings stay mounted):
+  // wait for a new one.
+  const shown = page.getByTestId('invite-code');
+  const before = (await shown.count()) ? (await shown.textContent()).trim() : null;
+  await page.getByTestId('create-invite').click();
+  await page.waitForFunction((old) => {
+    const el = document.querySelector('[data-testid="invite-code"]');
+    return el && el.textContent.trim() !== old;
+  }, before, { timeout: 60_000 });
+  return (await shown.textContent()).trim();
 }
 
 /** Signs in through the app's login form; waits until ready. */

@@ -67,6 +67,16 @@ export class Session {
     return this.command({ op: 'open', records });
   }
 
+  /** Fetches this phone's keys again (the group's key changed). */
+  refresh() {
+    return this.command({ op: 'refresh' });
+  }
+
+  /** What a hostile server does to its own database (see seed.rs). */
+  tamper(database, how, ids) {
+    return this.command({ op: 'tamper', database, how, ids });
+  }
+
   close() {
     this.child.stdin.end();
   }

@@ -2,7 +2,7 @@
 // shared opens read-only and whole; a private one stays unseen.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, phone, startServer, syncNow } from './harness.mjs';
+import { closeAll, createGroup, inviteThroughApp, joinThroughApp, launchBrowser, openFresh, phone, startServer, syncNow } from './harness.mjs';
 
 function jstDate(offsetDays = 0) {
   return new Date(Date.now() + 9 * 3600_000 + offsetDays * 86400_000).toISOString().slice(0, 10);
@@ -10,15 +10,6 @@ function jstDate(offsetDays = 0) {
 
 // A note as someone might paste it: markup must stay text.
 const MARKUP = '<b>太字</b><img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
-
-/** The member's invite, made by the coordinator's own session. */
-async function inviteMember(page) {
-  return page.evaluate(async () => {
-    const me = await (await fetch('/api/me')).json();
-    const r = await fetch(`/api/groups/${me.groups[0].id}/invites`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', days: 7, max_uses: 1 }) });
-    return (await r.json()).code;
-  });
-}
 
 /** The id of the contact whose row in 記録 shows `text`. */
 async function contactId(page, text) {
@@ -42,7 +33,7 @@ describe('a member reads what another member shared', () => {
     phoneB = await phone(browser);
     a = await openFresh(phoneA, server);
     await joinThroughApp(a, await createGroup(server), 'author');
-    const code = await inviteMember(a);
+    const code = await inviteThroughApp(a);
     b = await openFresh(phoneB, server);
     await joinThroughApp(b, code, 'reader');
 

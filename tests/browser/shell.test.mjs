@@ -2,7 +2,7 @@
 // manifest and installability, CSP.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cleanup, closeAll, countingProxy, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { cleanup, closeAll, countingProxy, createGroup, joinThroughApp, keepKeys, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 
 describe('app shell', () => {
   let server;
@@ -44,9 +44,12 @@ describe('app shell', () => {
         return keys.length === 1 && (await (await caches.open(keys[0])).keys()).length > 5;
       });
       await page.waitForTimeout(1_000);
-      assert.equal(proxy.count(/\.wasm$/), 1, 'the WebAssembly is downloaded once');
+      assert.equal(proxy.count(/\/app-[0-9a-f]{16}\.wasm$/), 1, 'the WebAssembly is downloaded once');
       assert.equal(proxy.count(/\.tsv$/), 1, 'the list of areas is downloaded once');
-      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.endsWith('.wasm')).length), 1);
+      assert.equal(await page.evaluate(() => performance.getEntriesByType('resource').filter((e) => /\/app-[0-9a-f]{16}\.wasm$/.test(e.name)).length), 1);
+      // The key module comes for the welcome screen's steps; the strength
+      // module only once a new passphrase is typed.
+      assert.equal(proxy.count(/\/strength-[0-9a-f]{16}\.wasm$/), 0, 'no strength estimate downloaded before a passphrase is chosen');
       assert.equal(await page.evaluate(() => Boolean(window.nimoUpdateReady)), false, 'no update notice on a first visit');
     } finally {
       await context.close();
@@ -134,7 +137,7 @@ describe('app shell', () => {
     await page.getByText('アプリを準備しています').waitFor();
     release();
     // The app takes what was typed and sends it.
-    await page.locator('nav.tabbar').waitFor({ timeout: 30_000 });
+    await keepKeys(page);
     assert.equal(await page.locator('#page-join').count(), 0, 'the page form is gone');
     await page.locator('nav.tabbar a', { hasText: '設定' }).click();
     await page.getByText('はやおき').first().waitFor();
@@ -160,11 +163,12 @@ describe('app shell', () => {
     await context.close();
   });
 
-  test('an invite link /join/<code>: the server\'s page shows the join form at its first paint, before any script has run', async () => {
+  test('an invite link /join#<code>: the server\'s page shows the join form at its first paint, before any script has run', async () => {
     const code = await createGroup(server);
     // The page as sent: the form showing and its style inside, allowed by
-    // hashes in the policy, not by 'unsafe-inline'.
-    const sent = await fetch(`${server.url}/join/${code}`);
+    // hashes in the policy, not by 'unsafe-inline'. The code after # is
+    // never sent.
+    const sent = await fetch(`${server.url}/join`);
     assert.equal(sent.status, 200);
     assert.match(sent.headers.get('content-type'), /^text\/html/);
     const csp = sent.headers.get('content-security-policy');
@@ -183,7 +187,7 @@ describe('app shell', () => {
     await context.route(/\/(boot-[0-9a-f]{16}\.js|app-[0-9a-f]{16}\.wasm)$/, async (route) => { await gate; await route.continue(); });
     const page = await context.newPage();
     page.on('console', (m) => { if (/Content Security Policy|Refused to/.test(m.text())) problems.push(m.text()); });
-    await page.goto(`${server.url}/join/${code}`, { waitUntil: 'commit' });
+    await page.goto(`${server.url}/join#${code}`, { waitUntil: 'commit' });
     await page.locator('#pj-login').waitFor();
     assert.equal(await page.locator('#pj-code').inputValue(), code, 'the code from the link is filled in');
     assert.equal(new URL(page.url()).hash, `#/join/${code}`, 'the address becomes the app\'s own form of the link');
@@ -195,33 +199,33 @@ describe('app shell', () => {
     await page.getByLabel('パスフレーズ（もう一度）').fill('correct horse battery');
     release();
     await page.locator('#pj-submit:not([disabled])').waitFor();
-    await page.locator('nav.tabbar').or(page.locator('[data-testid="join-login"]')).first().waitFor({ timeout: 30_000 });
-    if (await page.locator('nav.tabbar').count() === 0) {
+    await page.getByTestId('keep-keys').or(page.locator('[data-testid="join-login"]')).first().waitFor({ timeout: 30_000 });
+    if (await page.getByTestId('keep-keys').count() === 0) {
       // The app took over what was typed before it was sent.
       assert.equal(await page.locator('[data-testid="join-login"]').inputValue(), 'pathlink');
       await page.getByRole('button', { name: '参加する' }).click();
     }
-    await page.locator('nav.tabbar').waitFor({ timeout: 30_000 });
+    await keepKeys(page);
     await page.locator('nav.tabbar a', { hasText: '設定' }).click();
     await page.getByText('みちのり').first().waitFor();
     assert.deepEqual(problems, []);
     await context.close();
   });
 
-  test('an invite link /join/<code> on a device that has the app already opens the app\'s join form, offline too', async () => {
+  test('an invite link /join#<code> on a device that has the app already opens the app\'s join form, offline too', async () => {
     const code = await createGroup(server);
     const context = await phone(browser);
     const page = await openFresh(context, server);
     await waitForServiceWorker(page);
     await context.setOffline(true);
-    await page.goto(`${server.url}/join/${code}`);
+    await page.goto(`${server.url}/join#${code}`);
     await page.locator('[data-testid="join-login"]').waitFor();
     assert.equal(new URL(page.url()).hash, `#/join/${code}`);
     assert.equal(await page.locator('[data-testid="join-code"]').inputValue(), code);
     await context.close();
   });
 
-  test('the invite link a coordinator shares is of the form /join/<code>', async () => {
+  test('the invite link a coordinator shares is of the form /join#<code>: the code after #, never sent to the server', async () => {
     const context = await phone(browser);
     const page = await openFresh(context, server);
     await joinThroughApp(page, await createGroup(server), 'sharer');
@@ -229,7 +233,7 @@ describe('app shell', () => {
     const link = page.getByTestId('invite-link');
     await page.getByTestId('create-invite').click();
     await link.waitFor();
-    assert.match(await link.textContent(), new RegExp(`^${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/join/[0-9A-Z]{12}$`));
+    assert.match(await link.textContent(), new RegExp(`^${server.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/join#[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$`));
     await context.close();
   });
 
@@ -388,5 +392,7 @@ async function joinThroughAppEnglish(page, code, login) {
   await page.getByTestId('join-pass').fill('correct horse battery');
   await page.getByTestId('join-pass2').fill('correct horse battery');
   await page.getByRole('button', { name: 'Join', exact: true }).click();
-  await page.locator('nav.tabbar').waitFor();
+  await page.getByTestId('keep-keys').waitFor({ timeout: 60_000 });
+  assert.match(await page.getByTestId('keep-keys').textContent(), /Write these down now/);
+  await keepKeys(page);
 }

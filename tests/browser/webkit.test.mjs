@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, cleanup, closeAll, countingProxy, createGroup, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, tempDir } from './harness.mjs';
+import { DIST, cleanup, closeAll, countingProxy, createGroup, inviteThroughApp, joinThroughApp, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, tempDir } from './harness.mjs';
 import { WebKitPhone } from './webkit.mjs';
 
 const PASS = 'correct horse battery';
@@ -17,11 +17,13 @@ async function settled(wk) {
   await wk.evalAsync('for (let i = 0; i < 100; i++) { const keys = await caches.keys(); if (keys.length) { const c = await caches.open(keys[0]); if ((await c.keys()).length > 5) return true; } await new Promise((r) => setTimeout(r, 100)); } return false;');
 }
 
-// Through the invite link as the app hands it out (`/join/<code>`): on a
+// Through the invite link as the app hands it out (`/join#<code>`): on a
 // first visit, the server's join page, whose stylesheet is inside it and
-// allowed by its hash; the app then takes its form over.
+// allowed by its hash; the app then takes its form over, makes the keys
+// (Argon2id and X25519 in the key module, in WebKit) and shows the keys to
+// write down.
 async function joinIn(wk, url, code, login) {
-  await wk.goto(`${url}/join/${code}`);
+  await wk.goto(`${url}/join#${code}`);
   await wk.waitForSelector('[data-testid="join-login"]', { timeout: 30_000 });
   assert.equal(await wk.eval('return location.hash'), `#/join/${code}`);
   assert.equal(await wk.eval('return document.querySelector(\'[data-testid="join-code"]\').value'), code, 'the code from the link is filled in');
@@ -32,6 +34,10 @@ async function joinIn(wk, url, code, login) {
   await wk.type('[data-testid="join-pass"]', PASS);
   await wk.type('[data-testid="join-pass2"]', PASS);
   await wk.click('form button[type="submit"]');
+  await wk.waitForSelector('[data-testid="keep-keys"]', { timeout: 60_000 });
+  const recovery = (await wk.text('[data-testid="recovery-key"]')).trim();
+  await wk.type('[data-testid="keep-confirm"]', recovery.split('-').pop());
+  await wk.click('[data-testid="keep-done"]');
   await wk.waitForSelector('nav.tabbar', { timeout: 30_000 });
 }
 
@@ -51,7 +57,7 @@ describe('WebKit: first visits', () => {
     for (let visit = 0; visit < 10; visit++) {
       const wk = await WebKitPhone.launch();
       try {
-        const before = proxy.count(/\.wasm$/);
+        const before = proxy.count(/\/app-[0-9a-f]{16}\.wasm$/);
         await wk.goto(proxy.url);
         await wk.waitForSelector('main h1', { timeout: 30_000 });
         await settled(wk);
@@ -59,9 +65,9 @@ describe('WebKit: first visits', () => {
         await new Promise((r) => setTimeout(r, 1_500));
         const notice = await wk.eval('return [!!window.nimoUpdateReady, document.body.textContent.includes("新しいバージョンがあります")]');
         assert.deepEqual(notice, [false, false], `visit ${visit + 1}: no update notice on a first visit`);
-        const fetched = await wk.eval('return performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm")).length');
+        const fetched = await wk.eval('return performance.getEntriesByType("resource").filter((e) => /\\/app-[0-9a-f]{16}\\.wasm$/.test(e.name)).length');
         assert.equal(fetched, 1, `visit ${visit + 1}: the page fetched the wasm once`);
-        assert.equal(proxy.count(/\.wasm$/) - before, 1, `visit ${visit + 1}: the server sent the wasm once (page and service worker together)`);
+        assert.equal(proxy.count(/\/app-[0-9a-f]{16}\.wasm$/) - before, 1, `visit ${visit + 1}: the server sent the wasm once (page and service worker together)`);
       } finally {
         await wk.close();
       }
@@ -126,11 +132,7 @@ describe('WebKit: a phone of its own', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.locator('nav.tabbar').waitFor();
-    const invite = await page.evaluate(async () => {
-      const me = await (await fetch('/api/me')).json();
-      const r = await fetch(`/api/groups/${me.groups[0].id}/invites`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', days: 1, max_uses: 1 }) });
-      return (await r.json()).code;
-    });
+    const invite = await inviteThroughApp(page);
     const other = await phone(chromium);
     try {
       const member = await openFresh(other, server);

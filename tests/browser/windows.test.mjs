@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { cleanup, closeAll, createGroup, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
+import { cleanup, closeAll, createGroup, inviteThroughApp, joinThroughApp, launchBrowser, openFresh, persistentPhone, phone, startServer, tempDir, waitForServiceWorker } from './harness.mjs';
 import { Session, windows } from './seed.mjs';
 
 async function syncNow(page) {
@@ -132,11 +132,7 @@ describe('window finder', () => {
     await page.getByTestId('add-session').click();
     await page.getByTestId('save-window').click();
     await page.getByTestId('edit-window').waitFor();
-    const invite = await page.evaluate(async (g) => {
-      const me = await (await fetch('/api/me')).json();
-      const r = await fetch(`/api/groups/${me.groups[0].id}/invites`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'member', days: 7, max_uses: 1 }) });
-      return (await r.json()).code;
-    });
+    const invite = await inviteThroughApp(page);
     await syncNow(page);
 
     const memberContext = await phone(browser);

@@ -38,8 +38,9 @@ fn first_visit(name: &str) -> bool {
 /// X25519) when it makes or opens keys; the strength module (crate
 /// `strength`: zxcvbn and its dictionaries) where a new passphrase is chosen.
 const ON_DEMAND: [&str; 4] = ["keys.js", "keys.wasm", "strength.js", "strength.wasm"];
-/// First-visit budget for the whole app (issue 15: ≤ 300 KB, aim 250 KB), in brotli bytes.
-const FIRST_VISIT_BUDGET: usize = 300 * 1000;
+/// The guard on the whole first visit, in brotli bytes (480 KiB): the app
+/// is not bent for bytes below it (BENCHMARKS.md).
+const FIRST_VISIT_BUDGET: usize = 480 * 1024;
 
 pub struct ShippedFile {
     pub path: String,
@@ -255,15 +256,16 @@ fn is_text(name: &str) -> bool {
 fn rank(name: &str) -> u8 {
     match name {
         n if !is_text(n) => 0,
-        // Names nothing; named by the app's snippet that loads it.
+        // Name nothing; named by the app's snippet that loads them.
         "keys.js" | "strength.js" => 0,
-        "app.js" => 1,
+        // Names the on-demand modules; imported by app.js.
         n if n.starts_with("snippets/") => 1,
-        n if n.ends_with(".css") || n.ends_with(".svg") || n.ends_with(".json") => 2,
-        n if n.ends_with(".webmanifest") => 3,
-        "index.html" => 5,
-        "sw.js" => 6,
-        _ => 4,
+        "app.js" => 2,
+        n if n.ends_with(".css") || n.ends_with(".svg") || n.ends_with(".json") => 3,
+        n if n.ends_with(".webmanifest") => 4,
+        "index.html" => 6,
+        "sw.js" => 7,
+        _ => 5,
     }
 }
 
@@ -339,13 +341,15 @@ fn join_page(index: &str, css: &str, css_name: &str) -> Result<String, Error> {
     Ok(page)
 }
 
-/// Replaces quoted absolute references (`"/app.js"`, `'/app.js'`) to files
-/// already renamed.
+/// Replaces quoted references to files already renamed: absolute ones
+/// (`"/app.js"`, `'/app.js'`), and relative ones from the root (`app.js`
+/// imports its snippets as `'./snippets/…/inline0.js'`).
 fn rewrite(text: &str, names: &BTreeMap<String, String>) -> String {
     let mut text = text.to_owned();
     for (from, to) in names {
         for q in ['"', '\''] {
             text = text.replace(&format!("{q}/{from}{q}"), &format!("{q}/{to}{q}"));
+            text = text.replace(&format!("{q}./{from}{q}"), &format!("{q}./{to}{q}"));
         }
     }
     text
@@ -433,7 +437,7 @@ fn print_report(files: &[ShippedFile]) {
     let br: usize = files.iter().filter(|f| f.first_visit).map(|f| f.brotli).sum();
     println!("{:<52} {:>10} {:>10}", "first visit (all but install-only icons, join.html)", raw, br);
     let verdict = if br <= FIRST_VISIT_BUDGET { "within" } else { "OVER" };
-    println!("first-visit budget {} B brotli: {verdict} ({:.1} KiB)\n", FIRST_VISIT_BUDGET, br as f64 / 1024.0);
+    println!("first-visit guard {} B brotli (480 KiB): {verdict} ({:.1} KiB)\n", FIRST_VISIT_BUDGET, br as f64 / 1024.0);
 }
 
 #[cfg(test)]

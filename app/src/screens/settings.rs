@@ -221,8 +221,8 @@ fn PassphrasePanel() -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     let done = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    // The new passphrase is judged here: the estimate loads with the panel.
-    crate::platform::modules::prefetch(crate::platform::modules::Module::Strength);
+    // The new passphrase is judged here: the estimate loads once one is typed.
+    crate::screens::welcome::prefetch_strength_once_typed(new);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(None);

@@ -106,6 +106,18 @@ async fn finish(app: crate::state::AppState, t: &'static crate::i18n::Texts, sig
     }
 }
 
+/// Starts downloading the strength module once a new passphrase is being
+/// typed (not for someone who only signs in: it is most of a megabyte).
+pub fn prefetch_strength_once_typed(pass: RwSignal<String>) {
+    let started = StoredValue::new(false);
+    handler::effect(move |_| {
+        if !pass.with(String::is_empty) && !started.get_value() {
+            started.set_value(true);
+            modules::prefetch(Module::Strength);
+        }
+    });
+}
+
 /// Sets `error` to `message` when `bad`, and says whether all is well.
 fn check(error: RwSignal<Option<&'static str>>, bad: bool, message: &'static str) -> bool {
     error.set(bad.then_some(message));
@@ -130,9 +142,9 @@ fn JoinForm(code: String) -> impl IntoView {
     let pass = RwSignal::new(typed_in_page("pj-pass").unwrap_or_default());
     let pass2 = RwSignal::new(typed_in_page("pj-pass2").unwrap_or_default());
     retire_page_form();
-    // A new passphrase is judged here, on the phone: the estimate downloads
-    // while the form is filled in.
-    modules::prefetch(Module::Strength);
+    // A new passphrase is judged here, on the phone: the estimate starts
+    // downloading once one is being typed, while the rest is filled in.
+    prefetch_strength_once_typed(pass);
     let device = RwSignal::new(default_device_name());
     let errors: [RwSignal<Option<&'static str>>; 5] = std::array::from_fn(|_| RwSignal::new(None));
     let busy = RwSignal::new(false);
@@ -251,7 +263,6 @@ fn LoginForm() -> impl IntoView {
 fn RecoverForm() -> impl IntoView {
     let t = use_texts();
     let app = use_app();
-    modules::prefetch(Module::Strength);
     let login = RwSignal::new(String::new());
     let key = RwSignal::new(String::new());
     let pass = RwSignal::new(String::new());
@@ -259,6 +270,7 @@ fn RecoverForm() -> impl IntoView {
     let errors: [RwSignal<Option<&'static str>>; 4] = std::array::from_fn(|_| RwSignal::new(None));
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
+    prefetch_strength_once_typed(pass);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let login_ok = normalize_login(&login.get());
@@ -320,7 +332,7 @@ pub fn Setup(token: String) -> impl IntoView {
     let failure = RwSignal::new(None::<String>);
     retire_page_form();
     modules::prefetch(Module::Keys);
-    modules::prefetch(Module::Strength);
+    prefetch_strength_once_typed(pass);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let login_ok = normalize_login(&login.get());

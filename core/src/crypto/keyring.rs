@@ -202,6 +202,12 @@ impl Keyring {
     pub fn open_record(&self, r: &Record) -> (Record, Vec<Unreadable>) {
         let keys = self.record_keys(r);
         let find = |kid: &str| keys.get(kid).cloned();
+        // A value naming a key its record never carried was moved here from
+        // elsewhere: altered, not a key this device still lacks.
+        let why = |e: CryptoError| match e {
+            CryptoError::NoKey(kid) if !r.fields.contains_key(&format!("{KEY_FIELD}{kid}")) => CryptoError::DoesNotOpen,
+            e => e,
+        };
         let mut out = r.clone();
         let mut unreadable = Vec::new();
         let names: Vec<String> = r.fields.iter().map(|(k, _)| k.clone()).collect();
@@ -218,7 +224,7 @@ impl Keyring {
                 }
                 Err(e) => {
                     out.fields.remove(&name);
-                    unreadable.push(Unreadable { collection: r.collection, id: r.id.clone(), field: name.clone(), why: e.to_string() });
+                    unreadable.push(Unreadable { collection: r.collection, id: r.id.clone(), field: name.clone(), why: why(e).to_string() });
                 }
             }
         }
@@ -230,7 +236,7 @@ impl Keyring {
                 Ok(v) => c.v = v,
                 Err(e) => {
                     c.v = serde_json::Value::Null;
-                    unreadable.push(Unreadable { collection: r.collection, id: r.id.clone(), field: format!("conflict:{}", c.field), why: e.to_string() });
+                    unreadable.push(Unreadable { collection: r.collection, id: r.id.clone(), field: format!("conflict:{}", c.field), why: why(e).to_string() });
                 }
             }
         }
@@ -395,6 +401,22 @@ mod tests {
         assert_eq!(opened.get("person"), None);
         assert_eq!(bad.len(), 2);
         assert!(opened.get("mode").is_none());
+    }
+
+    #[test]
+    fn a_value_moved_from_another_record_is_altered_not_a_missing_key() {
+        let rng = test_rng();
+        let group = GroupId::new_v7(1, [2; 10]);
+        let mut ring = Keyring::new(UserId::new_v7(1, [3; 10]), Key::random(&rng));
+        ring.add_epoch(&group, 1, Key::random(&rng));
+        let other = write(&ring, &rng, None, Visibility::Group, &[("note", json!("別の記録のメモ"))], 10);
+        let mut r = write(&ring, &rng, None, Visibility::Group, &[("note", json!("本当のメモ"))], 11);
+        // The other record's value names a record key this record does not carry.
+        r.fields.get_mut("note").unwrap().v = other.fields.get("note").unwrap().v.clone();
+        let (opened, bad) = ring.open_record(&r);
+        assert_eq!(opened.get("note"), None);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].why, CryptoError::DoesNotOpen.to_string(), "a key the record never named is not a key missing here");
     }
 
     #[test]

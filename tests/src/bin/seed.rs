@@ -14,6 +14,11 @@
 //!   → how many were written (each a new record, values sealed)
 //! - `{"op": "request", "method", "path", "body"}` → the server's JSON answer
 //! - `{"op": "open", "records": [...]}` → the records opened with this phone's keys
+//! - `{"op": "refresh"}`: this phone's keys fetched again (after a removal)
+//! - `{"op": "tamper", "database", "how": "swap" | "flip", "ids": [a, b]}`:
+//!   what a hostile server would do to its own database — two records'
+//!   `note` values swapped, or one character of one changed (the tests of
+//!   what a phone does with a value that does not open)
 
 use std::io::{BufRead, Write};
 
@@ -94,6 +99,12 @@ impl Seed {
                 let records: Vec<Record> = serde_json::from_value(command.get("records").cloned().unwrap_or_default()).map_err(|e| e.to_string())?;
                 Ok(Value::Array(records.iter().map(|r| serde_json::to_value(p.ring.open_record(r).0).unwrap_or_default()).collect()))
             }
+            "tamper" => tamper(command),
+            "refresh" => {
+                let p = self.phone.as_mut().ok_or("join or log in first")?;
+                p.ring = phone::keyring(&self.base, &p.client, &p.me, &p.ring.secret().clone()).await;
+                Ok(Value::Null)
+            }
             other => Err(format!("unknown op {other}")),
         }
     }
@@ -146,6 +157,42 @@ impl Seed {
         }
         Ok(json!(written))
     }
+}
+
+/// A hostile server's edit of its own database (stopped or not: SQLite's
+/// WAL lets it write beside the running server).
+fn tamper(command: &Value) -> Result<Value, String> {
+    let conn = rusqlite::Connection::open(text(command, "database")?).map_err(|e| e.to_string())?;
+    let ids: Vec<String> = command.get("ids").and_then(Value::as_array).ok_or("ids")?.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+    let body = |id: &str| -> Result<Value, String> {
+        let text: String = conn.query_row("SELECT body FROM records WHERE id = ?1", [id], |r| r.get(0)).map_err(|e| format!("{id}: {e}"))?;
+        serde_json::from_str(&text).map_err(|e| e.to_string())
+    };
+    let write = |id: &str, v: &Value| -> Result<(), String> {
+        conn.execute("UPDATE records SET body = ?2 WHERE id = ?1", rusqlite::params![id, v.to_string()]).map(drop).map_err(|e| e.to_string())
+    };
+    match text(command, "how")? {
+        "swap" => {
+            let (a, b) = (ids.first().ok_or("two ids")?, ids.get(1).ok_or("two ids")?);
+            let (mut ra, mut rb) = (body(a)?, body(b)?);
+            let (na, nb) = (ra["fields"]["note"]["v"].clone(), rb["fields"]["note"]["v"].clone());
+            ra["fields"]["note"]["v"] = nb;
+            rb["fields"]["note"]["v"] = na;
+            write(a, &ra)?;
+            write(b, &rb)?;
+        }
+        "flip" => {
+            let a = ids.first().ok_or("an id")?;
+            let mut r = body(a)?;
+            let sealed = r["fields"]["note"]["v"].as_str().ok_or("a sealed note")?.to_owned();
+            let at = sealed.len() - 5;
+            let flipped: String = sealed.char_indices().map(|(i, c)| if i == at { if c == 'A' { 'B' } else { 'A' } } else { c }).collect();
+            r["fields"]["note"]["v"] = Value::String(flipped);
+            write(a, &r)?;
+        }
+        other => return Err(format!("no such tampering: {other}")),
+    }
+    Ok(Value::Null)
 }
 
 #[tokio::main(flavor = "current_thread")]
