@@ -83,6 +83,42 @@ pub fn install(app: AppState) {
             Ok(JsValue::from_f64(engine.unsent().await.unwrap_or(0) as f64))
         })
     });
+    // What opening costs: pages of `/api/sync/pull` as the server sent them
+    // (JSON text), read and every record opened with this device's keys, as
+    // the engine's pull does; parse and open timed apart, and the records'
+    // size sealed and open (for the sealed-versus-plain pull figure).
+    let open_pages = Closure::<dyn FnMut(js_sys::Array) -> Result<JsValue, JsValue>>::new(move |pages: js_sys::Array| {
+        let engine = app.engine().ok_or_else(|| JsValue::from_str("no engine"))?;
+        let ring = engine.keyring().ok_or_else(|| JsValue::from_str("no keys"))?;
+        let (mut parse_ms, mut open_ms, mut sealed, mut plain, mut records) = (0.0, 0.0, 0usize, 0usize, 0usize);
+        for page in pages.iter() {
+            let text = page.as_string().unwrap_or_default();
+            let start = now();
+            let parsed = nimo_core::base::json::parse(&text).map_err(|e| JsValue::from_str(&e.to_string()))?;
+            let list: Vec<nimo_core::sync::record::Record> = parsed
+                .get("records")
+                .and_then(serde_json::Value::as_array)
+                .map(|a| a.iter().filter_map(|r| <nimo_core::sync::record::Record as nimo_core::sync::wire::Wire>::from_wire(r).ok()).collect())
+                .unwrap_or_default();
+            parse_ms += now() - start;
+            let start = now();
+            let opened: Vec<_> = list.iter().map(|r| ring.open_record(r).0).collect();
+            open_ms += now() - start;
+            records += list.len();
+            sealed += text.len();
+            plain += opened.iter().map(|r| nimo_core::base::json::print_value(&nimo_core::sync::wire::Wire::to_wire(r)).len()).sum::<usize>();
+        }
+        Ok(js::object(&[
+            ("parse_ms", JsValue::from_f64(parse_ms)),
+            ("open_ms", JsValue::from_f64(open_ms)),
+            ("sealed_bytes", JsValue::from_f64(sealed as f64)),
+            ("plain_bytes", JsValue::from_f64(plain as f64)),
+            ("records", JsValue::from_f64(records as f64)),
+        ])
+        .into())
+    });
+    js::set(&bench, "openPages", open_pages.as_ref());
+    open_pages.forget();
     js::set(&bench, "makeContacts", make.as_ref());
     js::set(&bench, "sync", sync.as_ref());
     js::set(&bench, "idle", idle.as_ref());
