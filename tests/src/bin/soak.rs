@@ -109,8 +109,13 @@ impl Server {
     }
 }
 
+/// A device's HTTP client. Its idle connections are dropped after 5 s,
+/// before the server's 10 s header timeout closes them: a connection the
+/// server closes just as the client reuses it fails the request
+/// ("connection closed before message completed"), a race a browser
+/// retries by itself and a client avoids by letting go first.
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().cookie_store(true).no_proxy().timeout(Duration::from_secs(60)).build().expect("client")
+    reqwest::Client::builder().cookie_store(true).no_proxy().timeout(Duration::from_secs(60)).pool_idle_timeout(Duration::from_secs(5)).build().expect("client")
 }
 
 /// HTTP as the app's transport, over a signed-in client.
@@ -121,7 +126,17 @@ struct Http {
 
 impl Http {
     async fn answer<T: serde::de::DeserializeOwned>(r: Result<reqwest::Response, reqwest::Error>) -> Result<T, TransportError> {
-        let r = r.map_err(|e| TransportError::Network(e.to_string()))?;
+        // The cause too (a reset, a closed connection, a timeout): the
+        // failures are counted by it.
+        let r = r.map_err(|e| {
+            let mut why = e.to_string().split(" (http").next().unwrap_or_default().to_owned();
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                why.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            TransportError::Network(why)
+        })?;
         let status = r.status().as_u16();
         if status == 200 {
             return r.json().await.map_err(|e| TransportError::Decode(e.to_string()));
