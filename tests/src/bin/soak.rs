@@ -411,6 +411,9 @@ async fn main() {
             eprintln!("soak: {p}");
         }
         eprintln!("soak: failed ({} records lost or wrong; unexpected failures {unexpected:?})", problems.len());
+        // exit() runs no destructors: stop the server and remove its files first.
+        drop(server);
+        drop(dir);
         std::process::exit(1);
     }
     eprintln!("soak: no acknowledged write lost, every device equal to the server");
