@@ -110,10 +110,9 @@ impl Server {
 }
 
 /// A device's HTTP client. Its idle connections are dropped after 5 s,
-/// before the server's 10 s header timeout closes them: a connection the
-/// server closes just as the client reuses it fails the request
-/// ("connection closed before message completed"), a race a browser
-/// retries by itself and a client avoids by letting go first.
+/// before the server's 10 s header timeout closes them; a connection the
+/// server closes as it is reused anyway (a slow reader's body finishes
+/// late) is sent again (`Http::send`), as a browser does.
 fn http() -> reqwest::Client {
     reqwest::Client::builder().cookie_store(true).no_proxy().timeout(Duration::from_secs(60)).pool_idle_timeout(Duration::from_secs(5)).build().expect("client")
 }
@@ -146,10 +145,39 @@ impl Http {
     }
 }
 
+/// Whether a request failed on a kept connection the server had just
+/// closed (its header timeout ends an idle keep-alive connection): nothing
+/// of it was read, and a browser sends it again on a new connection by
+/// itself, as `send` does here. A push is safe to send again (the server
+/// answers a mutation it has seen with its first answer).
+fn closed_under_it(e: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.to_string().contains("connection closed before message completed") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
+}
+
+impl Http {
+    async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
+        let again = request.try_clone();
+        match request.send().await {
+            Err(e) if closed_under_it(&e) => match again {
+                Some(r) => r.send().await,
+                None => Err(e),
+            },
+            other => other,
+        }
+    }
+}
+
 impl Transport for Http {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
         let base = self.base.borrow().clone();
-        Self::answer(self.client.post(format!("{base}/api/sync/push")).json(request).send().await).await
+        Self::answer(Self::send(self.client.post(format!("{base}/api/sync/push")).json(request)).await).await
     }
 
     async fn pull(&self, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
@@ -158,7 +186,7 @@ impl Transport for Http {
         if let Some(c) = cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        Self::answer(self.client.get(url).send().await).await
+        Self::answer(Self::send(self.client.get(url)).await).await
     }
 }
 
