@@ -132,7 +132,7 @@ fn arm_smoke(binary: &std::path::Path) -> Result<(), Error> {
         .args(["serve", "--listen", "127.0.0.1:0", "--database", "smoke.sqlite3"])
         .current_dir(&scratch)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(scratch.join("stderr.log"))?)
         .spawn()
         .map_err(|e| Error::msg(format!("cannot run the ARM binary under qemu-aarch64: {e}")))?;
     let stdout = child.stdout.take().ok_or_else(|| Error::msg("no stdout"))?;
@@ -146,17 +146,20 @@ fn arm_smoke(binary: &std::path::Path) -> Result<(), Error> {
     };
     let result = (|| {
         let addr = line.strip_prefix("nimo listening on http://").ok_or_else(|| Error::msg(format!("the ARM binary said {line:?}")))?;
-        // Emulated, on a busy machine, the first connection can be cut
-        // while the server is still starting its workers: a few tries.
+        // Emulated, on a busy machine, the server can take many seconds
+        // between saying where it listens and answering: up to a minute.
         let mut last = Err(Error::msg("not asked"));
-        for _ in 0..5 {
+        for _ in 0..30 {
             last = ask(addr);
             if last.as_ref().is_ok_and(|a| a.starts_with("HTTP/1.1 200")) {
                 break;
             }
             std::thread::sleep(std::time::Duration::from_secs(2));
         }
-        let answer = last?;
+        let answer = last.map_err(|e| {
+            let said = std::fs::read_to_string(scratch.join("stderr.log")).unwrap_or_default();
+            Error::msg(format!("{e}; the ARM binary's last words: {}", said.lines().rev().take(5).collect::<Vec<_>>().join(" | ")))
+        })?;
         if answer.starts_with("HTTP/1.1 200") && answer.contains("<html") {
             println!("xtask: the ARM binary serves the app it carries (under qemu-aarch64)");
             Ok(())

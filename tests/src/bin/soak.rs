@@ -162,14 +162,22 @@ fn closed_under_it(e: &reqwest::Error) -> bool {
 }
 
 impl Http {
-    async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
-        let again = request.try_clone();
-        match request.send().await {
-            Err(e) if closed_under_it(&e) => match again {
-                Some(r) => r.send().await,
-                None => Err(e),
-            },
-            other => other,
+    /// Sent again while the server closes kept connections under it: the
+    /// pool may hold more than one it has closed.
+    async fn send(mut request: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
+        let mut tries = 0;
+        loop {
+            let again = request.try_clone();
+            match request.send().await {
+                Err(e) if closed_under_it(&e) && tries < 3 => match again {
+                    Some(r) => {
+                        tries += 1;
+                        request = r;
+                    }
+                    None => return Err(e),
+                },
+                other => return other,
+            }
         }
     }
 }
