@@ -476,7 +476,12 @@ async fn serve(config: Config) -> ExitCode {
     };
     // Printed on stdout, one line, so that scripts and the browser tests can
     // learn the port when started with port 0.
-    println!("nimo listening on {}://{}", if app.serves_tls() { "https" } else { "http" }, app.local_addr());
+    {
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "nimo listening on {}://{}", if app.serves_tls() { "https" } else { "http" }, app.local_addr());
+        let _ = out.flush();
+    }
     for file in app.database().exposed_files() {
         eprintln!(
             "nimo-server: WARNING: {} can be read by other users of this machine; it holds people's notes. Run: chmod 600 {}",
@@ -492,9 +497,13 @@ async fn serve(config: Config) -> ExitCode {
             Some(head) => format!("{head}:{}", app.local_addr().port()),
             None => public_url.trim_end_matches('/').to_owned(),
         };
-        println!("No group yet. Open this link once to create the first group and its coordinator:");
-        println!("  {base}/#/setup/{token}");
-        println!("(or from the command line: nimo-server create-group --name 「○○家族会」)");
+        // Not println!: a server whose stdout was closed (a supervisor, a
+        // script that read the first line) must not die of a message.
+        use std::io::Write as _;
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "No group yet. Open this link once to create the first group and its coordinator:");
+        let _ = writeln!(out, "  {base}/#/setup/{token}");
+        let _ = writeln!(out, "(or from the command line: nimo-server create-group --name 「○○家族会」)");
     }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,
