@@ -159,33 +159,41 @@ describe('a browser killed mid-write', () => {
     assert.ok(stored < before, `killed mid-pull: ${stored} of ${before} stored`);
     phone = await startChromium(profile);
     page = await openPage(phone.context, server.url);
-    await sendAll(page);
-    await page.waitForFunction((n) => document.querySelector('[data-testid="record-count"]')?.textContent.replace(/[^0-9]/g, '') === String(n), before, { timeout: 120_000 });
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await signedInUntil(page, () => page.waitForFunction(
+      (n) => document.querySelector('[data-testid="record-count"]')?.textContent.replace(/[^0-9]/g, '') === String(n),
+      before, { timeout: 120_000 },
+    ));
     assert.equal(await listed(page), before, 'every record once');
     assert.equal(await unsent(page), 0);
   });
 });
 
-/**
- * Syncs until nothing is left to send. A browser killed soon after a sign-in
- * may not have written its cookie to disk yet; the app then asks to sign in
- * again, keeping what it holds, and the person does.
- */
+/** Syncs until nothing is left to send. */
 async function sendAll(page) {
   await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await signedInUntil(page, () => page.getByTestId('unsent-badge').waitFor({ state: 'detached', timeout: 90_000 }));
+}
+
+/**
+ * Waits for `goal`. A browser killed soon after a sign-in may not have
+ * written its cookie to disk yet; the app then asks to sign in again, keeping
+ * what it holds, and the person does, after which the goal is waited for
+ * anew.
+ */
+async function signedInUntil(page, goal) {
   const again = page.getByTestId('login-pass');
-  const done = page.getByTestId('unsent-badge').waitFor({ state: 'detached', timeout: 90_000 }).then(() => 'sent');
-  const asked = again.waitFor({ timeout: 90_000 }).then(() => 'asked');
-  if (await Promise.race([done, asked]) === 'asked') {
-    await again.fill(passphraseOf(LOGIN));
-    const name = page.getByTestId('login-name');
-    if (await name.isEditable()) await name.fill(LOGIN);
-    await page.getByRole('button', { name: 'ログインする' }).click();
-    await page.locator('nav.tabbar').waitFor();
-    await page.getByTestId('unsent-badge').waitFor({ state: 'detached', timeout: 90_000 });
-  }
-  done.catch(() => {});
+  const reached = goal().then(() => 'reached');
+  const asked = again.waitFor({ timeout: 120_000 }).then(() => 'asked');
+  reached.catch(() => {});
   asked.catch(() => {});
+  if (await Promise.race([reached, asked]) === 'reached') return;
+  await again.fill(passphraseOf(LOGIN));
+  const name = page.getByTestId('login-name');
+  if (await name.isEditable()) await name.fill(LOGIN);
+  await page.getByRole('button', { name: 'ログインする' }).click();
+  await page.locator('nav.tabbar').waitFor();
+  await goal();
 }
 
 /** Every record the session's user may see, page after page. */
