@@ -139,3 +139,51 @@ async fn acknowledged_pushes_survive_sigkill() {
     let _ = server.kill().await;
     integrity_ok(&db);
 }
+
+/// A supervisor or a script may close the server's stdout (`nimo-server
+/// serve | head -1`). The server then gets EPIPE on every later line it
+/// writes; it must go on serving, not die of a message. Here stdout is a
+/// pipe whose reading end is closed before the server starts, so every
+/// line it writes there fails, the first-run setup link included (the
+/// database is new).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_stdout_does_not_stop_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nimo.sqlite3");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let mut server = Command::new(BIN)
+        .args(["serve", "--api-only", "--listen", &format!("127.0.0.1:{port}"), "--database"])
+        .arg(&db)
+        .env("NIMO_LOG", "warn")
+        .stdout(Stdio::from(writer))
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server binary starts");
+    let client = reqwest::Client::new();
+    let health = format!("http://127.0.0.1:{port}/api/health");
+    let mut answered = None;
+    for _ in 0..200 {
+        if let Some(status) = server.try_wait().expect("the server's state") {
+            let mut err = String::new();
+            if let Some(mut e) = server.stderr.take() {
+                use tokio::io::AsyncReadExt as _;
+                let _ = e.read_to_string(&mut err).await;
+            }
+            panic!("the server exited ({status}) when its stdout was closed: {err}");
+        }
+        if let Ok(r) = client.get(&health).send().await {
+            answered = Some(r.status());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(answered, Some(reqwest::StatusCode::OK), "the server answers with its stdout closed");
+    // Still serving a moment later, after every startup line was written.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(server.try_wait().expect("the server's state").is_none(), "the server is still running");
+    assert_eq!(client.get(&health).send().await.expect("a second answer").status(), reqwest::StatusCode::OK);
+    let _ = server.kill().await;
+}
