@@ -292,6 +292,51 @@ async function signInAndPull(page) {
   await page.evaluate(() => window.nimoBench.idle());
   return shown;
 }
+/**
+ * A fresh device on `server` signs in and pulls everything, timed from its
+ * first pull request: to all stored and listed, to the list first shown,
+ * and on the network (first request to last page received).
+ */
+async function timedPull(browser, server) {
+  const device = await phone(browser);
+  const fresh = await openFresh(device, server);
+  const dcdp = await device.newCDPSession(fresh);
+  await dcdp.send('Network.enable');
+  let firstWall = null;
+  let first = null;
+  let last = null;
+  const pulls = new Set();
+  dcdp.on('Network.requestWillBeSent', (e) => {
+    if (!e.request.url.includes('/api/sync/pull')) return;
+    pulls.add(e.requestId);
+    if (first === null) { first = e.timestamp; firstWall = Date.now(); }
+  });
+  dcdp.on('Network.loadingFinished', (e) => { if (pulls.has(e.requestId)) last = e.timestamp; });
+  const shownMs = (await signInAndPull(fresh)) - firstWall;
+  const pullMs = Date.now() - firstWall;
+  return { device, fresh, dcdp, pullMs, shownMs, network: (last - first) * 1000, pages: pulls.size };
+}
+
+/** The pull of `timedPull` on a server whose 10,000 records are unsealed. */
+async function unsealedPull(browser) {
+  const server = await startServer({ assets: BENCH_DIST });
+  const seed = new Session(server.url);
+  try {
+    await seed.join(await createGroup(server, 'ベンチ家族会'), 'benchuser');
+    await seed.create(contacts(10_000));
+    await seed.unseal(server.database);
+    const pull = await timedPull(browser, server);
+    const held = await pull.fresh.evaluate(() => document.querySelector('[data-testid="record-count"]')?.textContent.replace(/[^0-9]/g, ''));
+    if (held !== '10000') throw new Error(`the unsealed pull listed ${held} records, not 10000`);
+    await pull.device.close();
+    return pull;
+  } finally {
+    seed.close();
+    await server.stop();
+    await cleanup(server.dir);
+  }
+}
+
 async function data(browser) {
   const server = await startServer({ assets: BENCH_DIST });
   try {
@@ -303,32 +348,23 @@ async function data(browser) {
 
     // A new device signs in and pulls everything: from its first pull
     // request to the list shown (network, merge, IndexedDB, screen).
-    const device = await phone(browser);
-    const fresh = await openFresh(device, server);
-    const dcdp = await device.newCDPSession(fresh);
-    await dcdp.send('Network.enable');
-    let firstWall = null;
-    let first = null;
-    let last = null;
-    const pulls = new Set();
-    dcdp.on('Network.requestWillBeSent', (e) => {
-      if (!e.request.url.includes('/api/sync/pull')) return;
-      pulls.add(e.requestId);
-      if (first === null) { first = e.timestamp; firstWall = Date.now(); }
-    });
-    dcdp.on('Network.loadingFinished', (e) => { if (pulls.has(e.requestId)) last = e.timestamp; });
-    const shownMs = (await signInAndPull(fresh)) - firstWall;
-    const pullMs = Date.now() - firstWall;
+    const { device, fresh, dcdp, pullMs, shownMs, network, pages } = await timedPull(browser, server);
     row('sync: pull of 10,000 records into IndexedDB, first request to all stored and listed', pullMs, 'ms', 2000);
     row('sync: of which until the list first shows records', shownMs, 'ms');
-    const network = (last - first) * 1000;
-    row('sync: of which on the network (first request to last page received)', network, `ms (${pulls.size} pages)`);
+    row('sync: of which on the network (first request to last page received)', network, `ms (${pages} pages)`);
 
-    // What sealing costs the pull: the same pages read and opened in the
-    // page with the device's keys, parse and open timed apart. The pull of
-    // the same records unsealed would do neither the opening nor carry the
-    // sealed bytes; its time is estimated as the pull less the opening and
-    // less the sealed share of the network and parse time.
+    // The same pull of the same records unsealed, in the same run: the
+    // records of a second server, seeded alike, opened and written back as
+    // before sealing; the bench build's device takes a record without
+    // record keys as it is (`bench-plain`).
+    {
+      const plain = await unsealedPull(browser);
+      row('sync: the same pull, the records unsealed (bench build)', plain.pullMs, `ms (network ${plain.network.toFixed(0)} ms)`);
+      row('sync: sealed pull / the same pull unsealed', pullMs / plain.pullMs, '×', 1.25);
+    }
+
+    // Where sealing's cost lies: the same pages read and opened in the
+    // page with the device's keys, parse and open timed apart.
     {
       const texts = await fresh.evaluate(async (schema) => {
         const out = [];
@@ -344,11 +380,8 @@ async function data(browser) {
         }
       }, 3);
       const o = await fresh.evaluate((t) => window.nimoBench.openPages(t), texts);
-      const sealedShare = 1 - o.plain_bytes / o.sealed_bytes;
-      const plainPull = pullMs - o.open_ms - sealedShare * (network + o.parse_ms);
       row('sync: opening the 10,000 sealed records (AES-256-GCM, in the page)', o.open_ms, `ms (parse ${o.parse_ms.toFixed(0)} ms; ${o.records} records)`);
       row('sync: pulled pages sealed / the same records open', (o.sealed_bytes / 1024).toFixed(0) + ' / ' + (o.plain_bytes / 1024).toFixed(0), 'KiB');
-      row('sync: sealed pull / the same pull unsealed (estimated, see method)', pullMs / plainPull, '×', 1.25);
     }
 
     // Sign-in's key derivation on the device at 4× CPU throttling: the key

@@ -77,6 +77,15 @@ export class Session {
     return this.command({ op: 'tamper', database, how, ids });
   }
 
+  /**
+   * For the benchmark's comparison only: every record in the server's
+   * database opened with this phone's keys and written back as it was
+   * before end-to-end encryption (values as they are, no record keys).
+   */
+  unseal(database) {
+    return this.command({ op: 'unseal', database });
+  }
+
   close() {
     this.child.stdin.end();
   }

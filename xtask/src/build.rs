@@ -113,7 +113,7 @@ pub fn build(variant: &Variant) -> Result<Vec<ShippedFile>, Error> {
     let dist = variant.out_dir();
     let _ = std::fs::remove_dir_all(&dist);
     std::fs::rename(&staged, &dist)?;
-    print_report(&report);
+    print_report(&report, variant.bench);
     write_report(&work.join("sizes.json"), &report)?;
     Ok(report)
 }
@@ -428,7 +428,7 @@ fn gzip(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(enc.finish()?)
 }
 
-fn print_report(files: &[ShippedFile]) {
+fn print_report(files: &[ShippedFile], bench: bool) {
     println!("\n{:<52} {:>10} {:>10}", "shipped file", "raw B", "brotli B");
     for f in files {
         println!("{:<52} {:>10} {:>10}", f.path, f.raw, f.brotli);
@@ -436,6 +436,11 @@ fn print_report(files: &[ShippedFile]) {
     let raw: usize = files.iter().filter(|f| f.first_visit).map(|f| f.raw).sum();
     let br: usize = files.iter().filter(|f| f.first_visit).map(|f| f.brotli).sum();
     println!("{:<52} {:>10} {:>10}", "first visit (all but install-only icons, join.html)", raw, br);
+    if bench {
+        // Its hooks make it larger; it is never served to people.
+        println!("(the benchmark build, with its hooks: the guard is for dist/)\n");
+        return;
+    }
     let verdict = if br <= FIRST_VISIT_BUDGET { "within" } else { "OVER" };
     println!("first-visit guard {} B brotli (480 KiB): {verdict} ({:.1} KiB)\n", FIRST_VISIT_BUDGET, br as f64 / 1024.0);
 }

@@ -873,10 +873,13 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         let mut cursor = state.cursor.clone();
         let mut seen: HashSet<RecordId> = HashSet::new();
         let mut fetched: Option<Fetched> = None;
+        // One keyring for the whole pull: what does not open under it is
+        // kept aside, and pulled again once new keys are fetched.
+        let ring = self.ring().map_err(|e| Step::Fail(SyncError::Server(e.to_string())))?;
         loop {
             let (page, sent, heard) = match fetched.take() {
                 Some(f) => f,
-                None => self.fetch(cursor.as_deref()).await,
+                None => self.fetch(&ring, cursor.as_deref()).await,
             };
             let page = match page {
                 Ok(page) => page,
@@ -892,14 +895,15 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 Err(e) => return Err(Step::Fail(map_transport(e))),
             };
             self.learn_time(page.server_ms, midpoint(sent, heard));
-            let PullResponse { epoch, records, removed, cursor: page_cursor, more, server_ms } = page;
-            // The next page is on its way while this one is written: the
-            // server's and the network's time overlap the store's. It is
-            // used only once this page has committed; if this page fails,
-            // it is dropped, and the cursor has not moved past this one.
+            let Page { epoch, records, removed, cursor: page_cursor, more, server_ms } = page;
+            // The next page is on its way while this one is written, and is
+            // opened as soon as it comes: the server's and the network's
+            // time, and the opening, overlap the store's. It is used only
+            // once this page has committed; if this page fails, it is
+            // dropped, and the cursor has not moved past this one.
             let next = async {
                 match more {
-                    true => Some(self.fetch(Some(&page_cursor)).await),
+                    true => Some(self.fetch(&ring, Some(&page_cursor)).await),
                     false => None,
                 }
             };
@@ -922,20 +926,18 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
                 let mut latest: Option<Hlc> = None;
                 let mut locals: Vec<Option<Record>> = vec![None; records.len()];
                 let wanted: Vec<usize> =
-                    (0..records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&records[i].id))).collect();
+                    (0..records.len()).filter(|&i| held.as_ref().is_none_or(|h| h.contains(&records[i].0.id))).collect();
                 if !wanted.is_empty() {
                     let keys: Vec<(Collection, RecordId)> =
-                        wanted.iter().map(|&i| (records[i].collection, records[i].id.clone())).collect();
+                        wanted.iter().map(|&i| (records[i].0.collection, records[i].0.id.clone())).collect();
                     for (i, found) in wanted.into_iter().zip(tx.get_many(&keys).await?) {
                         locals[i] = found;
                     }
                 }
-                // The page's records move into the store: 10,000 records
-                // are not copied on their way in. Each is opened first;
-                // what does not open is kept aside and said.
-                let ring = self.ring().map_err(|e| Step::Fail(SyncError::Server(e.to_string())))?;
-                for (theirs, local) in records.into_iter().zip(locals) {
-                    let (theirs, unreadable) = ring.open_record(&theirs);
+                // The page's records, opened, move into the store: 10,000
+                // records are not copied on their way in. What did not
+                // open is kept aside and said.
+                for ((theirs, unreadable), local) in records.into_iter().zip(locals) {
                     let nothing_read = !unreadable.is_empty() && !theirs.is_deleted() && !theirs.fields.iter().any(|(name, _)| !crate::crypto::seal::is_key_field(name));
                     // What did not open before and opens now is no longer said.
                     state.unreadable.retain(|u| u.id != theirs.id);
@@ -1004,12 +1006,21 @@ impl<S: Store, T: Transport, E: Env> Engine<S, T, E> {
         }
     }
 
-    /// One page after `cursor`, with when it was asked for and when it came
-    /// (monotonic ms), for learning the server's time.
-    async fn fetch(&self, cursor: Option<&str>) -> Fetched {
+    /// One page after `cursor`, its records opened, with when it was asked
+    /// for and when it came (monotonic ms), for learning the server's time.
+    async fn fetch(&self, ring: &Keyring, cursor: Option<&str>) -> Fetched {
         let sent = self.env.monotonic_ms();
         let page = self.transport.pull(cursor, PULL_LIMIT).await;
-        (page, sent, self.env.monotonic_ms())
+        let heard = self.env.monotonic_ms();
+        let page = page.map(|p| Page {
+            epoch: p.epoch,
+            records: p.records.iter().map(|r| ring.open_record(r)).collect(),
+            removed: p.removed,
+            cursor: p.cursor,
+            more: p.more,
+            server_ms: p.server_ms,
+        });
+        (page, sent, heard)
     }
 
     /// After a full pull: drop local records the server no longer has for
@@ -1104,7 +1115,18 @@ fn offset(server_ms: u64, local_ms: u64) -> i64 {
 /// The moment a server's answer was most likely written: halfway through
 /// the exchange.
 /// A pull page as it came, with when it was asked for and when it came.
-type Fetched = (Result<PullResponse, TransportError>, u64, u64);
+type Fetched = (Result<Page, TransportError>, u64, u64);
+
+/// A pulled page with its records opened: each with what of it did not
+/// open.
+struct Page {
+    epoch: String,
+    records: Vec<(Record, Vec<Unreadable>)>,
+    removed: Vec<RecordId>,
+    cursor: String,
+    more: bool,
+    server_ms: u64,
+}
 
 /// Runs `a` and `b` at once on the caller's task and gives both outputs,
 /// or `a`'s error as soon as it fails (`b` is then dropped). The engine is

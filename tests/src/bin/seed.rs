@@ -19,6 +19,10 @@
 //!   what a hostile server would do to its own database — two records'
 //!   `note` values swapped, or one character of one changed (the tests of
 //!   what a phone does with a value that does not open)
+//! - `{"op": "unseal", "database"}`: every record in the database opened
+//!   with this phone's keys and written back as before sealing (values as
+//!   they are, no record keys), for the benchmark's comparison of a sealed
+//!   pull with the same pull unsealed
 
 use std::io::{BufRead, Write};
 
@@ -100,6 +104,7 @@ impl Seed {
                 Ok(Value::Array(records.iter().map(|r| serde_json::to_value(p.ring.open_record(r).0).unwrap_or_default()).collect()))
             }
             "tamper" => tamper(command),
+            "unseal" => unseal(self.phone()?, command),
             "refresh" => {
                 let p = self.phone.as_mut().ok_or("join or log in first")?;
                 p.ring = phone::keyring(&self.base, &p.client, &p.me, &p.ring.secret().clone()).await;
@@ -193,6 +198,33 @@ fn tamper(command: &Value) -> Result<Value, String> {
         other => return Err(format!("no such tampering: {other}")),
     }
     Ok(Value::Null)
+}
+
+fn unseal(p: &Phone, command: &Value) -> Result<Value, String> {
+    let mut conn = rusqlite::Connection::open(text(command, "database")?).map_err(|e| e.to_string())?;
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    let rows: Vec<(String, String)> = {
+        let mut q = tx.prepare("SELECT id, body FROM records").map_err(|e| e.to_string())?;
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| e.to_string())?.collect::<Result<_, _>>().map_err(|e| e.to_string())?
+    };
+    let mut written = 0u64;
+    for (id, text) in rows {
+        let mut body: Value = serde_json::from_str(&text).map_err(|e| format!("{id}: {e}"))?;
+        let record: Record = serde_json::from_value(body.clone()).map_err(|e| format!("{id}: {e}"))?;
+        let (opened, unreadable) = p.ring.open_record(&record);
+        if !unreadable.is_empty() {
+            return Err(format!("{id}: {} values do not open", unreadable.len()));
+        }
+        let fields = body.get_mut("fields").and_then(Value::as_object_mut).ok_or_else(|| format!("{id}: no fields"))?;
+        fields.retain(|name, _| !nimo_core::crypto::seal::is_key_field(name));
+        for (name, stamped) in fields.iter_mut() {
+            stamped["v"] = opened.fields.get(name).map(|s| s.v.clone()).unwrap_or(Value::Null);
+        }
+        tx.execute("UPDATE records SET body = ?2 WHERE id = ?1", rusqlite::params![id, body.to_string()]).map_err(|e| e.to_string())?;
+        written += 1;
+    }
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(json!(written))
 }
 
 #[tokio::main(flavor = "current_thread")]
