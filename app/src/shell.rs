@@ -88,7 +88,9 @@ fn Frame(route: ReadSignal<Route>, update_ready: ReadSignal<bool>) -> impl IntoV
                 },
             }}
         </main>
-        <Show when=move || app.phase.get() == Phase::Ready>
+        // Not under the keys to write down: the sheet stands whatever the
+        // route, so the tabs would lead nowhere.
+        <Show when=move || app.phase.get() == Phase::Ready && app.to_keep.with(Option::is_none)>
             <TabBar route/>
         </Show>
     }

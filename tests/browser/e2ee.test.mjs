@@ -6,9 +6,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
-import { closeAll, inviteThroughApp, joinThroughApp, keepKeys, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, syncNow } from './harness.mjs';
+import { closeAll, countingProxy, inviteThroughApp, joinThroughApp, keepKeys, launchBrowser, loginThroughApp, openFresh, phone, saveContact, startServer, syncNow } from './harness.mjs';
 import { SCHEMA, Session } from './seed.mjs';
 
 // Passphrases people might choose, one in kana (sent as UTF-8 or as \u
@@ -24,32 +23,6 @@ const NOTES = {
   member: '退院後の住まい探しを一緒に始めた',
   person: 'ナナシノゴンベエさん',
 };
-
-/** A proxy in front of the server that keeps every request as it arrives. */
-async function recordingProxy(server) {
-  const target = new URL(server.url);
-  const seen = [];
-  const proxy = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      seen.push({ method: req.method, url: req.url, body });
-      const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
-        res.writeHead(up.statusCode, up.headers);
-        up.pipe(res);
-      });
-      upstream.on('error', () => { res.writeHead(502); res.end(); });
-      upstream.end(body);
-    });
-  });
-  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${proxy.address().port}`,
-    seen,
-    close: () => new Promise((resolve) => { proxy.closeAllConnections?.(); proxy.close(resolve); }),
-  };
-}
 
 /** A text as it could appear in bytes: UTF-8, UTF-16 either way, JSON's \u escapes, a URL's %-escapes. */
 function forms(text) {
@@ -113,7 +86,7 @@ describe('end-to-end encryption, seen from the server', () => {
   before(async () => {
     server = await startServer();
     for (let i = 0; i < 50 && !server.setupLink; i++) await new Promise((r) => setTimeout(r, 100));
-    proxy = await recordingProxy(server);
+    proxy = await countingProxy(server, { record: true });
     browser = await launchBrowser();
   });
   after(async () => {

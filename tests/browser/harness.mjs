@@ -181,6 +181,7 @@ export async function keepKeys(page) {
   const group = (await page.getByTestId('group-recovery-key').count()) ? (await page.getByTestId('group-recovery-key').textContent()).trim() : null;
   await page.getByTestId('keep-confirm').fill(recovery.split('-').pop());
   await page.getByTestId('keep-done').click();
+  await page.getByTestId('keep-keys').waitFor({ state: 'detached' });
   await page.locator('nav.tabbar').waitFor();
   return { recovery, group };
 }
@@ -260,17 +261,24 @@ export async function syncNow(page) {
 }
 
 /**
- * A proxy in front of the server that counts the requests for each path:
- * what the browser really downloads (the page's fetches and the service
- * worker's), whatever the engine reports.
+ * A proxy in front of the server that sees what the browser really sends
+ * (the page's fetches and the service worker's), whatever the engine
+ * reports: the requests for each path counted, and, with `record`, every
+ * request kept as it arrived, its body whole.
  */
-export async function countingProxy(server) {
+export async function countingProxy(server, { record = false } = {}) {
   const http = await import('node:http');
   const target = new URL(server.url);
   const counts = new Map();
+  const seen = [];
   const proxy = http.createServer((req, res) => {
     const path = req.url.split('?')[0];
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    if (record) {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => seen.push({ method: req.method, url: req.url, body: Buffer.concat(chunks) }));
+    }
     const upstream = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (up) => {
       res.writeHead(up.statusCode, up.headers);
       up.pipe(res);
@@ -282,6 +290,7 @@ export async function countingProxy(server) {
   return {
     url: `http://127.0.0.1:${proxy.address().port}`,
     counts,
+    seen,
     /** Requests for files whose name matches `pattern`. */
     count(pattern) {
       let n = 0;
