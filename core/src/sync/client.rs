@@ -1112,8 +1112,6 @@ fn offset(server_ms: u64, local_ms: u64) -> i64 {
     server_ms as i64 - local_ms as i64
 }
 
-/// The moment a server's answer was most likely written: halfway through
-/// the exchange.
 /// A pull page as it came, with when it was asked for and when it came.
 type Fetched = (Result<Page, TransportError>, u64, u64);
 
@@ -1164,6 +1162,8 @@ where
     .await
 }
 
+/// The moment a server's answer was most likely written: halfway through
+/// the exchange.
 fn midpoint(sent: u64, heard: u64) -> u64 {
     sent + heard.saturating_sub(sent) / 2
 }
