@@ -24,7 +24,7 @@ pub const TAG: usize = 16;
 
 /// A 256-bit key, with its cipher ready: AES's key schedule and GHASH's
 /// key are worked out once per key, not once per value. A pull opens
-/// 10,000 records of about ten values each under one record key apiece
+/// 10,000 records of several values each, under one record key apiece
 /// (the benchmark's opening went from 609 to 529 ms). The cipher's state
 /// wipes itself on drop like the bytes (`aes-gcm`'s `zeroize`).
 #[derive(Clone)]
