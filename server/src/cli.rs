@@ -465,6 +465,16 @@ fn restore(args: RestoreArgs) -> ExitCode {
     }
 }
 
+/// A line on stdout from the running server. Not `println!`: a server
+/// whose stdout was closed (a supervisor, a script that read the first
+/// line) must not die of a message.
+fn say(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 async fn serve(config: Config) -> ExitCode {
     let public_url = config.public_url.clone();
     let app = match Application::build(config).await {
@@ -476,12 +486,7 @@ async fn serve(config: Config) -> ExitCode {
     };
     // Printed on stdout, one line, so that scripts and the browser tests can
     // learn the port when started with port 0.
-    {
-        use std::io::Write as _;
-        let mut out = std::io::stdout();
-        let _ = writeln!(out, "nimo listening on {}://{}", if app.serves_tls() { "https" } else { "http" }, app.local_addr());
-        let _ = out.flush();
-    }
+    say(&format!("nimo listening on {}://{}", if app.serves_tls() { "https" } else { "http" }, app.local_addr()));
     for file in app.database().exposed_files() {
         eprintln!(
             "nimo-server: WARNING: {} can be read by other users of this machine; it holds people's notes. Run: chmod 600 {}",
@@ -497,13 +502,9 @@ async fn serve(config: Config) -> ExitCode {
             Some(head) => format!("{head}:{}", app.local_addr().port()),
             None => public_url.trim_end_matches('/').to_owned(),
         };
-        // Not println!: a server whose stdout was closed (a supervisor, a
-        // script that read the first line) must not die of a message.
-        use std::io::Write as _;
-        let mut out = std::io::stdout();
-        let _ = writeln!(out, "No group yet. Open this link once to create the first group and its coordinator:");
-        let _ = writeln!(out, "  {base}/#/setup/{token}");
-        let _ = writeln!(out, "(or from the command line: nimo-server create-group --name 「○○家族会」)");
+        say("No group yet. Open this link once to create the first group and its coordinator:");
+        say(&format!("  {base}/#/setup/{token}"));
+        say("(or from the command line: nimo-server create-group --name 「○○家族会」)");
     }
     match app.run_until_stopped().await {
         Ok(()) => ExitCode::SUCCESS,

@@ -129,10 +129,8 @@ impl Http {
         // failures are counted by it.
         let r = r.map_err(|e| {
             let mut why = e.to_string().split(" (http").next().unwrap_or_default().to_owned();
-            let mut source = std::error::Error::source(&e);
-            while let Some(s) = source {
+            for s in causes(&e) {
                 why.push_str(&format!(": {s}"));
-                source = s.source();
             }
             TransportError::Network(why)
         })?;
@@ -143,25 +141,7 @@ impl Http {
         let body: ErrorBody = r.json().await.map_err(|e| TransportError::Decode(e.to_string()))?;
         Err(TransportError::Api { status, body })
     }
-}
 
-/// Whether a request failed on a kept connection the server had just
-/// closed (its header timeout ends an idle keep-alive connection): nothing
-/// of it was read, and a browser sends it again on a new connection by
-/// itself, as `send` does here. A push is safe to send again (the server
-/// answers a mutation it has seen with its first answer).
-fn closed_under_it(e: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(e);
-    while let Some(s) = source {
-        if s.to_string().contains("connection closed before message completed") {
-            return true;
-        }
-        source = s.source();
-    }
-    false
-}
-
-impl Http {
     /// Sent again while the server closes kept connections under it: the
     /// pool may hold more than one it has closed.
     async fn send(mut request: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
@@ -180,6 +160,20 @@ impl Http {
             }
         }
     }
+}
+
+/// What caused an error, the nearest cause first.
+fn causes(e: &reqwest::Error) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+    std::iter::successors(std::error::Error::source(e), |s| s.source())
+}
+
+/// Whether a request failed on a kept connection the server had just
+/// closed (its header timeout ends an idle keep-alive connection): nothing
+/// of it was read, and a browser sends it again on a new connection by
+/// itself, as `send` does here. A push is safe to send again (the server
+/// answers a mutation it has seen with its first answer).
+fn closed_under_it(e: &reqwest::Error) -> bool {
+    causes(e).any(|s| s.to_string().contains("connection closed before message completed"))
 }
 
 impl Transport for Http {
